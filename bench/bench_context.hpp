@@ -1,0 +1,47 @@
+#pragma once
+// Everything the cases share, passed by reference: options, the probed GPU, the outcome.
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "gpu_info.hpp"
+#include "status.hpp"
+#include "stream.cuh"
+
+namespace gpuparity {
+
+struct bench_options {
+  int device = 0;
+  std::size_t stream_bytes = std::size_t{1} << 30;  // per array
+  std::size_t copy_bytes = std::size_t{256} << 20;  // per transfer
+  std::size_t chase_bytes = std::size_t{1} << 30;   // pointer-chase buffer
+  stream_config stream;
+  std::vector<int> gemm_sizes = {4096, 8192};
+  int startup_trials = 5;  // fresh processes measured by startup/first_kernel
+  std::uint64_t seed = 0;  // base seed; every case run draws fresh data from it
+  int pin_cpu = -1;        // CPU the launching thread is pinned to; -1: not pinned
+};
+
+class bench_context {
+ public:
+  bench_context(bench_options o, gpu_info g) : options(std::move(o)), gpu(std::move(g)) {}
+
+  // A new seed for each call: every case run gets fresh random data.
+  std::uint64_t next_seed() { return options.seed + 0x632BE59BD9B4E019ull * ++seed_draws_; }
+
+  // Keeps the worst status a case reached over its repetitions.
+  void record(const std::string& case_name, case_status s);
+  const std::map<std::string, case_status>& statuses() const { return statuses_; }
+  outcome result() const;
+
+  bench_options options;
+  gpu_info gpu;
+
+ private:
+  std::uint64_t seed_draws_ = 0;
+  std::map<std::string, case_status> statuses_;
+};
+
+}  // namespace gpuparity

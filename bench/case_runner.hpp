@@ -1,0 +1,102 @@
+#pragma once
+// The one place a case's exceptions become its status: every case body runs inside
+// run_case, which marks the case failed with SkipWithError (never a speed) on any error.
+#include <benchmark/benchmark.h>
+#include <cuda_runtime_api.h>
+
+#include <chrono>
+#include <exception>
+#include <string>
+#include <vector>
+
+#include "bench_context.hpp"
+#include "cuda_error.hpp"
+#include "cuda_raii.hpp"
+
+namespace gpuparity {
+
+// A wrong result: thrown by checks, reported as status "incorrect".
+inline gpu_error incorrect_result(const std::string& what) {
+  return gpu_error(error_kind::incorrect, 0, what);
+}
+
+case_status status_of(error_kind k);
+
+// Message prefix the harness reads: "<status>: <reason>".
+std::string status_message(case_status s, const std::string& reason);
+
+template <typename Body>
+void run_case(benchmark::State& state, bench_context& ctx, const std::string& name, Body&& body) {
+  case_status status = case_status::passed;
+  std::string reason;
+  if (!ctx.gpu.usable) {
+    status = case_status::no_device;
+    reason = ctx.gpu.error;
+  } else {
+    try {
+      GPUPARITY_CUDA_CHECK(cudaSetDevice(ctx.gpu.device));
+      body(state);
+    } catch (const gpu_error& e) {
+      status = status_of(e.kind());
+      reason = e.what();
+    } catch (const std::exception& e) {
+      status = case_status::failed;
+      reason = e.what();
+    }
+  }
+  ctx.record(name, status);
+  if (status != case_status::passed) {
+    const std::string msg = status_message(status, reason);
+    state.SkipWithError(msg.c_str());
+  }
+}
+
+// Times fn() once per benchmark iteration with CUDA events on stream s; returns the
+// per-iteration seconds (all samples are kept).
+template <typename Fn>
+std::vector<double> event_timed_loop(benchmark::State& state, cudaStream_t s, Fn&& fn) {
+  event start, stop;
+  std::vector<double> samples;
+  samples.reserve(static_cast<std::size_t>(state.max_iterations));
+  for (auto _ : state) {
+    start.record(s);
+    fn();
+    stop.record(s);
+    const double t = elapsed_seconds(start, stop);
+    state.SetIterationTime(t);
+    samples.push_back(t);
+  }
+  return samples;
+}
+
+// Times fn() (which must itself wait for its GPU work) with the host's steady clock:
+// what a host thread observes, launch overhead included.
+template <typename Fn>
+std::vector<double> host_timed_loop(benchmark::State& state, Fn&& fn) {
+  std::vector<double> samples;
+  samples.reserve(static_cast<std::size_t>(state.max_iterations));
+  for (auto _ : state) {
+    const auto t0 = std::chrono::steady_clock::now();
+    fn();
+    const auto t1 = std::chrono::steady_clock::now();
+    const double t = std::chrono::duration<double>(t1 - t0).count();
+    state.SetIterationTime(t);
+    samples.push_back(t);
+  }
+  return samples;
+}
+
+// Rate counters: value per second of the timed (manual) time.
+inline void set_rate(benchmark::State& state, const char* name, double per_iteration) {
+  state.counters[name] = benchmark::Counter(per_iteration * static_cast<double>(state.iterations()),
+                                            benchmark::Counter::kIsRate);
+}
+
+}  // namespace gpuparity
+
+namespace gpuparity {
+
+// Throws out_of_memory naming the flag to lower when `bytes` exceed the free device memory.
+void require_device_memory(std::size_t bytes, const std::string& what, const std::string& flag);
+
+}  // namespace gpuparity

@@ -1,0 +1,157 @@
+// gemm/cublaslt/<dtype>/<n>: n x n x n matrix products through cuBLASLt, FLOP per second.
+#include <algorithm>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include "case_runner.hpp"
+#include "cases.hpp"
+#include "fill.cuh"
+#include "gemm_lt.hpp"
+#include "random.cuh"
+#include "verify.hpp"
+
+namespace gpuparity {
+namespace {
+
+constexpr std::size_t workspace_bytes = std::size_t{64} << 20;
+constexpr int sample_side = 16;  // sample_side^2 elements of D are checked
+
+// Rough rates (FLOP/s) used only to size the iteration count of a case at ~0.1 s.
+double rate_guess(dtype t) {
+  switch (t) {
+    case dtype::fp32:
+      return 50e12;
+    case dtype::tf32:
+      return 350e12;
+    case dtype::fp8_e4m3:
+      return 1200e12;
+    default:
+      return 650e12;
+  }
+}
+
+// Times each heuristic candidate (one warm-up, three timed runs) and returns the fastest.
+cublasLtMatmulAlgo_t pick_algorithm(const lt_gemm& g, const void* a, const void* b, void* d,
+                                    cudaStream_t s) {
+  const auto cands = g.candidates(8);
+  if (cands.empty())
+    throw gpu_error(
+        error_kind::not_supported, 0,
+        std::string("cuBLASLt has no algorithm for ") + dtype_name(g.type()) + " on this GPU");
+  event start, stop;
+  double best = std::numeric_limits<double>::infinity();
+  cublasLtMatmulAlgo_t best_algo = cands.front().algo;
+  for (const auto& c : cands) {
+    g.run(c.algo, a, b, d, s);
+    start.record(s);
+    for (int i = 0; i < 3; ++i) g.run(c.algo, a, b, d, s);
+    stop.record(s);
+    const double t = elapsed_seconds(start, stop);
+    if (t < best) {
+      best = t;
+      best_algo = c.algo;
+    }
+  }
+  return best_algo;
+}
+
+// Host copy of column `col` (len elements) of a column-major device matrix.
+std::vector<unsigned char> fetch_column(const void* base, dtype t, std::size_t len,
+                                        std::size_t col) {
+  const std::size_t eb = dtype_bytes(t);
+  std::vector<unsigned char> host(len * eb);
+  GPUPARITY_CUDA_CHECK(cudaMemcpy(host.data(),
+                                  static_cast<const unsigned char*>(base) + col * len * eb,
+                                  host.size(), cudaMemcpyDeviceToHost));
+  return host;
+}
+
+// D(i, j) = sum_p A(p, i) B(p, j) on sampled i, j in float64 from the device's own
+// (rounded) inputs; relative norm error against the dtype's tolerance.
+void check_gemm(dtype t, int n, const device_buffer& a, const device_buffer& b,
+                const device_buffer& d, std::uint64_t pick) {
+  const auto un = static_cast<std::size_t>(n);
+  std::vector<std::size_t> rows, cols;
+  for (int k = 0; k < sample_side; ++k) {
+    rows.push_back(k == 0 ? 0 : k == 1 ? un - 1 : mix64(pick, 2u * k) % un);
+    cols.push_back(k == 0 ? un - 1 : k == 1 ? 0 : mix64(pick, 2u * k + 1) % un);
+  }
+  const dtype out_t = gemm_output_type(t);
+  std::vector<std::vector<unsigned char>> a_cols, b_cols, d_cols;
+  for (auto i : rows) a_cols.push_back(fetch_column(a.get(), t, un, i));
+  for (auto j : cols) {
+    b_cols.push_back(fetch_column(b.get(), t, un, j));
+    d_cols.push_back(fetch_column(d.get(), out_t, un, j));
+  }
+  std::vector<double> out, ref;
+  double input_sq = 0.0;
+  for (std::size_t r = 0; r < rows.size(); ++r)
+    for (std::size_t c = 0; c < cols.size(); ++c) {
+      double acc = 0.0;
+      for (std::size_t p = 0; p < un; ++p) {
+        const double av = element_as_double(t, a_cols[r].data(), p);
+        acc += av * element_as_double(t, b_cols[c].data(), p);
+        input_sq += av * av;
+      }
+      ref.push_back(acc);
+      out.push_back(element_as_double(out_t, d_cols[c].data(), rows[r]));
+    }
+  if (!(input_sq > 0.0)) throw incorrect_result("GEMM inputs are all zero: the random fill failed");
+  const double err = relative_norm_error(out, ref);
+  if (!(err <= gemm_tolerance(t)))
+    throw incorrect_result(std::string("gemm ") + dtype_name(t) + " " + std::to_string(n) +
+                           ": relative error " + std::to_string(err) + " over " +
+                           std::to_string(out.size()) + " sampled elements exceeds " +
+                           std::to_string(gemm_tolerance(t)));
+}
+
+void gemm_case(benchmark::State& state, bench_context& ctx, dtype t, int n) {
+  if (t == dtype::fp8_e4m3 && ctx.gpu.cc_major * 10 + ctx.gpu.cc_minor < 89)
+    throw gpu_error(error_kind::not_supported, 0, "FP8 GEMM needs compute capability 8.9 or newer");
+  const auto elems = static_cast<std::size_t>(n) * static_cast<std::size_t>(n);
+  const std::size_t in_bytes = elems * dtype_bytes(t),
+                    out_bytes = elems * dtype_bytes(gemm_output_type(t));
+  require_device_memory(2 * in_bytes + out_bytes + workspace_bytes, "GEMM operands",
+                        "--gemm-sizes");
+  stream st;
+  lt_handle handle;
+  lt_gemm g(handle, t, n, n, n, workspace_bytes);
+  device_buffer a(in_bytes), b(in_bytes), d(out_bytes);
+  launch_fill_uniform(t, a.get(), elems, ctx.next_seed(), st.get());
+  launch_fill_uniform(t, b.get(), elems, ctx.next_seed(), st.get());
+  const cublasLtMatmulAlgo_t algo = pick_algorithm(g, a.get(), b.get(), d.get(), st.get());
+  poison(d.get(), d.bytes(), st.get());
+  g.run(algo, a.get(), b.get(), d.get(), st.get());
+  st.synchronize();
+  check_gemm(t, n, a, b, d, ctx.next_seed());
+
+  poison(d.get(), d.bytes(), st.get());
+  event_timed_loop(state, st.get(), [&] { g.run(algo, a.get(), b.get(), d.get(), st.get()); });
+  st.synchronize();
+  check_gemm(t, n, a, b, d, ctx.next_seed());
+  set_rate(state, "flop_per_second", g.flops());
+}
+
+}  // namespace
+
+void register_gemm_cases(bench_context& ctx) {
+  for (dtype t : {dtype::fp32, dtype::tf32, dtype::fp16, dtype::bf16, dtype::fp8_e4m3})
+    for (int n : ctx.options.gemm_sizes) {
+      const std::string name =
+          std::string("gemm/cublaslt/") + dtype_name(t) + "/" + std::to_string(n);
+      const double flops = 2.0 * n * double(n) * n;
+      const auto iters = static_cast<benchmark::IterationCount>(
+          std::clamp(0.1 * rate_guess(t) / flops, 5.0, 1000.0));
+      benchmark::RegisterBenchmark(
+          name.c_str(),
+          [&ctx, t, n, name](benchmark::State& st) {
+            run_case(st, ctx, name, [&](benchmark::State& s) { gemm_case(s, ctx, t, n); });
+          })
+          ->UseManualTime()
+          ->Iterations(iters)
+          ->Unit(benchmark::kMicrosecond);
+    }
+}
+
+}  // namespace gpuparity

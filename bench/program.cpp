@@ -1,0 +1,137 @@
+// The driver every workload program shares: flags, GPU probe, context, running the
+// registered cases, exit code. Exit codes are in status.hpp and README.md.
+#include "program.hpp"
+
+#include <benchmark/benchmark.h>
+#include <sched.h>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <cerrno>
+#include <cstring>
+#include <iostream>
+#include <random>
+#include <sstream>
+
+#include "error_document.hpp"
+#include "gpuparity/version.hpp"
+#include "verify.hpp"
+
+namespace gpuparity {
+namespace {
+
+void add_options(CLI::App& app, bench_options& o) {
+  auto bytes_option = [&app](const char* name, std::size_t& target, const char* help) {
+    app.add_option_function<std::string>(
+           name, [&target](const std::string& s) { target = parse_bytes(s); }, help)
+        ->type_name("SIZE");
+  };
+  app.add_option("--device", o.device, "CUDA device index (default 0)");
+  bytes_option("--stream-bytes", o.stream_bytes, "bytes per STREAM array (default 1GiB)");
+  bytes_option("--copy-bytes", o.copy_bytes, "bytes per copy/* transfer (default 256MiB)");
+  bytes_option("--chase-bytes", o.chase_bytes, "latency/device_memory buffer (default 1GiB)");
+  app.add_option("--stream-unroll", o.stream.unroll, "16-byte loads in flight per thread")
+      ->check(CLI::IsMember({1, 2, 4, 8}));
+  app.add_option("--stream-blocks-per-sm", o.stream.blocks_per_sm, "STREAM grid: blocks per SM")
+      ->check(CLI::Range(1, 64));
+  app.add_option("--stream-threads", o.stream.threads, "STREAM threads per block")
+      ->check(CLI::IsMember({64, 128, 256, 512, 1024}));
+  app.add_option("--gemm-sizes", o.gemm_sizes, "GEMM sizes n (n x n x n), default 4096,8192")
+      ->delimiter(',')
+      ->check(CLI::Range(64, 65536));
+  app.add_option("--startup-trials", o.startup_trials,
+                 "fresh processes per startup/first_kernel run")
+      ->check(CLI::Range(1, 100));
+  app.add_option("--seed", o.seed, "base random seed (default: a fresh one each run)");
+  app.add_option("--pin-cpu", o.pin_cpu, "pin the launching thread to this CPU")
+      ->check(CLI::NonNegativeNumber);
+}
+
+std::string joined_argv(int argc, char** argv) {
+  std::ostringstream s;
+  for (int i = 0; i < argc; ++i) s << (i ? " " : "") << argv[i];
+  return s.str();
+}
+
+int fail_usage(const char* program, const output_flags& flags, const gpu_info& gpu,
+               const std::string& msg) {
+  std::cerr << program << ": " << msg << "\n";
+  emit_error_document(flags, error_document(gpu.context(), msg, exit_usage));
+  return exit_usage;
+}
+
+int run(int argc, char** argv, const char* program, void (*register_cases)(bench_context&)) {
+  const std::string command_line = joined_argv(argc, argv);
+  const output_flags flags = scan_output_flags(argc, argv);
+  bench_options options;
+  CLI::App app(std::string(program) +
+                   ": gpuparity workloads. Google Benchmark flags (--benchmark_filter, "
+                   "--benchmark_format, --benchmark_out, --benchmark_repetitions, "
+                   "--benchmark_list_tests, ...) are accepted too.",
+               program);
+  add_options(app, options);
+  for (int i = 1; i < argc; ++i)
+    if (!std::strcmp(argv[i], "--help") || !std::strcmp(argv[i], "-h")) {
+      std::cout << app.help();
+      return exit_ok;
+    }
+  benchmark::Initialize(&argc, argv);
+  gpu_info no_gpu_yet;  // context for usage errors: versions only, no device probed
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return fail_usage(program, flags, no_gpu_yet,
+                      e.what() + std::string("; see " + std::string(program) + " --help"));
+  } catch (const std::invalid_argument& e) {
+    return fail_usage(program, flags, no_gpu_yet, e.what());
+  }
+  if (options.seed == 0)
+    options.seed = (std::uint64_t{std::random_device{}()} << 32) | std::random_device{}();
+  if (options.pin_cpu >= 0) {
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    CPU_SET(options.pin_cpu, &set);
+    if (sched_setaffinity(0, sizeof set, &set) != 0)
+      return fail_usage(program, flags, no_gpu_yet,
+                        "cannot pin to CPU " + std::to_string(options.pin_cpu) + ": " +
+                            std::strerror(errno) + "; pick a CPU in this process's cpuset");
+  }
+
+  bench_context ctx(options, probe_gpu(options.device));
+  for (const auto& [k, v] : ctx.gpu.context()) benchmark::AddCustomContext(k, v);
+  benchmark::AddCustomContext("gpuparity_program", program);
+  benchmark::AddCustomContext("gpuparity_argv", command_line);
+  benchmark::AddCustomContext("gpuparity_seed", std::to_string(ctx.options.seed));
+  if (!ctx.gpu.usable && !flags.list_tests) std::cerr << program << ": " << ctx.gpu.error << "\n";
+
+  register_cases(ctx);
+
+  const std::size_t matched = benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  if (matched == 0)
+    return fail_usage(program, flags, ctx.gpu,
+                      "--benchmark_filter='" + benchmark::GetBenchmarkFilter() +
+                          "' matches no case; list them with --benchmark_list_tests");
+  if (flags.list_tests) return exit_ok;
+  const outcome result = ctx.result();
+  std::cerr << program << ": " << result.count(case_status::passed) << " passed, "
+            << result.count(case_status::incorrect) << " incorrect, "
+            << result.count(case_status::failed) << " failed, "
+            << result.count(case_status::not_supported) << " not supported, "
+            << result.count(case_status::no_device) << " without a GPU\n";
+  return result.exit_code();
+}
+
+}  // namespace
+
+int program_main(int argc, char** argv, const char* program,
+                 void (*register_cases)(bench_context&)) {
+  try {
+    return run(argc, argv, program, register_cases);
+  } catch (const std::exception& e) {
+    std::cerr << program << ": internal error: " << e.what() << "\n";
+    return exit_failed;
+  }
+}
+
+}  // namespace gpuparity

@@ -1,0 +1,38 @@
+#pragma once
+// STREAM family over double arrays, 16-byte vector accesses (double2).
+//   copy  out = x          scale out = 3 x
+//   add   out = x + y      triad out = x + 3 y       dot   sum x y
+#include <cuda_runtime_api.h>
+
+#include <cstddef>
+#include <cstdint>
+
+namespace gpuparity {
+
+enum class stream_op { copy, scale, add, triad, dot };
+
+const char* stream_op_name(stream_op op);
+// Arrays each launch reads plus writes: bytes moved = this * n * sizeof(double).
+int stream_arrays_touched(stream_op op);
+
+struct stream_config {
+  int blocks_per_sm = 4;  // resident blocks per multiprocessor in the grid
+  int threads = 512;      // threads per block
+  int unroll = 4;         // 16-byte loads each thread has in flight: 1, 2, 4 or 8
+};
+
+// n doubles per array, n even. dot adds x.y into *dot_out (zero it first).
+void launch_stream(stream_op op, const stream_config& cfg, int sm_count, const double* x,
+                   const double* y, double* out, double* dot_out, std::size_t n, cudaStream_t s);
+
+// Recomputes every element from the generator (seeds of x and y) and counts elements
+// of out that differ from the exact gold value into *mismatches.
+void launch_stream_check(stream_op op, const double* out, std::size_t n, std::uint64_t seed_x,
+                         std::uint64_t seed_y, unsigned long long* mismatches, cudaStream_t s);
+
+// Exact dot product of the generated arrays in integer arithmetic: sum of numerators
+// (divide by 1024^2 for the value) into *numerator_sum (zero it first).
+void launch_stream_dot_gold(std::size_t n, std::uint64_t seed_x, std::uint64_t seed_y,
+                            long long* numerator_sum, cudaStream_t s);
+
+}  // namespace gpuparity

@@ -1,0 +1,89 @@
+// gpuparity-bench run as a user would, with no GPU visible: CUDA_VISIBLE_DEVICES=-1
+// hides every GPU on a GPU machine, and a machine without a driver has none anyway.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <nlohmann/json.hpp>
+
+#include "../run_program.hpp"
+
+namespace gpuparity {
+namespace {
+
+using test::run_program;
+const std::vector<std::pair<std::string, std::string>> no_gpu = {{"CUDA_VISIBLE_DEVICES", "-1"}};
+
+std::vector<std::string> expected_cases() {
+  std::vector<std::string> c = {
+      "stream/copy",     "stream/scale",    "stream/add",        "stream/triad",      "stream/dot",
+      "copy/h2d_pinned", "copy/d2h_pinned", "copy/h2d_pageable", "copy/d2h_pageable", "copy/d2d",
+      "compute/fp32",    "compute/fp64",    "compute/fp16"};
+  for (const char* t : {"fp32", "tf32", "fp16", "bf16", "fp8"})
+    for (const char* n : {"4096", "8192"}) c.push_back(std::string("gemm/cublaslt/") + t + "/" + n);
+  for (const char* l : {"latency/launch", "latency/graph_launch", "latency/memcpy_h2d_small",
+                        "latency/device_memory", "startup/first_kernel"})
+    c.push_back(l);
+  return c;
+}
+
+TEST(BenchCli, ListsEveryCaseWithoutAGpu) {
+  const auto r = run_program({GPUPARITY_BENCH_EXE, "--benchmark_list_tests"}, no_gpu);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  for (const auto& name : expected_cases())
+    EXPECT_NE(r.out.find(name + "/iterations:"), std::string::npos) << name << " missing from:\n"
+                                                                    << r.out;
+}
+
+TEST(BenchCli, NoGpuFailsCleanlyWithJsonNamingTheCause) {
+  const auto r = run_program({GPUPARITY_BENCH_EXE, "--benchmark_format=json"}, no_gpu);
+  EXPECT_EQ(r.exit_code, 5) << r.err;
+  EXPECT_NE(r.err.find("no usable CUDA GPU"), std::string::npos) << r.err;
+  const auto doc = nlohmann::json::parse(r.out);
+  EXPECT_NE(doc["context"]["gpuparity_error"].get<std::string>().find("no usable CUDA GPU"),
+            std::string::npos);
+  ASSERT_EQ(doc["benchmarks"].size(), expected_cases().size());
+  for (const auto& b : doc["benchmarks"]) {
+    EXPECT_TRUE(b["error_occurred"].get<bool>()) << b["name"];
+    EXPECT_EQ(b["error_message"].get<std::string>().rfind("no_device: ", 0), 0u)
+        << b["error_message"];
+    EXPECT_FALSE(b.contains("bytes_per_second")) << "a failed case must not report a speed";
+  }
+}
+
+TEST(BenchCli, UnknownFilterIsAUsageErrorWithAnErrorDocument) {
+  const std::string out =
+      ::testing::TempDir() + "gpuparity_cli_" + std::to_string(getpid()) + ".json";
+  const auto r = run_program(
+      {GPUPARITY_BENCH_EXE, "--benchmark_filter=no/such/case", "--benchmark_out=" + out}, no_gpu);
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("matches no case"), std::string::npos) << r.err;
+  const auto doc = nlohmann::json::parse(test::slurp(out));
+  EXPECT_NE(doc["context"]["gpuparity_error"].get<std::string>().find("no/such/case"),
+            std::string::npos);
+  EXPECT_EQ(doc["context"]["gpuparity_exit_code"], "2");
+  std::remove(out.c_str());
+}
+
+TEST(BenchCli, BadFlagsAreUsageErrorsNamingTheProblem) {
+  struct bad {
+    std::string arg, says;
+  };
+  for (const auto& b :
+       {bad{"--no-such-flag", "--no-such-flag"}, bad{"--stream-bytes=12X", "'12X'"},
+        bad{"--stream-unroll=3", "--stream-unroll"}, bad{"--gemm-sizes=0", "--gemm-sizes"}}) {
+    const auto r = run_program({GPUPARITY_BENCH_EXE, b.arg, "--benchmark_format=json"}, no_gpu);
+    EXPECT_EQ(r.exit_code, 2) << b.arg;
+    EXPECT_NE(r.err.find(b.says), std::string::npos) << b.arg << ": " << r.err;
+    EXPECT_TRUE(nlohmann::json::accept(r.out)) << b.arg << ": " << r.out;
+  }
+}
+
+TEST(BenchCli, HelpNamesTheWorkloadFlags) {
+  const auto r = run_program({GPUPARITY_BENCH_EXE, "--help"});
+  EXPECT_EQ(r.exit_code, 0);
+  for (const char* f : {"--stream-bytes", "--copy-bytes", "--gemm-sizes", "--device", "--seed"})
+    EXPECT_NE(r.out.find(f), std::string::npos) << f;
+}
+
+}  // namespace
+}  // namespace gpuparity
