@@ -1,6 +1,6 @@
 #!/bin/bash
 # Run on the GPU machine (device tool) from the repository root: builds with LibTorch,
-# runs every ctest label but `container`, then the measurements named by $1:
+# runs every ctest label but `container`, then the measurements named as arguments:
 #   smoke   : a default run of both programs
 #   sweep   : STREAM launch-shape sweep
 #   full    : the committed measurement (default run + repetitions for spread)
@@ -8,7 +8,6 @@
 set -uo pipefail
 OUT=${OUT:-/tmp/out}
 mkdir -p "$OUT"
-what=${1:-smoke}
 log() { echo "== $*" | tee -a "$OUT/summary.txt"; }
 nvidia-smi --query-gpu=name,driver_version,clocks.sm,clocks.max.sm,clocks.mem,power.limit,temperature.gpu --format=csv | tee "$OUT/nvidia-smi.txt"
 torch_prefix=$(python3 -c 'import torch; print(torch.utils.cmake_prefix_path)' 2>/dev/null)
@@ -24,6 +23,7 @@ tail -8 "$OUT/ctest.log" | tee -a "$OUT/summary.txt"
 [ $rc -eq 0 ] || grep -B2 -A30 'Failed\|FAILED' "$OUT/ctest.log" | head -80
 B=build-gpu/bench/gpuparity-bench
 T=build-gpu/bench/torch/gpuparity-torch
+for what in "${@:-smoke}"; do
 case $what in
 smoke)
   start=$(date +%s.%N)
@@ -41,3 +41,4 @@ sweep)
   sort -t= -k5 -n -r "$OUT/sweep.txt" | head -10
   ;;
 esac
+done
