@@ -15,6 +15,12 @@ case_status status_of(error_kind k) {
   }
 }
 
+int batch_for(double one_call_s, double target_s) {
+  if (!(one_call_s > 0.0)) return 1;
+  const double b = target_s / one_call_s;
+  return b < 1.0 ? 1 : b > 1000.0 ? 1000 : static_cast<int>(b + 0.5);
+}
+
 std::string status_message(case_status s, const std::string& reason) {
   return std::string(case_status_name(s)) + ": " + reason;
 }

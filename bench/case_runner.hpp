@@ -51,23 +51,39 @@ void run_case(benchmark::State& state, bench_context& ctx, const std::string& na
   }
 }
 
-// Times fn() once per benchmark iteration with CUDA events on stream s; returns the
-// per-iteration seconds (all samples are kept).
+// Times `batch` back-to-back calls of fn() per benchmark iteration with CUDA events on
+// stream s, so the GPU never idles between calls inside the timed region; returns the
+// per-iteration seconds (all samples are kept). Rates then count batch calls.
 template <typename Fn>
-std::vector<double> event_timed_loop(benchmark::State& state, cudaStream_t s, Fn&& fn) {
+std::vector<double> event_timed_loop(benchmark::State& state, cudaStream_t s, int batch, Fn&& fn) {
   event start, stop;
   std::vector<double> samples;
   samples.reserve(static_cast<std::size_t>(state.max_iterations));
   for (auto _ : state) {
     start.record(s);
-    fn();
+    for (int b = 0; b < batch; ++b) fn();
     stop.record(s);
     const double t = elapsed_seconds(start, stop);
     state.SetIterationTime(t);
     samples.push_back(t);
   }
+  state.counters["ops_per_iteration"] = batch;
   return samples;
 }
+
+// Seconds of one call of fn() on stream s, by CUDA events (a warm-up of sorts too).
+template <typename Fn>
+double time_one_call(cudaStream_t s, Fn&& fn) {
+  event start, stop;
+  start.record(s);
+  fn();
+  stop.record(s);
+  return elapsed_seconds(start, stop);
+}
+
+// Calls per timed iteration so that one iteration lasts about target_s, given one call's
+// seconds (at least 1, at most 1000).
+int batch_for(double one_call_s, double target_s = 0.01);
 
 // Times fn() (which must itself wait for its GPU work) with the host's steady clock:
 // what a host thread observes, launch overhead included.

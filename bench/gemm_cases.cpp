@@ -17,22 +17,13 @@ namespace {
 constexpr std::size_t workspace_bytes = std::size_t{64} << 20;
 constexpr int sample_side = 16;  // sample_side^2 elements of D are checked
 
-// Rough rates (FLOP/s) used only to size the iteration count of a case at ~0.1 s.
-double rate_guess(dtype t) {
-  switch (t) {
-    case dtype::fp32:
-      return 50e12;
-    case dtype::tf32:
-      return 350e12;
-    case dtype::fp8_e4m3:
-      return 1200e12;
-    default:
-      return 650e12;
-  }
-}
+struct timed_algo {
+  cublasLtMatmulAlgo_t algo;
+  double seconds;  // one call
+};
 
 // Times each heuristic candidate (one warm-up, three timed runs) and returns the fastest.
-cublasLtMatmulAlgo_t pick_algorithm(const lt_gemm& g, const void* a, const void* b, void* d,
+timed_algo pick_algorithm(const lt_gemm& g, const void* a, const void* b, void* d,
                                     cudaStream_t s) {
   const auto cands = g.candidates(8);
   if (cands.empty())
@@ -53,7 +44,7 @@ cublasLtMatmulAlgo_t pick_algorithm(const lt_gemm& g, const void* a, const void*
       best_algo = c.algo;
     }
   }
-  return best_algo;
+  return {best_algo, best / 3.0};
 }
 
 // Host copy of column `col` (len elements) of a column-major device matrix.
@@ -120,17 +111,19 @@ void gemm_case(benchmark::State& state, bench_context& ctx, dtype t, int n) {
   device_buffer a(in_bytes), b(in_bytes), d(out_bytes);
   launch_fill_uniform(t, a.get(), elems, ctx.next_seed(), st.get());
   launch_fill_uniform(t, b.get(), elems, ctx.next_seed(), st.get());
-  const cublasLtMatmulAlgo_t algo = pick_algorithm(g, a.get(), b.get(), d.get(), st.get());
+  const timed_algo picked = pick_algorithm(g, a.get(), b.get(), d.get(), st.get());
+  const cublasLtMatmulAlgo_t& algo = picked.algo;
   poison(d.get(), d.bytes(), st.get());
   g.run(algo, a.get(), b.get(), d.get(), st.get());
   st.synchronize();
   check_gemm(t, n, a, b, d, ctx.next_seed());
 
   poison(d.get(), d.bytes(), st.get());
-  event_timed_loop(state, st.get(), [&] { g.run(algo, a.get(), b.get(), d.get(), st.get()); });
+  const int batch = batch_for(picked.seconds);
+  event_timed_loop(state, st.get(), batch, [&] { g.run(algo, a.get(), b.get(), d.get(), st.get()); });
   st.synchronize();
   check_gemm(t, n, a, b, d, ctx.next_seed());
-  set_rate(state, "flop_per_second", g.flops());
+  set_rate(state, "flop_per_second", batch * g.flops());
 }
 
 }  // namespace
@@ -140,16 +133,13 @@ void register_gemm_cases(bench_context& ctx) {
     for (int n : ctx.options.gemm_sizes) {
       const std::string name =
           std::string("gemm/cublaslt/") + dtype_name(t) + "/" + std::to_string(n);
-      const double flops = 2.0 * n * double(n) * n;
-      const auto iters = static_cast<benchmark::IterationCount>(
-          std::clamp(0.1 * rate_guess(t) / flops, 5.0, 1000.0));
       benchmark::RegisterBenchmark(
           name.c_str(),
           [&ctx, t, n, name](benchmark::State& st) {
             run_case(st, ctx, name, [&](benchmark::State& s) { gemm_case(s, ctx, t, n); });
           })
           ->UseManualTime()
-          ->Iterations(iters)
+          ->Iterations(10)
           ->Unit(benchmark::kMicrosecond);
     }
 }

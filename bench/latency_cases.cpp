@@ -117,8 +117,10 @@ void device_memory_case(benchmark::State& state, bench_context& ctx) {
   };
   auto advance_and_check = [&] {
     for (int k = 0; k < steps; ++k) node = next[node];
-    std::uint32_t got = 0;
-    GPUPARITY_CUDA_CHECK(cudaMemcpy(&got, end.get(), sizeof got, cudaMemcpyDeviceToHost));
+    std::uint32_t got = 0;  // st is a non-blocking stream: copy on it, then wait
+    GPUPARITY_CUDA_CHECK(
+        cudaMemcpyAsync(&got, end.get(), sizeof got, cudaMemcpyDeviceToHost, st.get()));
+    st.synchronize();
     if (got != node * node_stride_words)
       throw incorrect_result("pointer chase ended at word " + std::to_string(got) + ", expected " +
                              std::to_string(node * node_stride_words));

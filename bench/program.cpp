@@ -10,6 +10,7 @@
 #include <cerrno>
 #include <cstring>
 #include <iostream>
+#include <map>
 #include <random>
 #include <sstream>
 
@@ -30,6 +31,14 @@ void add_options(CLI::App& app, bench_options& o) {
   bytes_option("--stream-bytes", o.stream_bytes, "bytes per STREAM array (default 1GiB)");
   bytes_option("--copy-bytes", o.copy_bytes, "bytes per copy/* transfer (default 256MiB)");
   bytes_option("--chase-bytes", o.chase_bytes, "latency/device_memory buffer (default 1GiB)");
+  app.add_option("--stream-layout", o.stream.layout, "STREAM thread layout: grid_stride or tiles")
+      ->transform(CLI::CheckedTransformer(
+          std::map<std::string, stream_layout>{{"grid_stride", stream_layout::grid_stride},
+                                               {"tiles", stream_layout::tiles}}));
+  app.add_option("--stream-hints", o.stream.streaming_hints,
+                 "STREAM cache hints: streaming (evict-first) or plain")
+      ->transform(CLI::CheckedTransformer(
+          std::map<std::string, bool>{{"streaming", true}, {"plain", false}}));
   app.add_option("--stream-unroll", o.stream.unroll, "16-byte loads in flight per thread")
       ->check(CLI::IsMember({1, 2, 4, 8}));
   app.add_option("--stream-blocks-per-sm", o.stream.blocks_per_sm, "STREAM grid: blocks per SM")

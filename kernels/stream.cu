@@ -48,39 +48,58 @@ __device__ __forceinline__ double block_sum(double v) {
   return v;
 }
 
-// Grid-stride over double2 elements; each thread first issues U independent 16-byte
-// loads per input, then the stores, so U * 16 bytes per input are in flight per thread.
-// Loads and stores bypass L1 and are marked streaming (evict-first): nothing is reused.
-template <stream_op Op, int U>
+template <bool Streaming>
+__device__ __forceinline__ double2 load(const double2* p) {
+  if constexpr (Streaming) return __ldcs(p);
+  return *p;
+}
+template <bool Streaming>
+__device__ __forceinline__ void store(double2* p, double2 v) {
+  if constexpr (Streaming)
+    __stcs(p, v);
+  else
+    *p = v;
+}
+
+// Each thread first issues U independent 16-byte loads per input, then the stores, so
+// U * 16 bytes per input are in flight per thread. Element of step u for this thread:
+//   grid_stride: i + u * stride, i advancing by U * stride (stride = all threads)
+//   tiles:       tile start + u * blockDim + threadIdx, one tile per block
+// With streaming hints loads and stores are marked evict-first: nothing is reused.
+template <stream_op Op, int U, bool Tiles, bool Streaming>
 __global__ void stream_kernel(const double2* __restrict__ x, const double2* __restrict__ y,
                               double2* __restrict__ out, double* __restrict__ dot_out,
                               std::size_t n2) {
-  const std::size_t stride = std::size_t{gridDim.x} * blockDim.x;
-  std::size_t i = blockIdx.x * std::size_t{blockDim.x} + threadIdx.x;
+  constexpr bool reads_y =
+      Op == stream_op::add || Op == stream_op::triad || Op == stream_op::dot;
+  const std::size_t step = Tiles ? blockDim.x : std::size_t{gridDim.x} * blockDim.x;
+  std::size_t i = Tiles ? blockIdx.x * std::size_t{blockDim.x} * U + threadIdx.x
+                        : blockIdx.x * std::size_t{blockDim.x} + threadIdx.x;
+  const std::size_t advance = Tiles ? n2 : U * step;  // tiles: one pass only
   double acc = 0.0;
-  constexpr bool reads_y = Op == stream_op::add || Op == stream_op::triad || Op == stream_op::dot;
-  for (; i + (U - 1) * stride < n2; i += U * stride) {
+  for (; i + (U - 1) * step < n2; i += advance) {
     double2 vx[U], vy[U];
 #pragma unroll
     for (int u = 0; u < U; ++u) {
-      vx[u] = __ldcs(x + i + u * stride);
-      if constexpr (reads_y) vy[u] = __ldcs(y + i + u * stride);
+      vx[u] = load<Streaming>(x + i + u * step);
+      if constexpr (reads_y) vy[u] = load<Streaming>(y + i + u * step);
     }
 #pragma unroll
     for (int u = 0; u < U; ++u) {
       if constexpr (Op == stream_op::dot)
         acc += vx[u].x * vy[u].x + vx[u].y * vy[u].y;
       else
-        __stcs(out + i + u * stride, apply<Op>(vx[u], reads_y ? vy[u] : vx[u]));
+        store<Streaming>(out + i + u * step, apply<Op>(vx[u], reads_y ? vy[u] : vx[u]));
     }
   }
-  for (; i < n2; i += stride) {
-    const double2 vx = __ldcs(x + i);
-    const double2 vy = reads_y ? __ldcs(y + i) : vx;
+  // Remainder: the elements of this thread's last, partial round.
+  for (int u = 0; u < U && i + u * step < n2; ++u) {
+    const double2 vx = load<Streaming>(x + i + u * step);
+    const double2 vy = reads_y ? load<Streaming>(y + i + u * step) : vx;
     if constexpr (Op == stream_op::dot)
       acc += vx.x * vy.x + vx.y * vy.y;
     else
-      __stcs(out + i, apply<Op>(vx, vy));
+      store<Streaming>(out + i + u * step, apply<Op>(vx, vy));
   }
   if constexpr (Op == stream_op::dot) {
     acc = block_sum(acc);
@@ -88,26 +107,43 @@ __global__ void stream_kernel(const double2* __restrict__ x, const double2* __re
   }
 }
 
+template <stream_op Op, int U, bool Tiles, bool Streaming>
+void launch_shape(const stream_config& c, unsigned blocks, const double2* x, const double2* y,
+                  double2* out, double* dot_out, std::size_t n2, cudaStream_t s) {
+  stream_kernel<Op, U, Tiles, Streaming><<<blocks, c.threads, 0, s>>>(x, y, out, dot_out, n2);
+}
+
+template <stream_op Op, int U>
+void launch_unrolled(const stream_config& c, int sm_count, const double2* x, const double2* y,
+                     double2* out, double* dot_out, std::size_t n2, cudaStream_t s) {
+  if (c.layout == stream_layout::tiles) {
+    const std::size_t tile = std::size_t(c.threads) * U;
+    const auto blocks = static_cast<unsigned>((n2 + tile - 1) / tile);
+    if (c.streaming_hints)
+      launch_shape<Op, U, true, true>(c, blocks, x, y, out, dot_out, n2, s);
+    else
+      launch_shape<Op, U, true, false>(c, blocks, x, y, out, dot_out, n2, s);
+  } else {
+    const auto blocks = static_cast<unsigned>(sm_count * c.blocks_per_sm);
+    if (c.streaming_hints)
+      launch_shape<Op, U, false, true>(c, blocks, x, y, out, dot_out, n2, s);
+    else
+      launch_shape<Op, U, false, false>(c, blocks, x, y, out, dot_out, n2, s);
+  }
+}
+
 template <stream_op Op>
-void launch_op(const stream_config& c, unsigned blocks, const double* x, const double* y,
+void launch_op(const stream_config& c, int sm_count, const double* x, const double* y,
                double* out, double* dot_out, std::size_t n, cudaStream_t s) {
   auto x2 = reinterpret_cast<const double2*>(x);
   auto y2 = reinterpret_cast<const double2*>(y);
   auto o2 = reinterpret_cast<double2*>(out);
   const std::size_t n2 = n / 2;
   switch (c.unroll) {
-    case 1:
-      stream_kernel<Op, 1><<<blocks, c.threads, 0, s>>>(x2, y2, o2, dot_out, n2);
-      break;
-    case 2:
-      stream_kernel<Op, 2><<<blocks, c.threads, 0, s>>>(x2, y2, o2, dot_out, n2);
-      break;
-    case 8:
-      stream_kernel<Op, 8><<<blocks, c.threads, 0, s>>>(x2, y2, o2, dot_out, n2);
-      break;
-    default:
-      stream_kernel<Op, 4><<<blocks, c.threads, 0, s>>>(x2, y2, o2, dot_out, n2);
-      break;
+    case 1: launch_unrolled<Op, 1>(c, sm_count, x2, y2, o2, dot_out, n2, s); break;
+    case 2: launch_unrolled<Op, 2>(c, sm_count, x2, y2, o2, dot_out, n2, s); break;
+    case 8: launch_unrolled<Op, 8>(c, sm_count, x2, y2, o2, dot_out, n2, s); break;
+    default: launch_unrolled<Op, 4>(c, sm_count, x2, y2, o2, dot_out, n2, s); break;
   }
   GPUPARITY_CHECK_LAUNCH();
 }
@@ -145,18 +181,17 @@ constexpr unsigned check_blocks = 132 * 16;
 
 void launch_stream(stream_op op, const stream_config& c, int sm_count, const double* x,
                    const double* y, double* out, double* dot_out, std::size_t n, cudaStream_t s) {
-  const auto blocks = static_cast<unsigned>(sm_count * c.blocks_per_sm);
   switch (op) {
     case stream_op::copy:
-      return launch_op<stream_op::copy>(c, blocks, x, y, out, dot_out, n, s);
+      return launch_op<stream_op::copy>(c, sm_count, x, y, out, dot_out, n, s);
     case stream_op::scale:
-      return launch_op<stream_op::scale>(c, blocks, x, y, out, dot_out, n, s);
+      return launch_op<stream_op::scale>(c, sm_count, x, y, out, dot_out, n, s);
     case stream_op::add:
-      return launch_op<stream_op::add>(c, blocks, x, y, out, dot_out, n, s);
+      return launch_op<stream_op::add>(c, sm_count, x, y, out, dot_out, n, s);
     case stream_op::triad:
-      return launch_op<stream_op::triad>(c, blocks, x, y, out, dot_out, n, s);
+      return launch_op<stream_op::triad>(c, sm_count, x, y, out, dot_out, n, s);
     case stream_op::dot:
-      return launch_op<stream_op::dot>(c, blocks, x, y, out, dot_out, n, s);
+      return launch_op<stream_op::dot>(c, sm_count, x, y, out, dot_out, n, s);
   }
 }
 

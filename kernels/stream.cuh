@@ -15,10 +15,18 @@ const char* stream_op_name(stream_op op);
 // Arrays each launch reads plus writes: bytes moved = this * n * sizeof(double).
 int stream_arrays_touched(stream_op op);
 
+// How threads walk the arrays.
+enum class stream_layout {
+  grid_stride,  // a fixed grid (blocks_per_sm per SM) strides over the whole array
+  tiles,        // one block per tile of threads * unroll elements; the grid covers the array
+};
+
 struct stream_config {
-  int blocks_per_sm = 4;  // resident blocks per multiprocessor in the grid
-  int threads = 512;      // threads per block
-  int unroll = 4;         // 16-byte loads each thread has in flight: 1, 2, 4 or 8
+  stream_layout layout = stream_layout::grid_stride;
+  bool streaming_hints = true;  // ld/st.global.cs (evict-first) instead of plain accesses
+  int blocks_per_sm = 4;        // grid_stride: resident blocks per multiprocessor
+  int threads = 512;            // threads per block
+  int unroll = 4;               // 16-byte loads each thread has in flight: 1, 2, 4 or 8
 };
 
 // n doubles per array, n even. dot adds x.y into *dot_out (zero it first).

@@ -23,22 +23,48 @@ tail -8 "$OUT/ctest.log" | tee -a "$OUT/summary.txt"
 [ $rc -eq 0 ] || grep -B2 -A30 'Failed\|FAILED' "$OUT/ctest.log" | head -80
 B=build-gpu/bench/gpuparity-bench
 T=build-gpu/bench/torch/gpuparity-torch
+now() { date +%s.%N; }
+since() { python3 -c "print(round($(now) - $1, 1))"; }
+gbs() { python3 -c 'import json,sys; d=json.load(sys.stdin); print(" ".join("%.1f" % (b.get("bytes_per_second",0)/1e9) for b in d["benchmarks"]))'; }
 for what in "${@:-smoke}"; do
 case $what in
 smoke)
-  start=$(date +%s.%N)
-  $B --benchmark_out="$OUT/bench.json" --benchmark_out_format=json 2>&1 | tee "$OUT/bench.txt" | tail -45
-  log "gpuparity-bench default run: rc=$? wall $(echo "$(date +%s.%N) - $start" | bc) s"
-  [ -x $T ] && { $T --benchmark_out="$OUT/torch.json" 2>&1 | tail -12; log "torch rc=$?"; }
+  t0=$(now)
+  $B --benchmark_out="$OUT/bench.json" --benchmark_out_format=json >"$OUT/bench.txt" 2>&1; rc=$?
+  log "gpuparity-bench default run: rc=$rc wall $(since $t0) s"; tail -33 "$OUT/bench.txt"
+  if [ -x $T ]; then
+    t0=$(now)
+    $T --benchmark_out="$OUT/torch.json" --benchmark_out_format=json >"$OUT/torch.txt" 2>&1; rc=$?
+    log "gpuparity-torch default run: rc=$rc wall $(since $t0) s"; tail -9 "$OUT/torch.txt"
+  fi
   ;;
 sweep)
-  for op in copy triad; do for u in 1 2 4 8; do for b in 2 4 8 16; do for t in 256 512 1024; do
-    [ $((b * t)) -gt 4096 ] && continue
-    r=$($B --benchmark_filter="stream/$op" --stream-unroll=$u --stream-blocks-per-sm=$b --stream-threads=$t \
-        --benchmark_format=json 2>/dev/null | python3 -c 'import json,sys; d=json.load(sys.stdin); print("%.1f" % (d["benchmarks"][0].get("bytes_per_second",0)/1e9))')
-    echo "$op unroll=$u blocks_per_sm=$b threads=$t GB/s=$r" | tee -a "$OUT/sweep.txt"
-  done; done; done; done
-  sort -t= -k5 -n -r "$OUT/sweep.txt" | head -10
+  for op in copy triad; do for h in streaming plain; do for u in 1 2 4 8; do
+    for shape in "tiles 256" "tiles 512" "tiles 1024" "grid_stride 512"; do
+      set -- $shape
+      r=$($B --benchmark_filter="stream/$op" --stream-layout=$1 --stream-threads=$2 --stream-hints=$h \
+          --stream-unroll=$u --benchmark_format=json 2>/dev/null | gbs)
+      echo "$op layout=$1 threads=$2 hints=$h unroll=$u GB/s= $r" | tee -a "$OUT/sweep.txt"
+    done; done; done; done
+  for bytes in 256MiB 512MiB 2GiB; do
+    echo "all ops default shape stream-bytes=$bytes GB/s= $($B --benchmark_filter=stream/ --stream-bytes=$bytes --benchmark_format=json 2>/dev/null | gbs)" | tee -a "$OUT/sweep.txt"
+  done
+  echo "best:"; sort -k7 -n -r "$OUT/sweep.txt" | head -12
+  ;;
+reps)
+  t0=$(now)
+  $B --benchmark_repetitions=5 --benchmark_out="$OUT/bench-reps.json" --benchmark_out_format=json >/dev/null 2>"$OUT/bench-reps.err"; rc=$?
+  log "bench x5 repetitions: rc=$rc wall $(since $t0) s"
+  [ -x $T ] && { $T --benchmark_repetitions=5 --benchmark_out="$OUT/torch-reps.json" --benchmark_out_format=json >/dev/null 2>"$OUT/torch-reps.err"; log "torch x5 rc=$?"; }
+  python3 - "$OUT/bench-reps.json" "$OUT/torch-reps.json" <<'PY' | tee -a "$OUT/summary.txt"
+import json, sys, os
+for f in sys.argv[1:]:
+    if not os.path.exists(f): continue
+    for b in json.load(open(f))["benchmarks"]:
+        if b.get("aggregate_name") != "cv": continue
+        for k in ("bytes_per_second", "flop_per_second", "latency_seconds", "seconds"):
+            if k in b: print("%-60s %-18s cv=%.2f%%" % (b["run_name"], k, 100 * b[k]))
+PY
   ;;
 esac
 done

@@ -1,6 +1,8 @@
 // STREAM kernels against exact gold values, including the check's ability to fail.
 #include <gtest/gtest.h>
 
+#include <tuple>
+
 #include "cuda_raii.hpp"
 #include "fill.cuh"
 #include "random.cuh"
@@ -9,7 +11,7 @@
 namespace gpuparity {
 namespace {
 
-struct stream_fixture : ::testing::TestWithParam<int> {};
+struct stream_fixture : ::testing::TestWithParam<std::tuple<int, stream_layout, bool>> {};
 
 unsigned long long mismatches(stream_op op, const device_buffer& out, std::size_t n,
                               std::uint64_t sx, std::uint64_t sy) {
@@ -29,7 +31,9 @@ TEST_P(stream_fixture, EveryOpMatchesGoldForEveryUnroll) {
   launch_fill_stream(x.data<double>(), n, 11, nullptr);
   launch_fill_stream(y.data<double>(), n, 22, nullptr);
   stream_config cfg;
-  cfg.unroll = GetParam();
+  cfg.unroll = std::get<0>(GetParam());
+  cfg.layout = std::get<1>(GetParam());
+  cfg.streaming_hints = std::get<2>(GetParam());
   for (stream_op op : {stream_op::copy, stream_op::scale, stream_op::add, stream_op::triad}) {
     poison(out.get(), out.bytes(), nullptr);
     launch_stream(op, cfg, sms, x.data<double>(), y.data<double>(), out.data<double>(), nullptr, n,
@@ -54,7 +58,11 @@ TEST_P(stream_fixture, EveryOpMatchesGoldForEveryUnroll) {
   EXPECT_EQ(d, static_cast<double>(host) / (1024.0 * 1024.0));
 }
 
-INSTANTIATE_TEST_SUITE_P(Unroll, stream_fixture, ::testing::Values(1, 2, 4, 8));
+INSTANTIATE_TEST_SUITE_P(Shapes, stream_fixture,
+                         ::testing::Combine(::testing::Values(1, 2, 4, 8),
+                                            ::testing::Values(stream_layout::grid_stride,
+                                                              stream_layout::tiles),
+                                            ::testing::Bool()));
 
 TEST(StreamCheck, CatchesOneWrongElementAndAnUnwrittenOne) {
   const std::size_t n = 4096;
