@@ -9,14 +9,14 @@ set -uo pipefail
 OUT=${OUT:-/tmp/out}
 mkdir -p "$OUT"
 log() { echo "== $*" | tee -a "$OUT/summary.txt"; }
-nvidia-smi --query-gpu=name,driver_version,clocks.sm,clocks.max.sm,clocks.mem,power.limit,temperature.gpu --format=csv | tee "$OUT/nvidia-smi.txt"
+nvidia-smi --query-gpu=name,driver_version,clocks.sm,clocks.max.sm,clocks.mem,power.limit,temperature.gpu --format=csv | tee -a "$OUT/summary.txt"
 torch_prefix=$(python3 -c 'import torch; print(torch.utils.cmake_prefix_path)' 2>/dev/null)
 log "configure (torch at ${torch_prefix:-none})"
 cmake -S . -B build-gpu -G Ninja -DCMAKE_CUDA_ARCHITECTURES=90 -DCMAKE_PREFIX_PATH="$torch_prefix" \
-  >"$OUT/configure.log" 2>&1 || { tail -30 "$OUT/configure.log"; exit 1; }
-grep -E 'gpuparity|Torch|benchmark' "$OUT/configure.log" | tee -a "$OUT/summary.txt"
+  >"$OUT/build.log" 2>&1 || { tail -30 "$OUT/build.log"; exit 1; }
+grep -E 'gpuparity' "$OUT/build.log" | tee -a "$OUT/summary.txt"
 start=$(date +%s)
-cmake --build build-gpu -j 16 >"$OUT/build.log" 2>&1 || { grep -E 'error|FAILED' -A3 "$OUT/build.log" | head -60; exit 1; }
+cmake --build build-gpu -j 16 >>"$OUT/build.log" 2>&1 || { grep -E 'error|FAILED' -A3 "$OUT/build.log" | head -60; exit 1; }
 log "build: $(( $(date +%s) - start )) s"
 (cd build-gpu && ctest -LE container --output-on-failure -j 1 >"$OUT/ctest.log" 2>&1); rc=$?
 tail -8 "$OUT/ctest.log" | tee -a "$OUT/summary.txt"
@@ -30,12 +30,12 @@ for what in "${@:-smoke}"; do
 case $what in
 smoke)
   t0=$(now)
-  $B --benchmark_out="$OUT/bench.json" --benchmark_out_format=json >"$OUT/bench.txt" 2>&1; rc=$?
-  log "gpuparity-bench default run: rc=$rc wall $(since $t0) s"; tail -33 "$OUT/bench.txt"
+  $B --benchmark_out="$OUT/bench.json" --benchmark_out_format=json >"$OUT/console.txt" 2>&1; rc=$?
+  log "gpuparity-bench default run: rc=$rc wall $(since $t0) s"; tail -33 "$OUT/console.txt"
   if [ -x $T ]; then
     t0=$(now)
-    $T --benchmark_out="$OUT/torch.json" --benchmark_out_format=json >"$OUT/torch.txt" 2>&1; rc=$?
-    log "gpuparity-torch default run: rc=$rc wall $(since $t0) s"; tail -9 "$OUT/torch.txt"
+    $T --benchmark_out="$OUT/torch.json" --benchmark_out_format=json >>"$OUT/console.txt" 2>&1; rc=$?
+    log "gpuparity-torch default run: rc=$rc wall $(since $t0) s"; tail -9 "$OUT/console.txt"
   fi
   ;;
 sweep)
@@ -53,9 +53,9 @@ sweep)
   ;;
 reps)
   t0=$(now)
-  $B --benchmark_repetitions=5 --benchmark_out="$OUT/bench-reps.json" --benchmark_out_format=json >/dev/null 2>"$OUT/bench-reps.err"; rc=$?
+  $B --benchmark_repetitions=5 --benchmark_out="$OUT/bench-reps.json" --benchmark_out_format=json >/dev/null 2>>"$OUT/console.txt"; rc=$?
   log "bench x5 repetitions: rc=$rc wall $(since $t0) s"
-  [ -x $T ] && { $T --benchmark_repetitions=5 --benchmark_out="$OUT/torch-reps.json" --benchmark_out_format=json >/dev/null 2>"$OUT/torch-reps.err"; log "torch x5 rc=$?"; }
+  [ -x $T ] && { $T --benchmark_repetitions=5 --benchmark_out="$OUT/torch-reps.json" --benchmark_out_format=json >/dev/null 2>>"$OUT/console.txt"; log "torch x5 rc=$?"; }
   python3 - "$OUT/bench-reps.json" "$OUT/torch-reps.json" <<'PY' | tee -a "$OUT/summary.txt"
 import json, sys, os
 for f in sys.argv[1:]:
