@@ -12,6 +12,7 @@
 #include "bench_context.hpp"
 #include "cuda_error.hpp"
 #include "cuda_raii.hpp"
+#include "verify.hpp"
 
 namespace gpuparity {
 
@@ -102,10 +103,13 @@ std::vector<double> host_timed_loop(benchmark::State& state, Fn&& fn) {
   return samples;
 }
 
-// Rate counters: value per second of the timed (manual) time.
-inline void set_rate(benchmark::State& state, const char* name, double per_iteration) {
-  state.counters[name] = benchmark::Counter(per_iteration * static_cast<double>(state.iterations()),
-                                            benchmark::Counter::kIsRate);
+// A rate from the median iteration: `per_iteration` (bytes, FLOP, tokens) over the median
+// of the timed samples, robust to a preempted or throttled iteration. Also records the
+// samples' relative median absolute deviation (a spread; units of 1).
+inline void set_rate(benchmark::State& state, const char* name, double per_iteration,
+                     const std::vector<double>& samples) {
+  state.counters[name] = per_iteration / median(samples);
+  state.counters["relative_mad"] = relative_mad(samples);
 }
 
 }  // namespace gpuparity

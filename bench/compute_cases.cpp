@@ -50,9 +50,10 @@ void compute_case(benchmark::State& state, bench_context& ctx, fma_type t) {
   check_fma(p, out);
   poison(out.get(), out.bytes(), st.get());
   constexpr int batch = 2;
-  event_timed_loop(state, st.get(), batch, [&] { launch_fma_chain(p, out.data<double>(), st.get()); });
+  const auto samples = event_timed_loop(state, st.get(), batch,
+                                        [&] { launch_fma_chain(p, out.data<double>(), st.get()); });
   check_fma(p, out);
-  set_rate(state, "flop_per_second", batch * fma_flops(p));
+  set_rate(state, "flop_per_second", batch * fma_flops(p), samples);
 }
 
 }  // namespace

@@ -90,7 +90,7 @@ void copy_case(benchmark::State& state, bench_context& ctx, copy_kind kind) {
   else
     GPUPARITY_CUDA_CHECK(cudaMemsetAsync(dev.get(), 0xFF, bytes, st.get()));
   const int batch = batch_for(time_one_call(st.get(), timed));  // also the warm-up
-  event_timed_loop(state, st.get(), batch, timed);
+  const auto samples = event_timed_loop(state, st.get(), batch, timed);
 
   // Whatever the direction, bring the copied bytes to dst and compare with src.
   if (kind == copy_kind::d2d)
@@ -103,7 +103,8 @@ void copy_case(benchmark::State& state, bench_context& ctx, copy_kind kind) {
   if (std::memcmp(src.data(), dst.data(), bytes) != 0)
     throw incorrect_result(std::string("copy/") + copy_kind_name(kind) +
                            ": copied bytes differ from the source");
-  set_rate(state, "bytes_per_second", batch * double(bytes) * (kind == copy_kind::d2d ? 2.0 : 1.0));
+  set_rate(state, "bytes_per_second", batch * double(bytes) * (kind == copy_kind::d2d ? 2.0 : 1.0),
+           samples);
   state.counters["transfer_bytes"] = double(bytes);
 }
 

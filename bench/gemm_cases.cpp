@@ -23,8 +23,7 @@ struct timed_algo {
 };
 
 // Times each heuristic candidate (one warm-up, three timed runs) and returns the fastest.
-timed_algo pick_algorithm(const lt_gemm& g, const void* a, const void* b, void* d,
-                                    cudaStream_t s) {
+timed_algo pick_algorithm(const lt_gemm& g, const void* a, const void* b, void* d, cudaStream_t s) {
   const auto cands = g.candidates(8);
   if (cands.empty())
     throw gpu_error(
@@ -119,11 +118,12 @@ void gemm_case(benchmark::State& state, bench_context& ctx, dtype t, int n) {
   check_gemm(t, n, a, b, d, ctx.next_seed());
 
   poison(d.get(), d.bytes(), st.get());
-  const int batch = batch_for(picked.seconds);
-  event_timed_loop(state, st.get(), batch, [&] { g.run(algo, a.get(), b.get(), d.get(), st.get()); });
+  const int batch = batch_for(picked.seconds, 0.02);
+  const auto samples = event_timed_loop(state, st.get(), batch,
+                                        [&] { g.run(algo, a.get(), b.get(), d.get(), st.get()); });
   st.synchronize();
   check_gemm(t, n, a, b, d, ctx.next_seed());
-  set_rate(state, "flop_per_second", batch * g.flops());
+  set_rate(state, "flop_per_second", batch * g.flops(), samples);
 }
 
 }  // namespace

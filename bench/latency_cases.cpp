@@ -29,11 +29,12 @@ void check_stream_runs_kernels(cudaStream_t s, std::uint64_t seed) {
 void report_latency(benchmark::State& state, const std::vector<double>& samples,
                     double per_sample) {
   state.counters["latency_seconds"] = median(samples) / per_sample;
+  state.counters["relative_mad"] = relative_mad(samples);
 }
 
 void launch_case(benchmark::State& state, bench_context& ctx) {
   stream st;
-  for (int i = 0; i < 100; ++i) launch_empty(st.get());  // warm-up
+  for (int i = 0; i < 1000; ++i) launch_empty(st.get());  // warm-up
   st.synchronize();
   auto samples = host_timed_loop(state, [&] {
     launch_empty(st.get());
@@ -157,9 +158,9 @@ void add(bench_context& ctx, const std::string& name, int iterations, Fn fn) {
 }  // namespace
 
 void register_latency_cases(bench_context& ctx) {
-  add(ctx, "latency/launch", 2000, launch_case);
-  add(ctx, "latency/graph_launch", 2000, graph_launch_case);
-  add(ctx, "latency/memcpy_h2d_small", 2000, memcpy_small_case);
+  add(ctx, "latency/launch", 5000, launch_case);
+  add(ctx, "latency/graph_launch", 5000, graph_launch_case);
+  add(ctx, "latency/memcpy_h2d_small", 5000, memcpy_small_case);
   add(ctx, "latency/device_memory", 5, device_memory_case);
 }
 

@@ -32,9 +32,8 @@ void add_options(CLI::App& app, bench_options& o) {
   bytes_option("--copy-bytes", o.copy_bytes, "bytes per copy/* transfer (default 256MiB)");
   bytes_option("--chase-bytes", o.chase_bytes, "latency/device_memory buffer (default 1GiB)");
   app.add_option("--stream-layout", o.stream.layout, "STREAM thread layout: grid_stride or tiles")
-      ->transform(CLI::CheckedTransformer(
-          std::map<std::string, stream_layout>{{"grid_stride", stream_layout::grid_stride},
-                                               {"tiles", stream_layout::tiles}}));
+      ->transform(CLI::CheckedTransformer(std::map<std::string, stream_layout>{
+          {"grid_stride", stream_layout::grid_stride}, {"tiles", stream_layout::tiles}}));
   app.add_option("--stream-hints", o.stream.streaming_hints,
                  "STREAM cache hints: streaming (evict-first) or plain")
       ->transform(CLI::CheckedTransformer(

@@ -81,7 +81,7 @@ void stream_case(benchmark::State& state, bench_context& ctx, stream_op op) {
                seed_x, seed_y, st.get());
 
   constexpr int batch = 4;
-  event_timed_loop(state, st.get(), batch, [&] {
+  const auto samples = event_timed_loop(state, st.get(), batch, [&] {
     if (op == stream_op::dot)  // the reset is an 8-byte memset, inside the timed region
       GPUPARITY_CUDA_CHECK(cudaMemsetAsync(dot.get(), 0, sizeof(double), st.get()));
     run();
@@ -89,7 +89,8 @@ void stream_case(benchmark::State& state, bench_context& ctx, stream_op op) {
   // The last timed run's output must still be right.
   check_stream(op, out.data<double>(), op == stream_op::dot ? dot.data<double>() : nullptr, n,
                seed_x, seed_y, st.get());
-  set_rate(state, "bytes_per_second", batch * double(stream_arrays_touched(op)) * double(bytes));
+  set_rate(state, "bytes_per_second", batch * double(stream_arrays_touched(op)) * double(bytes),
+           samples);
   state.counters["array_bytes"] = double(bytes);
 }
 

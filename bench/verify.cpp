@@ -52,6 +52,13 @@ double median(std::vector<double> v) {
   return (lo + hi) / 2.0;
 }
 
+double relative_mad(const std::vector<double>& v) {
+  const double m = median(v);
+  std::vector<double> dev(v.size());
+  for (std::size_t i = 0; i < v.size(); ++i) dev[i] = std::fabs(v[i] - m);
+  return median(dev) / m;
+}
+
 std::size_t parse_bytes(const std::string& text) {
   std::size_t pos = 0;
   unsigned long long value = 0;

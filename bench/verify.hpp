@@ -20,6 +20,9 @@ double gemm_tolerance(dtype input);
 // Median of a sample (the mean of the two middle values for an even count); NaN if empty.
 double median(std::vector<double> v);
 
+// Median absolute deviation over the median: a robust relative spread; NaN if empty.
+double relative_mad(const std::vector<double>& v);
+
 // "1073741824", "1GiB", "512MiB", "64KiB", "2G", "100M" (powers of 1024) into bytes.
 // Throws std::invalid_argument naming the text if it is not a positive size.
 std::size_t parse_bytes(const std::string& text);

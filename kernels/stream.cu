@@ -70,8 +70,7 @@ template <stream_op Op, int U, bool Tiles, bool Streaming>
 __global__ void stream_kernel(const double2* __restrict__ x, const double2* __restrict__ y,
                               double2* __restrict__ out, double* __restrict__ dot_out,
                               std::size_t n2) {
-  constexpr bool reads_y =
-      Op == stream_op::add || Op == stream_op::triad || Op == stream_op::dot;
+  constexpr bool reads_y = Op == stream_op::add || Op == stream_op::triad || Op == stream_op::dot;
   const std::size_t step = Tiles ? blockDim.x : std::size_t{gridDim.x} * blockDim.x;
   std::size_t i = Tiles ? blockIdx.x * std::size_t{blockDim.x} * U + threadIdx.x
                         : blockIdx.x * std::size_t{blockDim.x} + threadIdx.x;
@@ -133,17 +132,25 @@ void launch_unrolled(const stream_config& c, int sm_count, const double2* x, con
 }
 
 template <stream_op Op>
-void launch_op(const stream_config& c, int sm_count, const double* x, const double* y,
-               double* out, double* dot_out, std::size_t n, cudaStream_t s) {
+void launch_op(const stream_config& c, int sm_count, const double* x, const double* y, double* out,
+               double* dot_out, std::size_t n, cudaStream_t s) {
   auto x2 = reinterpret_cast<const double2*>(x);
   auto y2 = reinterpret_cast<const double2*>(y);
   auto o2 = reinterpret_cast<double2*>(out);
   const std::size_t n2 = n / 2;
   switch (c.unroll) {
-    case 1: launch_unrolled<Op, 1>(c, sm_count, x2, y2, o2, dot_out, n2, s); break;
-    case 2: launch_unrolled<Op, 2>(c, sm_count, x2, y2, o2, dot_out, n2, s); break;
-    case 8: launch_unrolled<Op, 8>(c, sm_count, x2, y2, o2, dot_out, n2, s); break;
-    default: launch_unrolled<Op, 4>(c, sm_count, x2, y2, o2, dot_out, n2, s); break;
+    case 1:
+      launch_unrolled<Op, 1>(c, sm_count, x2, y2, o2, dot_out, n2, s);
+      break;
+    case 2:
+      launch_unrolled<Op, 2>(c, sm_count, x2, y2, o2, dot_out, n2, s);
+      break;
+    case 8:
+      launch_unrolled<Op, 8>(c, sm_count, x2, y2, o2, dot_out, n2, s);
+      break;
+    default:
+      launch_unrolled<Op, 4>(c, sm_count, x2, y2, o2, dot_out, n2, s);
+      break;
   }
   GPUPARITY_CHECK_LAUNCH();
 }

@@ -63,11 +63,11 @@ void matmul_case(benchmark::State& state, bench_context& ctx, dtype t, int64_t n
   };
   check();
   c.fill_(std::numeric_limits<float>::quiet_NaN());
-  const int batch = batch_for(time_one_call(nullptr, [&] { torch::matmul_out(c, a, b); }));
-  event_timed_loop(state, nullptr, batch, [&] { torch::matmul_out(c, a, b); });
+  const int batch = batch_for(time_one_call(nullptr, [&] { torch::matmul_out(c, a, b); }), 0.02);
+  const auto samples = event_timed_loop(state, nullptr, batch, [&] { torch::matmul_out(c, a, b); });
   torch::cuda::synchronize();
   check();
-  set_rate(state, "flop_per_second", batch * 2.0 * double(n) * double(n) * double(n));
+  set_rate(state, "flop_per_second", batch * 2.0 * double(n) * double(n) * double(n), samples);
 }
 
 void transformer_case(benchmark::State& state, bench_context& ctx) {
@@ -95,15 +95,15 @@ void transformer_case(benchmark::State& state, bench_context& ctx) {
     throw incorrect_result("transformer block bf16: relative error " + std::to_string(err) +
                            " against the fp32 block exceeds 0.02");
   const int batch = batch_for(time_one_call(nullptr, [&] { y = layer->forward(x); }));
-  event_timed_loop(state, nullptr, batch, [&] { y = layer->forward(x); });
+  const auto samples = event_timed_loop(state, nullptr, batch, [&] { y = layer->forward(x); });
   torch::cuda::synchronize();
   if (!torch::isfinite(y).all().item<bool>())
     throw incorrect_result("transformer block output is not finite");
   const double tokens = double(seq_len) * sequences;
   const double flops = tokens * (8.0 * d_model * d_model + 4.0 * d_model * d_ff) +
                        4.0 * double(seq_len) * double(seq_len) * d_model * sequences;
-  set_rate(state, "tokens_per_second", batch * tokens);
-  set_rate(state, "flop_per_second", batch * flops);
+  set_rate(state, "tokens_per_second", batch * tokens, samples);
+  set_rate(state, "flop_per_second", batch * flops, samples);
   state.counters["relative_error"] = err;
 }
 

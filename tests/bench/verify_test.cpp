@@ -40,6 +40,12 @@ TEST(Median, OddEvenAndEmpty) {
   EXPECT_TRUE(std::isnan(median({})));
 }
 
+TEST(RelativeMad, RobustToOneOutlier) {
+  // median 10, deviations {0, 1, 1, 990, 0} -> MAD 1
+  EXPECT_DOUBLE_EQ(relative_mad({10.0, 9.0, 11.0, 1000.0, 10.0}), 0.1);
+  EXPECT_EQ(relative_mad({5.0, 5.0, 5.0}), 0.0);
+}
+
 TEST(ParseBytes, UnitsArePowersOf1024) {
   EXPECT_EQ(parse_bytes("4096"), 4096u);
   EXPECT_EQ(parse_bytes("64KiB"), 64u << 10);
