@@ -52,7 +52,7 @@ void graph_launch_case(benchmark::State& state, bench_context& ctx) {
   GPUPARITY_CUDA_CHECK(cudaStreamEndCapture(st.get(), &raw));
   graph g(raw);
   cudaGraphExec_t raw_exec = nullptr;
-  GPUPARITY_CUDA_CHECK(cudaGraphInstantiate(&raw_exec, g.get(), 0));
+  GPUPARITY_CUDA_CHECK(cudaGraphInstantiateWithFlags(&raw_exec, g.get(), 0));
   graph_exec exec(raw_exec);
   for (int i = 0; i < 100; ++i) GPUPARITY_CUDA_CHECK(cudaGraphLaunch(exec.get(), st.get()));
   st.synchronize();
