@@ -1,0 +1,120 @@
+// The images, run by a real engine with no GPU (label container). Configure with
+//   GPUPARITY_TEST_IMAGES=gpuparity/cuda:0.1.0,gpuparity/prebuilt:0.1.0,...
+//   GPUPARITY_ENGINE=docker|podman (default docker)
+// images/build.sh prints the tags it built.
+#include <gtest/gtest.h>
+
+#include <unistd.h>
+
+#include <cctype>
+#include <cstdlib>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "../run_program.hpp"
+
+namespace gpuparity {
+namespace {
+
+std::string engine_path() {
+  const char* e = std::getenv("GPUPARITY_ENGINE");
+  const std::string name = e && *e ? e : "docker";
+  for (const char* dir : {"/usr/bin/", "/usr/local/bin/", "/opt/pod/usr/bin/", "/bin/"}) {
+    const std::string p = dir + name;
+    if (access(p.c_str(), X_OK) == 0) return p;
+  }
+  return name;
+}
+
+std::vector<std::string> images() {
+  std::vector<std::string> out;
+  const char* list = std::getenv("GPUPARITY_TEST_IMAGES");
+  std::stringstream s(list ? list : "");
+  for (std::string item; std::getline(s, item, ',');)
+    if (!item.empty()) out.push_back(item);
+  return out;
+}
+
+test::program_result engine(const std::vector<std::string>& args, int timeout_s = 300) {
+  std::vector<std::string> argv = {engine_path()};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return test::run_program(argv, {}, timeout_s);
+}
+
+class image_test : public ::testing::TestWithParam<std::string> {};
+
+TEST(Images, AreConfigured) {
+  EXPECT_FALSE(images().empty()) << "set GPUPARITY_TEST_IMAGES to the tags images/build.sh built";
+}
+
+TEST_P(image_test, ListsEveryCase) {
+  const auto r = engine({"run", "--rm", GetParam(), "gpuparity-bench", "--benchmark_list_tests"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  for (const char* name : {"stream/triad", "copy/h2d_pinned", "compute/fp32",
+                           "gemm/cublaslt/bf16/8192", "gemm/cublaslt/fp8/4096", "latency/launch",
+                           "latency/device_memory", "startup/first_kernel"})
+    EXPECT_NE(r.out.find(std::string(name) + "/"), std::string::npos) << name << "\n" << r.out;
+}
+
+TEST_P(image_test, WithoutAGpuFailsWithTheNoGpuMessage) {
+  const auto r = engine({"run", "--rm", GetParam(), "gpuparity-bench", "--benchmark_format=json",
+                         "--benchmark_filter=stream/copy"});
+  EXPECT_EQ(r.exit_code, 5) << r.err;
+  EXPECT_NE(r.err.find("no usable CUDA GPU"), std::string::npos) << r.err;
+  const auto doc = nlohmann::json::parse(r.out);
+  EXPECT_EQ(doc["benchmarks"][0]["error_message"].get<std::string>().rfind("no_device: ", 0), 0u);
+  EXPECT_FALSE(doc["context"]["gpuparity_git_revision"].get<std::string>().empty());
+}
+
+TEST_P(image_test, CarriesOciLabelsAndBuildInfo) {
+  const auto r = engine({"image", "inspect", "--format", "{{json .Config.Labels}}", GetParam()});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto labels = nlohmann::json::parse(r.out);
+  for (const char* k : {"org.opencontainers.image.version", "org.opencontainers.image.revision",
+                        "org.opencontainers.image.created", "org.opencontainers.image.source"}) {
+    ASSERT_TRUE(labels.contains(k)) << k << " missing: " << r.out;
+    EXPECT_NE(labels[k].get<std::string>(), "unknown") << k;
+  }
+  const auto info = engine({"run", "--rm", GetParam(), "cat", "/opt/gpuparity/BUILD_INFO"});
+  ASSERT_EQ(info.exit_code, 0) << info.err;
+  EXPECT_NE(
+      info.out.find("version=" + labels["org.opencontainers.image.version"].get<std::string>()),
+      std::string::npos)
+      << info.out;
+  EXPECT_NE(
+      info.out.find("revision=" + labels["org.opencontainers.image.revision"].get<std::string>()),
+      std::string::npos)
+      << info.out;
+}
+
+TEST_P(image_test, RunsAsANonRootUser) {
+  const auto r = engine({"run", "--rm", GetParam(), "id", "-u"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "10001\n");
+}
+
+TEST_P(image_test, TorchImageListsTheTorchCases) {
+  const auto r =
+      engine({"image", "inspect", "--format",
+              "{{index .Config.Labels \"org.opencontainers.image.title\"}}", GetParam()});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  if (r.out != "gpuparity-torch\n") GTEST_SKIP() << "not the torch image";
+  const auto l = engine({"run", "--rm", GetParam(), "gpuparity-torch", "--benchmark_list_tests"});
+  ASSERT_EQ(l.exit_code, 0) << l.err;
+  for (const char* name : {"torch/matmul/bf16/8192", "torch/transformer_block/bf16"})
+    EXPECT_NE(l.out.find(std::string(name) + "/"), std::string::npos) << name << "\n" << l.out;
+}
+
+INSTANTIATE_TEST_SUITE_P(Configured, image_test, ::testing::ValuesIn(images()),
+                         [](const ::testing::TestParamInfo<std::string>& p) {
+                           std::string n;
+                           for (char c : p.param)
+                             n += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
+                           return n;
+                         });
+GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(image_test);
+
+}  // namespace
+}  // namespace gpuparity
