@@ -1,5 +1,6 @@
 // The images, run by a real engine with no GPU (label container). Configure with
-//   GPUPARITY_TEST_IMAGES=gpuparity/cuda:0.1.0,gpuparity/prebuilt:0.1.0,...
+//   GPUPARITY_TEST_IMAGES=gpuparity/cuda:0.1.0,gpuparity/prebuilt:0.1.0,...  (gpuparity-bench)
+//   GPUPARITY_TEST_TORCH_IMAGES=gpuparity/torch:0.1.0                          (gpuparity-torch)
 //   GPUPARITY_ENGINE=docker|podman (default docker)
 // images/build.sh prints the tags it built.
 #include <gtest/gtest.h>
@@ -28,9 +29,9 @@ std::string engine_path() {
   return name;
 }
 
-std::vector<std::string> images() {
+std::vector<std::string> images(const char* variable = "GPUPARITY_TEST_IMAGES") {
   std::vector<std::string> out;
-  const char* list = std::getenv("GPUPARITY_TEST_IMAGES");
+  const char* list = std::getenv(variable);
   std::stringstream s(list ? list : "");
   for (std::string item; std::getline(s, item, ',');)
     if (!item.empty()) out.push_back(item);
@@ -95,25 +96,32 @@ TEST_P(image_test, RunsAsANonRootUser) {
   EXPECT_EQ(r.out, "10001\n");
 }
 
-TEST_P(image_test, TorchImageListsTheTorchCases) {
-  const auto r =
-      engine({"image", "inspect", "--format",
-              "{{index .Config.Labels \"org.opencontainers.image.title\"}}", GetParam()});
-  ASSERT_EQ(r.exit_code, 0) << r.err;
-  if (r.out != "gpuparity-torch\n") GTEST_SKIP() << "not the torch image";
+class torch_image_test : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(torch_image_test, ListsTheTorchCases) {
   const auto l = engine({"run", "--rm", GetParam(), "gpuparity-torch", "--benchmark_list_tests"});
   ASSERT_EQ(l.exit_code, 0) << l.err;
   for (const char* name : {"torch/matmul/bf16/8192", "torch/transformer_block/bf16"})
     EXPECT_NE(l.out.find(std::string(name) + "/"), std::string::npos) << name << "\n" << l.out;
 }
 
-INSTANTIATE_TEST_SUITE_P(Configured, image_test, ::testing::ValuesIn(images()),
-                         [](const ::testing::TestParamInfo<std::string>& p) {
-                           std::string n;
-                           for (char c : p.param)
-                             n += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
-                           return n;
-                         });
+TEST_P(torch_image_test, WithoutAGpuFailsWithTheNoGpuMessage) {
+  const auto r = engine({"run", "--rm", GetParam(), "gpuparity-torch", "--benchmark_format=json",
+                         "--benchmark_filter=torch/matmul/bf16/4096"});
+  EXPECT_EQ(r.exit_code, 5) << r.err;
+  EXPECT_NE(r.err.find("no usable CUDA GPU"), std::string::npos) << r.err;
+}
+
+std::string param_name(const ::testing::TestParamInfo<std::string>& p) {
+  std::string n;
+  for (char c : p.param) n += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
+  return n;
+}
+
+INSTANTIATE_TEST_SUITE_P(Configured, image_test, ::testing::ValuesIn(images()), param_name);
+INSTANTIATE_TEST_SUITE_P(Configured, torch_image_test,
+                         ::testing::ValuesIn(images("GPUPARITY_TEST_TORCH_IMAGES")), param_name);
+GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(torch_image_test);
 GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(image_test);
 
 }  // namespace
