@@ -3,7 +3,10 @@
 # runs every ctest label but `container`, then the measurements named as arguments:
 #   smoke   : a default run of both programs
 #   sweep   : STREAM launch-shape sweep
-#   full    : the committed measurement (default run + repetitions for spread)
+#   reps    : five repetitions of both programs, with their coefficients of variation
+#   images  : podman (gpubox) builds every image from stand-in bases made of this
+#             machine's own files, runs every workload inside with the GPU, and runs
+#             the container tests (needs .gpubox carried; see ../shared/gpubox)
 # Logs and JSON go to $OUT (the device tool brings them back).
 set -uo pipefail
 OUT=${OUT:-/tmp/out}
@@ -65,6 +68,51 @@ for f in sys.argv[1:]:
         for k in ("bytes_per_second", "flop_per_second", "latency_seconds", "seconds"):
             if k in b: print("%-60s %-18s cv=%.2f%%" % (b["run_name"], k, 100 * b[k]))
 PY
+  ;;
+images)
+  source .gpubox/setup-podman.sh >>"$OUT/summary.txt" 2>&1 || { echo "gpubox setup failed"; exit 1; }
+  cmake -S . -B build-prebuilt -G Ninja -DCMAKE_CUDA_ARCHITECTURES=90 -DGPUPARITY_WITH_TORCH=OFF \
+    -DGPUPARITY_BUILD_TESTS=OFF >/dev/null && cmake --build build-prebuilt -j 16 >/dev/null || exit 1
+  t0=$(now)
+  bash .gpubox/make-base-image.sh localhost/cuda-runtime:local build-prebuilt/bench/gpuparity-bench \
+    >>"$OUT/summary.txt" 2>&1
+  log "runtime stand-in (make-base-image.sh): $(since $t0) s"
+  t0=$(now)
+  images/build.sh --engine podman --network none --runtime-image localhost/cuda-runtime:local \
+    --prebuilt-dir build-prebuilt prebuilt >>"$OUT/images.log" 2>&1
+  log "prebuilt image: rc=$? $(since $t0) s"
+  # Devel and PyTorch stand-in: this machine's own userland (CUDA toolkit, compilers,
+  # CMake, Google Benchmark, CLI11, nlohmann/json, PyTorch), as an image.
+  t0=$(now)
+  tar -C / --one-file-system -c --exclude=./proc --exclude=./sys --exclude=./dev --exclude=./run \
+    --exclude=./tmp --exclude=./var/tmp --exclude=./var/lib/containers --exclude=".$PWD" . 2>/dev/null |
+    podman import --change "ENV PATH=$PATH" \
+      --change "ENV LD_LIBRARY_PATH=/usr/local/nvidia/lib64:/usr/local/cuda/lib64" \
+      --change "ENV CC=${CC:-cc}" --change "ENV CXX=${CXX:-c++}" - localhost/host-devel:local >/dev/null
+  log "devel stand-in (this machine's userland): rc=$? $(since $t0) s"
+  for img in cuda torch; do
+    t0=$(now)
+    images/build.sh --engine podman --network none --build-image localhost/host-devel:local \
+      --runtime-image localhost/cuda-runtime:local --torch-image localhost/host-devel:local \
+      --cuda-architectures 90 $img >>"$OUT/images.log" 2>&1
+    log "$img image: rc=$? $(since $t0) s"
+  done
+  podman images --format '{{.Repository}}:{{.Tag}} {{.Size}}' | tee -a "$OUT/summary.txt"
+  v=$(sed -n 's/^ *VERSION \([0-9.]*\)$/\1/p' CMakeLists.txt | head -1)
+  for img in cuda prebuilt torch; do
+    t0=$(now)
+    podman run --rm --device nvidia.com/gpu=all gpuparity/$img:$v gpuparity-bench --benchmark_format=json \
+      >"$OUT/container-$img-bench.json" 2>>"$OUT/images.log"
+    log "gpuparity-bench in gpuparity/$img (podman, --device nvidia.com/gpu=all): rc=$? $(since $t0) s"
+  done
+  t0=$(now)
+  podman run --rm --device nvidia.com/gpu=all gpuparity/torch:$v gpuparity-torch --benchmark_format=json \
+    >"$OUT/container-torch-torch.json" 2>>"$OUT/images.log"
+  log "gpuparity-torch in gpuparity/torch: rc=$? $(since $t0) s"
+  (cd build-gpu && GPUPARITY_ENGINE=podman GPUPARITY_TEST_IMAGES="gpuparity/cuda:$v,gpuparity/prebuilt:$v,gpuparity/torch:$v" \
+    GPUPARITY_TEST_TORCH_IMAGES="gpuparity/torch:$v" ctest -L container --output-on-failure >>"$OUT/images.log" 2>&1)
+  log "container tests with podman: rc=$?"
+  grep -E "tests passed|tests failed" "$OUT/images.log" | tail -2
   ;;
 esac
 done
