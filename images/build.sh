@@ -44,7 +44,8 @@ fi
 command -v "$engine" >/dev/null || die "container engine '$engine' is not on PATH"
 
 version=$(sed -n 's/^ *VERSION \([0-9.]*\)$/\1/p' "$root/CMakeLists.txt" | head -1)
-revision=${GPUPARITY_GIT_REVISION:-$(git -C "$root" rev-parse HEAD 2>/dev/null || echo unknown)}
+revision=${GPUPARITY_GIT_REVISION:-$(git -C "$root" rev-parse --verify -q HEAD 2>/dev/null || true)}
+[[ $revision =~ ^[0-9a-zA-Z._-]+$ ]] || revision=unknown
 created=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 
 build() {  # build NAME DOCKERFILE ARG_NAMES...

@@ -13,6 +13,7 @@ OUT=${OUT:-/tmp/out}
 mkdir -p "$OUT"
 log() { echo "== $*" | tee -a "$OUT/summary.txt"; }
 nvidia-smi --query-gpu=name,driver_version,clocks.sm,clocks.max.sm,clocks.mem,power.limit,temperature.gpu --format=csv | tee -a "$OUT/summary.txt"
+if [ -z "${GPUPARITY_SKIP_BUILD:-}" ]; then  # images mode builds what it needs itself
 torch_prefix=$(python3 -c 'import torch; print(torch.utils.cmake_prefix_path)' 2>/dev/null)
 log "configure (torch at ${torch_prefix:-none})"
 cmake -S . -B build-gpu -G Ninja -DCMAKE_CUDA_ARCHITECTURES=90 -DCMAKE_PREFIX_PATH="$torch_prefix" \
@@ -24,6 +25,7 @@ log "build: $(( $(date +%s) - start )) s"
 (cd build-gpu && ctest -LE container --output-on-failure -j 1 >"$OUT/ctest.log" 2>&1); rc=$?
 tail -8 "$OUT/ctest.log" | tee -a "$OUT/summary.txt"
 [ $rc -eq 0 ] || grep -B2 -A30 'Failed\|FAILED' "$OUT/ctest.log" | head -80
+fi
 B=build-gpu/bench/gpuparity-bench
 T=build-gpu/bench/torch/gpuparity-torch
 now() { date +%s.%N; }
@@ -72,27 +74,36 @@ PY
 images)
   source .gpubox/setup-podman.sh >>"$OUT/summary.txt" 2>&1 || { echo "gpubox setup failed"; exit 1; }
   cmake -S . -B build-prebuilt -G Ninja -DCMAKE_CUDA_ARCHITECTURES=90 -DGPUPARITY_WITH_TORCH=OFF \
-    -DGPUPARITY_BUILD_TESTS=OFF >/dev/null && cmake --build build-prebuilt -j 16 >/dev/null || exit 1
+    >/dev/null && cmake --build build-prebuilt -j 16 >/dev/null || exit 1
   t0=$(now)
   bash .gpubox/make-base-image.sh localhost/cuda-runtime:local build-prebuilt/bench/gpuparity-bench \
     >>"$OUT/summary.txt" 2>&1
   log "runtime stand-in (make-base-image.sh): $(since $t0) s"
   t0=$(now)
-  images/build.sh --engine podman --network none --runtime-image localhost/cuda-runtime:local \
-    --prebuilt-dir build-prebuilt prebuilt >>"$OUT/images.log" 2>&1
+  images/build.sh --engine podman --network none --tag-prefix localhost/gpuparity \
+    --runtime-image localhost/cuda-runtime:local --prebuilt-dir build-prebuilt prebuilt >>"$OUT/images.log" 2>&1
   log "prebuilt image: rc=$? $(since $t0) s"
   # Devel and PyTorch stand-in: this machine's own userland (CUDA toolkit, compilers,
   # CMake, Google Benchmark, CLI11, nlohmann/json, PyTorch), as an image.
   t0=$(now)
   tar -C / --one-file-system -c --exclude=./proc --exclude=./sys --exclude=./dev --exclude=./run \
-    --exclude=./tmp --exclude=./var/tmp --exclude=./var/lib/containers --exclude=".$PWD" . 2>/dev/null |
+    --exclude=./tmp --exclude=./var/tmp --exclude=./var/lib/containers --exclude=".$PWD" \
+    --exclude=./usr/share/doc --exclude=./usr/share/man --exclude=./opt/nvidia \
+    --exclude='./opt/torch/.venv/lib/python3*/site-packages/jax*' \
+    --exclude='./opt/torch/.venv/lib/python3*/site-packages/cupy*' \
+    --exclude='./opt/torch/.venv/lib/python3*/site-packages/onnx*' \
+    --exclude='./opt/torch/.venv/lib/python3*/site-packages/pyarrow*' \
+    --exclude='./opt/torch/.venv/lib/python3*/site-packages/tensorstore*' \
+    --exclude='./opt/torch/.venv/lib/python3*/site-packages/cv2' \
+    --exclude='./opt/torch/.venv/lib/python3*/site-packages/transformers' . 2>/dev/null |
     podman import --change "ENV PATH=$PATH" \
       --change "ENV LD_LIBRARY_PATH=/usr/local/nvidia/lib64:/usr/local/cuda/lib64" \
       --change "ENV CC=${CC:-cc}" --change "ENV CXX=${CXX:-c++}" - localhost/host-devel:local >/dev/null
   log "devel stand-in (this machine's userland): rc=$? $(since $t0) s"
   for img in cuda torch; do
     t0=$(now)
-    images/build.sh --engine podman --network none --build-image localhost/host-devel:local \
+    images/build.sh --engine podman --network none --tag-prefix localhost/gpuparity \
+      --build-image localhost/host-devel:local \
       --runtime-image localhost/cuda-runtime:local --torch-image localhost/host-devel:local \
       --cuda-architectures 90 $img >>"$OUT/images.log" 2>&1
     log "$img image: rc=$? $(since $t0) s"
@@ -101,16 +112,17 @@ images)
   v=$(sed -n 's/^ *VERSION \([0-9.]*\)$/\1/p' CMakeLists.txt | head -1)
   for img in cuda prebuilt torch; do
     t0=$(now)
-    podman run --rm --device nvidia.com/gpu=all gpuparity/$img:$v gpuparity-bench --benchmark_format=json \
+    podman run --rm --device nvidia.com/gpu=all localhost/gpuparity/$img:$v gpuparity-bench --benchmark_format=json \
       >"$OUT/container-$img-bench.json" 2>>"$OUT/images.log"
     log "gpuparity-bench in gpuparity/$img (podman, --device nvidia.com/gpu=all): rc=$? $(since $t0) s"
   done
   t0=$(now)
-  podman run --rm --device nvidia.com/gpu=all gpuparity/torch:$v gpuparity-torch --benchmark_format=json \
+  podman run --rm --device nvidia.com/gpu=all localhost/gpuparity/torch:$v gpuparity-torch --benchmark_format=json \
     >"$OUT/container-torch-torch.json" 2>>"$OUT/images.log"
   log "gpuparity-torch in gpuparity/torch: rc=$? $(since $t0) s"
-  (cd build-gpu && GPUPARITY_ENGINE=podman GPUPARITY_TEST_IMAGES="gpuparity/cuda:$v,gpuparity/prebuilt:$v,gpuparity/torch:$v" \
-    GPUPARITY_TEST_TORCH_IMAGES="gpuparity/torch:$v" ctest -L container --output-on-failure >>"$OUT/images.log" 2>&1)
+  (cd build-prebuilt && GPUPARITY_ENGINE=podman \
+    GPUPARITY_TEST_IMAGES="localhost/gpuparity/cuda:$v,localhost/gpuparity/prebuilt:$v,localhost/gpuparity/torch:$v" \
+    GPUPARITY_TEST_TORCH_IMAGES="localhost/gpuparity/torch:$v" ctest -L container --output-on-failure >>"$OUT/images.log" 2>&1)
   log "container tests with podman: rc=$?"
   grep -E "tests passed|tests failed" "$OUT/images.log" | tail -2
   ;;
