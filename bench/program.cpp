@@ -14,6 +14,7 @@
 #include <random>
 #include <sstream>
 
+#include "environment.hpp"
 #include "error_document.hpp"
 #include "gpuparity/version.hpp"
 #include "verify.hpp"
@@ -110,6 +111,7 @@ int run(int argc, char** argv, const char* program, void (*register_cases)(bench
   benchmark::AddCustomContext("gpuparity_program", program);
   benchmark::AddCustomContext("gpuparity_argv", command_line);
   benchmark::AddCustomContext("gpuparity_seed", std::to_string(ctx.options.seed));
+  for (const auto& [k, v] : environment_facts()) benchmark::AddCustomContext(k, v);
   if (!ctx.gpu.usable && !flags.list_tests) std::cerr << program << ": " << ctx.gpu.error << "\n";
 
   register_cases(ctx);

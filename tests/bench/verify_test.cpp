@@ -1,9 +1,11 @@
+#include "environment.hpp"
 #include "verify.hpp"
 
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <limits>
+#include <map>
 #include <set>
 #include <stdexcept>
 
@@ -44,6 +46,23 @@ TEST(RelativeMad, RobustToOneOutlier) {
   // median 10, deviations {0, 1, 1, 990, 0} -> MAD 1
   EXPECT_DOUBLE_EQ(relative_mad({10.0, 9.0, 11.0, 1000.0, 10.0}), 0.1);
   EXPECT_EQ(relative_mad({5.0, 5.0, 5.0}), 0.0);
+}
+
+TEST(CpuQuota, ReadsCgroupV2AndV1Lines) {
+  EXPECT_EQ(cpu_quota_cpus("max 100000"), "unlimited");
+  EXPECT_EQ(cpu_quota_cpus("5000 100000"), "0.05");
+  EXPECT_EQ(cpu_quota_cpus("200000 100000"), "2");
+  EXPECT_EQ(cpu_quota_cpus("-1 100000"), "unlimited");  // cgroup v1: no quota
+}
+
+TEST(EnvironmentFacts, NameTheAuditInputs) {
+  std::map<std::string, std::string> f;
+  for (const auto& [k, v] : environment_facts()) f[k] = v;
+  for (const char* k : {"env_libcuda_path", "env_rlimit_memlock", "env_dev_shm_bytes", "env_cgroup_cpu_max",
+                        "env_cpus_allowed", "env_seccomp", "env_ipc_namespace", "env_nvidia_variables"})
+    EXPECT_TRUE(f.count(k)) << k;
+  EXPECT_GT(std::stoi(f["env_cpus_allowed"]), 0);
+  EXPECT_EQ(f["env_ipc_namespace"].rfind("ipc:[", 0), 0u) << f["env_ipc_namespace"];
 }
 
 TEST(ParseBytes, UnitsArePowersOf1024) {
