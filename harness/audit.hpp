@@ -1,0 +1,34 @@
+#pragma once
+// The audit: compares what the workloads saw natively and in the container, and names
+// each difference that can change a result, with the evidence and the fix.
+#include <map>
+#include <string>
+#include <vector>
+
+#include "runtime.hpp"
+
+namespace gpuparity::harness {
+
+struct finding {
+  std::string id;        // stable identifier, e.g. "cpu_quota"
+  std::string severity;  // error, warning, info
+  std::string title;
+  std::string native;  // evidence from each side
+  std::string container;
+  std::string fix;
+  std::vector<std::string> explains;  // degraded metrics this may explain
+};
+
+struct side_view {
+  std::map<std::string, std::string> context;  // the workload's JSON context ({} if none)
+  int exit_code = 0;
+  std::string stderr_text;
+};
+
+// native/container: the latest trial of each side. degraded: names of degraded metrics
+// with their class ("latency", ...), so findings can say what they explain.
+std::vector<finding> audit(const side_view& native, const side_view& container,
+                           const container_config& runtime,
+                           const std::map<std::string, std::string>& degraded = {});
+
+}  // namespace gpuparity::harness

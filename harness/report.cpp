@@ -1,0 +1,67 @@
+#include "report.hpp"
+
+#include <cstdio>
+#include <sstream>
+
+#include "error_document.hpp"
+
+namespace gpuparity::harness {
+
+std::string write_report(const std::string& path, const nlohmann::ordered_json& report) {
+  if (!gpuparity::write_file_atomically(path, report.dump(2) + "\n"))
+    return "cannot write the report to " + path + ": check that its folder exists and is writable";
+  return "";
+}
+
+std::string format_value(const std::string& counter, double v) {
+  char buf[64];
+  if (counter == "bytes_per_second")
+    std::snprintf(buf, sizeof buf, "%.1f GB/s", v / 1e9);
+  else if (counter == "flop_per_second")
+    std::snprintf(buf, sizeof buf, "%.1f TFLOP/s", v / 1e12);
+  else if (counter == "tokens_per_second")
+    std::snprintf(buf, sizeof buf, "%.3f Mtok/s", v / 1e6);
+  else if (counter == "latency_seconds")
+    std::snprintf(buf, sizeof buf, "%.3f us", v * 1e6);
+  else
+    std::snprintf(buf, sizeof buf, "%.4f s", v);
+  return buf;
+}
+
+std::string summary_table(const nlohmann::ordered_json& r) {
+  std::ostringstream s;
+  char line[512];
+  std::snprintf(line, sizeof line, "%-40s %16s %16s %8s %19s  %s\n", "metric", "native",
+                "container", "ratio", "95% CI", "verdict");
+  s << line;
+  for (const auto& m : r["metrics"]) {
+    const std::string counter = m["counter"];
+    const bool has_ci = m["ci_low"].is_number();
+    char ci[48] = "-";
+    if (has_ci)
+      std::snprintf(ci, sizeof ci, "[%.4f, %.4f]", m["ci_low"].get<double>(),
+                    m["ci_high"].get<double>());
+    std::snprintf(line, sizeof line, "%-40s %16s %16s %8.4f %19s  %s\n",
+                  m["name"].get<std::string>().c_str(),
+                  format_value(counter, m["native"]["median"].get<double>()).c_str(),
+                  format_value(counter, m["container"]["median"].get<double>()).c_str(),
+                  m["ratio"].get<double>(), ci, m["verdict"].get<std::string>().c_str());
+    s << line;
+  }
+  for (const auto& [k, c] : r["costs"].items())
+    if (c.contains("native_median_seconds"))
+      s << "cost " << k << ": native "
+        << format_value("seconds", c["native_median_seconds"].get<double>()) << ", container "
+        << format_value("seconds", c["container_median_seconds"].get<double>()) << "\n";
+  for (const auto& f : r["audit"])
+    s << "audit [" << f["severity"].get<std::string>() << "] " << f["title"].get<std::string>()
+      << "\n  native:    " << f["native"].get<std::string>()
+      << "\n  container: " << f["container"].get<std::string>()
+      << "\n  fix:       " << f["fix"].get<std::string>() << "\n";
+  s << "verdict: " << r["verdict"].get<std::string>();
+  if (r["error"].is_string()) s << " (" << r["error"].get<std::string>() << ")";
+  s << "\n";
+  return s.str();
+}
+
+}  // namespace gpuparity::harness

@@ -1,0 +1,19 @@
+#pragma once
+// The JSON report's schema version and the human summary.
+#include <nlohmann/json.hpp>
+#include <string>
+
+namespace gpuparity::harness {
+
+inline constexpr int report_schema_version = 1;
+
+// Writes the report atomically (temporary file + rename); returns an error message or "".
+std::string write_report(const std::string& path, const nlohmann::ordered_json& report);
+
+// The table printed on stdout: metric, native, container, ratio, CI, verdict.
+std::string summary_table(const nlohmann::ordered_json& report);
+
+// "3.03 TB/s", "9.12 us": a value of a counter for humans.
+std::string format_value(const std::string& counter, double v);
+
+}  // namespace gpuparity::harness

@@ -1,0 +1,491 @@
+#include "run.hpp"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <ctime>
+#include <iostream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "audit.hpp"
+#include "gpuparity/version.hpp"
+#include "process.hpp"
+#include "report.hpp"
+#include "stats.hpp"
+#include "workload_output.hpp"
+
+namespace gpuparity::harness {
+namespace {
+
+using json = nlohmann::ordered_json;
+
+struct program {
+  std::string name;         // as on the container's PATH
+  std::string native_path;  // the native executable
+};
+
+struct program_run {
+  std::string program;
+  std::vector<std::string> command;
+  process_result proc;
+  workload_output out;
+};
+
+struct trial {
+  int index = 0;  // per side, from 0 (the warm-up)
+  bool container = false;
+  std::vector<program_run> runs;
+  double start_cost_s = 0.0;  // a no-op started the same way
+  double wall_s = 0.0;
+  std::string error;  // why this trial makes the run an error ("" if fine)
+};
+
+std::string now_iso() {
+  const std::time_t t = std::time(nullptr);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
+  return buf;
+}
+
+std::string first_line(const std::string& s) {
+  const auto e = s.find('\n');
+  return s.substr(0, e == std::string::npos ? s.size() : e);
+}
+
+std::string tail_of(const std::string& s, std::size_t n = 2000) {
+  return s.size() <= n ? s : s.substr(s.size() - n);
+}
+
+std::string dir_of(const std::string& path) {
+  const auto p = path.rfind('/');
+  return p == std::string::npos ? "." : path.substr(0, p);
+}
+
+std::string find_program(const std::string& explicit_path, const std::string& self,
+                         const std::string& name, const std::string& build_subdir) {
+  if (!explicit_path.empty()) return access(explicit_path.c_str(), X_OK) == 0 ? explicit_path : "";
+  const std::string d = dir_of(self);
+  for (const std::string& p : {d + "/" + name, d + "/../bench/" + build_subdir + name})
+    if (access(p.c_str(), X_OK) == 0) return p;
+  return "";
+}
+
+std::vector<std::string> workload_argv(const program& p, bool native, const run_options& o) {
+  std::vector<std::string> a = {native ? p.native_path : p.name, "--benchmark_format=json"};
+  if (!o.filter.empty()) a.push_back("--benchmark_filter=" + o.filter);
+  a.insert(a.end(), o.workload_args.begin(), o.workload_args.end());
+  return a;
+}
+
+class runner {
+ public:
+  explicit runner(const run_options& o) : o_(o) {}
+
+  std::vector<std::string> side_command(bool container, int id,
+                                        const std::vector<std::string>& workload) const {
+    if (!container || o_.native_vs_native) return workload;
+    return container_command(o_.container, container_name(id), workload);
+  }
+
+  std::string container_name(int id) const {
+    return "gpuparity-" + std::to_string(getpid()) + "-" + std::to_string(id);
+  }
+
+  process_result run(bool container, const std::vector<std::string>& workload) {
+    const int id = ++sequence_;
+    const auto cmd = side_command(container, id, workload);
+    auto r = run_process(cmd, o_.trial_timeout_s);
+    if (r.timed_out && container && !o_.native_vs_native) {
+      const auto kill = kill_command(o_.container, container_name(id));
+      if (!kill.empty()) run_process(kill, 30.0);
+    }
+    return r;
+  }
+
+  trial run_trial(bool container, int index, const std::vector<program>& programs) {
+    trial t;
+    t.index = index;
+    t.container = container;
+    const auto start = std::chrono::steady_clock::now();
+    const auto cost = run(container, {"true"});
+    t.start_cost_s = cost.seconds;
+    for (const auto& p : programs) {
+      program_run pr;
+      pr.program = p.name;
+      const auto workload = workload_argv(p, !container || o_.native_vs_native, o_);
+      pr.command = side_command(container, sequence_ + 1, workload);
+      pr.proc = run(container, workload);
+      pr.out = parse_workload_output(pr.proc.out);
+      if (t.error.empty()) t.error = error_of(pr);
+      t.runs.push_back(std::move(pr));
+      if (!t.error.empty()) break;
+    }
+    t.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    return t;
+  }
+
+ private:
+  static std::string error_of(const program_run& pr) {
+    const auto& p = pr.proc;
+    if (p.not_found) return pr.program + " could not be started: " + p.exec_error;
+    if (p.timed_out) return pr.program + " did not finish within the trial timeout and was killed";
+    if (p.signal) return pr.program + " was killed by signal " + std::to_string(p.signal);
+    for (const auto& f : pr.out.failures)
+      if (f.status != "not_supported") return pr.program + " " + f.case_name + ": " + f.message;
+    if (!pr.out.parsed) {
+      const std::string why = first_line(tail_of(p.err, 600));
+      return pr.program + " exited " + std::to_string(p.exit_code) + " without a report (" +
+             pr.out.parse_error + ")" + (why.empty() ? "" : ": " + why);
+    }
+    if (p.exit_code != 0) {
+      const auto e = pr.out.context.find("gpuparity_error");
+      return pr.program + " exited " + std::to_string(p.exit_code) +
+             (e != pr.out.context.end() ? ": " + e->second : "");
+    }
+    return "";
+  }
+
+  const run_options& o_;
+  int sequence_ = 0;
+};
+
+double margin_for(const run_options& o, metric_class c) {
+  switch (c) {
+    case metric_class::bandwidth:
+      return o.margin_bandwidth;
+    case metric_class::compute:
+      return o.margin_compute;
+    case metric_class::latency:
+      return o.margin_latency;
+  }
+  return o.margin_bandwidth;
+}
+
+struct metric_samples {
+  metric_value kind;
+  std::vector<double> native, container;
+};
+
+std::map<std::string, metric_samples> collect(const std::vector<trial>& trials) {
+  std::map<std::string, metric_samples> m;
+  for (const auto& t : trials) {
+    if (t.index == 0 || !t.error.empty()) continue;  // warm-ups are discarded
+    for (const auto& r : t.runs)
+      for (const auto& v : r.out.metrics) {
+        auto& s = m[v.name];
+        s.kind = v;
+        (t.container ? s.container : s.native).push_back(v.value);
+      }
+  }
+  return m;
+}
+
+struct judged {
+  json metrics = json::array();
+  std::map<std::string, std::string> degraded;  // name -> class
+  int inconclusive = 0, degraded_count = 0;
+};
+
+judged judge(const std::map<std::string, metric_samples>& samples, const run_options& o) {
+  judged j;
+  for (const auto& [name, s] : samples) {
+    if (s.native.empty() || s.container.empty()) continue;
+    const double margin = margin_for(o, s.kind.cls);
+    const auto r = performance_ratio(s.native, s.container, s.kind.higher_is_better);
+    const verdict v = decide(r, margin);
+    if (v == verdict::inconclusive) ++j.inconclusive;
+    if (v == verdict::degraded) {
+      ++j.degraded_count;
+      j.degraded[name] = metric_class_name(s.kind.cls);
+    }
+    json m;
+    m["name"] = name;
+    m["counter"] = s.kind.counter;
+    m["class"] = metric_class_name(s.kind.cls);
+    m["higher_is_better"] = s.kind.higher_is_better;
+    m["margin"] = margin;
+    m["native"] = {{"median", median_of(s.native)}, {"n", s.native.size()}, {"samples", s.native}};
+    m["container"] = {
+        {"median", median_of(s.container)}, {"n", s.container.size()}, {"samples", s.container}};
+    m["ratio"] = r.defined || r.estimate > 0 ? r.estimate : r.ratio_of_medians;
+    m["ratio_of_medians"] = r.ratio_of_medians;
+    m["ci_low"] = r.defined ? json(r.low) : json(nullptr);
+    m["ci_high"] = r.defined ? json(r.high) : json(nullptr);
+    m["verdict"] = verdict_name(v);
+    j.metrics.push_back(m);
+  }
+  return j;
+}
+
+json trial_json(const trial& t) {
+  json j;
+  j["side"] = t.container ? "container" : "native";
+  j["index"] = t.index;
+  j["warmup"] = t.index == 0;
+  j["wall_seconds"] = t.wall_s;
+  j["start_cost_seconds"] = t.start_cost_s;
+  j["error"] = t.error.empty() ? json(nullptr) : json(t.error);
+  j["programs"] = json::array();
+  for (const auto& r : t.runs) {
+    json p;
+    p["program"] = r.program;
+    p["command"] = r.command;
+    p["exit_code"] = r.proc.exit_code;
+    p["timed_out"] = r.proc.timed_out;
+    p["seconds"] = r.proc.seconds;
+    json values = json::object();
+    for (const auto& v : r.out.metrics) values[v.name] = v.value;
+    p["metrics"] = values;
+    p["failures"] = json::array();
+    for (const auto& f : r.out.failures)
+      p["failures"].push_back(
+          {{"case", f.case_name}, {"status", f.status}, {"message", f.message}});
+    p["stderr_tail"] = tail_of(r.proc.err, 1500);
+    j["programs"].push_back(p);
+  }
+  return j;
+}
+
+side_view view_of(const std::vector<trial>& trials, bool container) {
+  side_view v;
+  for (auto it = trials.rbegin(); it != trials.rend(); ++it)
+    if (it->container == container && !it->runs.empty()) {
+      const auto& r = it->runs.front();
+      v.context = r.out.context;
+      v.exit_code = r.proc.exit_code;
+      v.stderr_text = tail_of(r.proc.err, 1500);
+      break;
+    }
+  return v;
+}
+
+json context_json(const std::map<std::string, std::string>& c) {
+  json j = json::object();
+  for (const auto& [k, v] : c)
+    if (k.rfind("gpu", 0) == 0 || k.rfind("env_", 0) == 0 || k.rfind("cuda_", 0) == 0 ||
+        k == "host_name")
+      j[k] = v;
+  return j;
+}
+
+}  // namespace
+
+int run_parity(const run_options& o) {
+  const auto started = std::chrono::steady_clock::now();
+  json report;
+  report["schema_version"] = report_schema_version;
+  report["producer"] = {{"name", "gpuparity"},
+                        {"version", gpuparity::version},
+                        {"git_revision", gpuparity::git_revision}};
+  report["argv"] = o.argv;
+  report["started_at"] = now_iso();
+  char host[256] = {0};
+  gethostname(host, sizeof host - 1);
+  report["host"] = {{"hostname", host}};
+  report["mode"] = o.native_vs_native ? "native-vs-native" : "native-vs-container";
+  report["runtime"] = {
+      {"kind", o.native_vs_native ? "none" : runtime_name(o.container.kind)},
+      {"engine", o.container.engine.empty() ? runtime_name(o.container.kind) : o.container.engine},
+      {"version", nullptr},
+      {"image", o.container.image},
+      {"image_id", nullptr},
+      {"gpu_flags", gpu_flags(o.container)},
+      {"extra_flags", o.container.extra}};
+  report["config"] = {{"budget_seconds", o.budget_s},
+                      {"min_trials", o.min_trials},
+                      {"max_trials", o.max_trials},
+                      {"trial_timeout_seconds", o.trial_timeout_s},
+                      {"filter", o.filter},
+                      {"workload_args", o.workload_args},
+                      {"margins",
+                       {{"bandwidth", o.margin_bandwidth},
+                        {"compute", o.margin_compute},
+                        {"latency", o.margin_latency}}}};
+  report["verdict"] = "error";
+  report["exit_code"] = exit_error;
+  report["error"] = nullptr;
+  report["programs"] = json::array();
+  report["sides"] = {{"native", json::object()}, {"container", json::object()}};
+  report["trials"] = json::array();
+  report["metrics"] = json::array();
+  report["costs"] = json::object();
+  report["audit"] = json::array();
+
+  auto finish = [&](int code, const std::string& verdict_text, const std::string& error) -> int {
+    report["verdict"] = verdict_text;
+    report["exit_code"] = code;
+    report["error"] = error.empty() ? json(nullptr) : json(error);
+    report["finished_at"] = now_iso();
+    report["timings"] = {
+        {"wall_seconds",
+         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count()}};
+    if (!error.empty()) std::cerr << "gpuparity: ERROR: " << error << "\n";
+    std::cout << summary_table(report);
+    const std::string werr = write_report(o.output, report);
+    if (!werr.empty()) {
+      std::cerr << "gpuparity: " << werr << "\n";
+      return exit_error;
+    }
+    std::cerr << "gpuparity: report written to " << o.output << "\n";
+    return code;
+  };
+
+  // Pre-flight: everything that can be known wrong before a trial runs.
+  if (access(dir_of(o.output).c_str(), W_OK) != 0) {
+    std::cerr << "gpuparity: ERROR: cannot write the report to " << o.output
+              << ": its folder does not exist or is not writable; pass --output PATH\n";
+    return exit_error;
+  }
+  std::vector<program> programs;
+  const bool want_bench = o.programs == "auto" || o.programs.find("bench") != std::string::npos;
+  const bool want_torch = o.programs == "auto" || o.programs.find("torch") != std::string::npos;
+  if (want_bench) {
+    const auto p = find_program(o.bench_path, o.self_path, "gpuparity-bench", "");
+    if (p.empty())
+      return finish(exit_error, "error",
+                    "gpuparity-bench not found (" +
+                        (o.bench_path.empty() ? "next to gpuparity" : o.bench_path) +
+                        "): build it, or pass --bench PATH");
+    programs.push_back({"gpuparity-bench", p});
+  }
+  if (want_torch) {
+    const auto p = find_program(o.torch_path, o.self_path, "gpuparity-torch", "torch/");
+    if (!p.empty())
+      programs.push_back({"gpuparity-torch", p});
+    else if (o.programs != "auto")
+      return finish(exit_error, "error",
+                    "gpuparity-torch not found: build it with LibTorch, or pass --torch PATH");
+  }
+  if (programs.empty())
+    return finish(exit_error, "error", "no workload program selected (--programs)");
+
+  runner run(o);
+  if (!o.native_vs_native) {
+    const auto engine =
+        o.container.kind == runtime_kind::custom
+            ? (o.container.command_template.empty() ? std::string()
+                                                    : o.container.command_template[0])
+            : (o.container.engine.empty() ? std::string(runtime_name(o.container.kind))
+                                          : o.container.engine);
+    if (engine.empty())
+      return finish(exit_usage, "error", "--runtime custom needs --runtime-template");
+    if (find_on_path(engine).empty())
+      return finish(
+          exit_error, "error",
+          "container runtime '" + engine +
+              "' was not found on PATH: install it, or choose another with --runtime / --engine");
+    if (o.container.image.empty())
+      return finish(exit_usage, "error", "no container image: pass --image IMAGE");
+    if (o.dry_run) {
+      for (const auto& p : programs) {
+        std::cout << "native:    " << display_command(workload_argv(p, true, o)) << "\n";
+        std::cout << "container: "
+                  << display_command(run.side_command(true, 1, workload_argv(p, false, o))) << "\n";
+      }
+      return exit_parity;
+    }
+    const auto v = run_process(version_command(o.container), 30.0);
+    report["runtime"]["version"] = first_line(v.out);
+    const auto inspect = inspect_image_command(o.container);
+    if (!inspect.empty()) {
+      const auto r = run_process(inspect, 60.0);
+      if (r.exit_code != 0)
+        return finish(exit_error, "error",
+                      "image '" + o.container.image + "' is not available to " + engine + " (" +
+                          first_line(r.err.empty() ? r.out : r.err) +
+                          "): build it with images/build.sh, or pull it");
+      report["runtime"]["image_id"] = first_line(r.out);
+    }
+    // gpuparity-torch runs only where the image has it too.
+    auto torch = std::find_if(programs.begin(), programs.end(),
+                              [](const program& p) { return p.name == "gpuparity-torch"; });
+    if (torch != programs.end() && o.programs == "auto") {
+      const auto probe = run.run(true, {"gpuparity-torch", "--benchmark_list_tests"});
+      if (probe.exit_code != 0) programs.erase(torch);
+    }
+  } else if (o.dry_run) {
+    for (const auto& p : programs)
+      std::cout << "native:    " << display_command(workload_argv(p, true, o)) << "\n";
+    return exit_parity;
+  }
+  for (const auto& p : programs)
+    report["programs"].push_back({{"name", p.name}, {"native_path", p.native_path}});
+
+  // Trials: A B B A ..., the first of each side a discarded warm-up, until every metric is
+  // conclusive or the budget is spent.
+  std::vector<trial> trials;
+  int per_side = 0;
+  double longest_pair = 0.0;
+  std::string error;
+  judged j;
+  for (int pair = 0; per_side < o.max_trials + 1; ++pair, ++per_side) {
+    const double elapsed =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    if (pair > 0 && elapsed + longest_pair > o.budget_s) break;
+    const auto pair_start = std::chrono::steady_clock::now();
+    for (bool container : {pair % 2 == 1, pair % 2 == 0}) {
+      trial t = run.run_trial(container, per_side, programs);
+      std::cerr << "gpuparity: ["
+                << (container ? (o.native_vs_native ? "native-b " : "container") : "native   ")
+                << " #" << per_side << (per_side == 0 ? " warm-up" : "") << "] " << std::fixed;
+      std::cerr.precision(1);
+      std::cerr << t.wall_s << " s " << (t.error.empty() ? "ok" : "ERROR: " + t.error) << "\n";
+      if (!t.error.empty() && error.empty())
+        error = std::string(container ? "container" : "native") + " trial: " + t.error;
+      trials.push_back(std::move(t));
+      // After a failure the other side still runs in the first pair, so the report and
+      // the audit have both sides' evidence; later failures stop at once.
+      if (!error.empty() && pair > 0) break;
+    }
+    longest_pair = std::max(
+        longest_pair,
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - pair_start).count());
+    if (!error.empty()) break;
+    if (per_side >= o.min_trials) {
+      j = judge(collect(trials), o);
+      if (j.inconclusive == 0 && !j.metrics.empty()) break;
+    }
+  }
+  j = judge(collect(trials), o);
+
+  for (const auto& t : trials) report["trials"].push_back(trial_json(t));
+  report["metrics"] = j.metrics;
+  const auto nv = view_of(trials, false), cv = view_of(trials, true);
+  report["sides"]["native"] = context_json(nv.context);
+  report["sides"]["container"] = context_json(cv.context);
+  std::vector<double> ncost, ccost;
+  for (const auto& t : trials)
+    if (t.index > 0) (t.container ? ccost : ncost).push_back(t.start_cost_s);
+  if (!ncost.empty() && !ccost.empty())
+    report["costs"]["noop_start"] = {{"native_median_seconds", median_of(ncost)},
+                                     {"container_median_seconds", median_of(ccost)},
+                                     {"added_seconds", median_of(ccost) - median_of(ncost)},
+                                     {"native_samples", ncost},
+                                     {"container_samples", ccost}};
+  if (!o.native_vs_native) {
+    for (const auto& f : audit(nv, cv, o.container, j.degraded))
+      report["audit"].push_back({{"id", f.id},
+                                 {"severity", f.severity},
+                                 {"title", f.title},
+                                 {"native", f.native},
+                                 {"container", f.container},
+                                 {"fix", f.fix},
+                                 {"explains", f.explains}});
+  }
+  report["trial_counts"] = {
+      {"native",
+       std::count_if(trials.begin(), trials.end(), [](const trial& t) { return !t.container; })},
+      {"container",
+       std::count_if(trials.begin(), trials.end(), [](const trial& t) { return t.container; })}};
+  if (!error.empty()) return finish(exit_error, "error", error);
+  if (j.metrics.empty())
+    return finish(exit_error, "error", "no metric was measured on both sides (see trials)");
+  if (j.degraded_count) return finish(exit_degraded, "degraded", "");
+  if (j.inconclusive) return finish(exit_inconclusive, "inconclusive", "");
+  return finish(exit_parity, "parity", "");
+}
+
+}  // namespace gpuparity::harness

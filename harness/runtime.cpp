@@ -1,0 +1,135 @@
+#include "runtime.hpp"
+
+#include <sstream>
+
+namespace gpuparity::harness {
+
+const char* runtime_name(runtime_kind k) {
+  switch (k) {
+    case runtime_kind::docker:
+      return "docker";
+    case runtime_kind::podman:
+      return "podman";
+    case runtime_kind::apptainer:
+      return "apptainer";
+    case runtime_kind::custom:
+      return "custom";
+  }
+  return "unknown";
+}
+
+std::optional<runtime_kind> parse_runtime(const std::string& name) {
+  for (auto k :
+       {runtime_kind::docker, runtime_kind::podman, runtime_kind::apptainer, runtime_kind::custom})
+    if (name == runtime_name(k)) return k;
+  return std::nullopt;
+}
+
+namespace {
+
+std::vector<std::string> split(const std::string& s, char sep) {
+  std::vector<std::string> out;
+  std::stringstream in(s);
+  for (std::string item; std::getline(in, item, sep);)
+    if (!item.empty()) out.push_back(item);
+  return out;
+}
+
+std::string engine_of(const container_config& c) {
+  return c.engine.empty() ? runtime_name(c.kind) : c.engine;
+}
+
+}  // namespace
+
+std::vector<std::string> gpu_flags(const container_config& c) {
+  if (!c.gpu_flags) return {};
+  const bool all = c.gpus == "all";
+  switch (c.kind) {
+    case runtime_kind::docker:
+      // Docker reads --gpus as CSV: a list of devices needs the inner quotes.
+      if (all) return {"--gpus", "all"};
+      return {"--gpus", c.gpus.find(',') == std::string::npos ? "device=" + c.gpus
+                                                              : "\"device=" + c.gpus + "\""};
+    case runtime_kind::podman: {  // CDI device names
+      if (all) return {"--device", "nvidia.com/gpu=all"};
+      std::vector<std::string> f;
+      for (const auto& d : split(c.gpus, ','))
+        f.insert(f.end(), {"--device", "nvidia.com/gpu=" + d});
+      return f;
+    }
+    case runtime_kind::apptainer:
+      if (all) return {"--nv"};
+      return {"--nv", "--env", "CUDA_VISIBLE_DEVICES=" + c.gpus};
+    case runtime_kind::custom:
+      return {};
+  }
+  return {};
+}
+
+std::vector<std::string> container_command(const container_config& c, const std::string& name,
+                                           const std::vector<std::string>& workload) {
+  std::vector<std::string> cmd;
+  const auto gpus = gpu_flags(c);
+  switch (c.kind) {
+    case runtime_kind::docker:
+    case runtime_kind::podman:
+      cmd = {engine_of(c), "run", "--rm", "--name", name};
+      break;
+    case runtime_kind::apptainer:
+      cmd = {engine_of(c), "exec"};
+      break;
+    case runtime_kind::custom: {
+      bool spliced = false;
+      for (const auto& t : c.command_template) {
+        if (t == "{command}") {
+          cmd.insert(cmd.end(), workload.begin(), workload.end());
+          spliced = true;
+        } else if (t == "{image}") {
+          cmd.push_back(c.image);
+        } else if (t == "{name}") {
+          cmd.push_back(name);
+        } else {
+          cmd.push_back(t);
+        }
+      }
+      if (!spliced) cmd.insert(cmd.end(), workload.begin(), workload.end());
+      return cmd;
+    }
+  }
+  cmd.insert(cmd.end(), gpus.begin(), gpus.end());
+  cmd.insert(cmd.end(), c.extra.begin(), c.extra.end());
+  cmd.push_back(c.image);
+  cmd.insert(cmd.end(), workload.begin(), workload.end());
+  return cmd;
+}
+
+std::vector<std::string> kill_command(const container_config& c, const std::string& name) {
+  if (c.kind == runtime_kind::docker || c.kind == runtime_kind::podman)
+    return {engine_of(c), "kill", name};
+  return {};
+}
+
+std::vector<std::string> version_command(const container_config& c) {
+  if (c.kind == runtime_kind::custom)
+    return c.command_template.empty()
+               ? std::vector<std::string>{}
+               : std::vector<std::string>{c.command_template[0], "--version"};
+  return {engine_of(c), "--version"};
+}
+
+std::vector<std::string> inspect_image_command(const container_config& c) {
+  if (c.kind == runtime_kind::docker || c.kind == runtime_kind::podman)
+    return {engine_of(c), "image", "inspect", "--format", "{{.Id}} {{json .RepoDigests}}", c.image};
+  if (c.kind == runtime_kind::apptainer && c.image.find("://") == std::string::npos)
+    return {engine_of(c), "inspect", c.image};
+  return {};
+}
+
+std::vector<std::string> split_template(const std::string& text) {
+  std::vector<std::string> out;
+  std::istringstream in(text);
+  for (std::string t; in >> t;) out.push_back(t);
+  return out;
+}
+
+}  // namespace gpuparity::harness

@@ -1,0 +1,43 @@
+#pragma once
+// How each container runtime is asked to run a workload with the GPU: argv vectors only.
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace gpuparity::harness {
+
+enum class runtime_kind { docker, podman, apptainer, custom };
+
+const char* runtime_name(runtime_kind k);
+std::optional<runtime_kind> parse_runtime(const std::string& name);
+
+struct container_config {
+  runtime_kind kind = runtime_kind::docker;
+  std::string engine;              // the executable; default: the runtime's own name
+  std::string image;               // image reference (apptainer: a .sif file or docker://...)
+  std::string gpus = "all";        // "all" or a comma-separated list of device indices
+  bool gpu_flags = true;           // false: add no GPU flags (the user passes their own)
+  std::vector<std::string> extra;  // flags passed through to the runtime's run command
+  // custom runtime: the run command as tokens; {image}, {name} and {command} (the
+  // workload argv, spliced in) are replaced. Without {command} it is appended.
+  std::vector<std::string> command_template;
+};
+
+// The runtime's flags that pass the GPUs in.
+std::vector<std::string> gpu_flags(const container_config& c);
+
+// The full command that runs `workload` (program name and arguments) in the container
+// named `name` (docker and podman name it so a timeout can kill it).
+std::vector<std::string> container_command(const container_config& c, const std::string& name,
+                                           const std::vector<std::string>& workload);
+
+// Commands that stop a named container after a timeout (empty if the runtime has none),
+// ask for the runtime's version, and check that the image exists locally.
+std::vector<std::string> kill_command(const container_config& c, const std::string& name);
+std::vector<std::string> version_command(const container_config& c);
+std::vector<std::string> inspect_image_command(const container_config& c);
+
+// Splits a template on whitespace: "enroot start {image} {command}".
+std::vector<std::string> split_template(const std::string& text);
+
+}  // namespace gpuparity::harness

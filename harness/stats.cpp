@@ -1,0 +1,94 @@
+#include "stats.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace gpuparity::harness {
+
+const char* verdict_name(verdict v) {
+  switch (v) {
+    case verdict::parity:
+      return "parity";
+    case verdict::degraded:
+      return "degraded";
+    case verdict::better:
+      return "better";
+    case verdict::inconclusive:
+      return "inconclusive";
+    case verdict::error:
+      return "error";
+  }
+  return "unknown";
+}
+
+double median_of(std::vector<double> v) {
+  if (v.empty()) return 0.0;
+  std::sort(v.begin(), v.end());
+  const std::size_t m = v.size() / 2;
+  return v.size() % 2 ? v[m] : (v[m - 1] + v[m]) / 2.0;
+}
+
+namespace {
+
+// Two-sided standard normal quantile for the confidence level (Acklam's approximation
+// of the inverse CDF; far more precise than the sample sizes here need).
+double z_for(double confidence) {
+  const double p = 1.0 - (1.0 - confidence) / 2.0;
+  static const double a[] = {-3.969683028665376e+01, 2.209460984245205e+02,  -2.759285104469687e+02,
+                             1.383577518672690e+02,  -3.066479806614716e+01, 2.506628277459239e+00};
+  static const double b[] = {-5.447609879822406e+01, 1.615858368580409e+02, -1.556989798598866e+02,
+                             6.680131188771972e+01, -1.328068155288572e+01};
+  static const double c[] = {-7.784894002430293e-03, -3.223964580411365e-01, -2.400758277161838e+00,
+                             -2.549732539343734e+00, 4.374664141464968e+00,  2.938163982698783e+00};
+  static const double d[] = {7.784695709041462e-03, 3.224671290700398e-01, 2.445134137142996e+00,
+                             3.754408661907416e+00};
+  const double q = std::sqrt(-2.0 * std::log(1.0 - p));
+  if (p > 0.97575)
+    return -(((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) /
+           ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1.0);
+  const double r = p - 0.5, s = r * r;
+  return (((((a[0] * s + a[1]) * s + a[2]) * s + a[3]) * s + a[4]) * s + a[5]) * r /
+         (((((b[0] * s + b[1]) * s + b[2]) * s + b[3]) * s + b[4]) * s + 1.0);
+}
+
+}  // namespace
+
+ratio_interval performance_ratio(const std::vector<double>& native,
+                                 const std::vector<double>& container, bool higher_is_better,
+                                 double confidence) {
+  ratio_interval r;
+  if (native.empty() || container.empty()) return r;
+  for (double v : native)
+    if (!(v > 0.0)) return r;
+  for (double v : container)
+    if (!(v > 0.0)) return r;
+  const double sign = higher_is_better ? 1.0 : -1.0;
+  std::vector<double> d;
+  d.reserve(native.size() * container.size());
+  for (double n : native)
+    for (double c : container) d.push_back(sign * (std::log(c) - std::log(n)));
+  std::sort(d.begin(), d.end());
+  const double mn = static_cast<double>(d.size());
+  r.estimate = std::exp(median_of(d));
+  const double mc = median_of(container), mnat = median_of(native);
+  r.ratio_of_medians = higher_is_better ? mc / mnat : mnat / mc;
+  const double m = static_cast<double>(native.size()), n = static_cast<double>(container.size());
+  const double k =
+      std::floor(mn / 2.0 - z_for(confidence) * std::sqrt(m * n * (m + n + 1.0) / 12.0));
+  if (k < 1.0) return r;  // too few samples for this confidence
+  const auto lo = static_cast<std::size_t>(k) - 1, hi = d.size() - static_cast<std::size_t>(k);
+  r.low = std::exp(d[lo]);
+  r.high = std::exp(d[hi]);
+  r.defined = true;
+  return r;
+}
+
+verdict decide(const ratio_interval& r, double margin) {
+  if (!r.defined) return verdict::inconclusive;
+  if (r.high < 1.0 - margin) return verdict::degraded;
+  if (r.low > 1.0 + margin) return verdict::better;
+  if (r.low >= 1.0 - margin && r.high <= 1.0 + margin) return verdict::parity;
+  return verdict::inconclusive;
+}
+
+}  // namespace gpuparity::harness

@@ -1,0 +1,34 @@
+#pragma once
+// Equivalence statistics for native vs container samples of one metric.
+#include <string>
+#include <vector>
+
+namespace gpuparity::harness {
+
+// Container performance relative to native, oriented so that 1 is equal, < 1 is worse
+// and > 1 is better, whether the metric is higher- or lower-is-better.
+struct ratio_interval {
+  bool defined = false;   // false when the samples are too few for the confidence asked
+  double estimate = 0.0;  // Hodges-Lehmann: median of all pairwise ratios
+  double low = 0.0, high = 0.0;
+  double ratio_of_medians = 0.0;
+};
+
+// Distribution-free confidence interval for the ratio (Hodges-Lehmann on logarithms,
+// with the normal approximation to the Mann-Whitney distribution): deterministic, so a
+// report is reproducible from its samples.
+ratio_interval performance_ratio(const std::vector<double>& native,
+                                 const std::vector<double>& container, bool higher_is_better,
+                                 double confidence = 0.95);
+
+enum class verdict { parity, degraded, better, inconclusive, error };
+const char* verdict_name(verdict v);
+
+// Equivalence test against a margin m (0.02 = 2%):
+//   parity: the interval lies within [1-m, 1+m];  degraded: it lies wholly below 1-m;
+//   better: wholly above 1+m;  inconclusive: otherwise, or no interval yet.
+verdict decide(const ratio_interval& r, double margin);
+
+double median_of(std::vector<double> v);
+
+}  // namespace gpuparity::harness
