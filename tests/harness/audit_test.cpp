@@ -1,0 +1,161 @@
+// Audit rules on environments: the GPU facts are an H100 run's own context
+// (tests/data), the surroundings are set per case as a runtime would leave them.
+#include "audit.hpp"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "workload_output.hpp"
+
+namespace gpuparity::harness {
+namespace {
+
+side_view h100_side() {
+  std::ifstream f(std::string(GPUPARITY_TEST_DATA) + "/h100-gpuparity-bench.json");
+  std::stringstream s;
+  s << f.rdbuf();
+  side_view v;
+  v.context = parse_workload_output(s.str()).context;
+  v.context.insert({{"env_libcuda_path", "/usr/local/nvidia/lib64/libcuda.so.1"},
+                    {"env_libcuda_version", "580.159.04"},
+                    {"env_nvml_driver_version", "580.159.04"},
+                    {"env_rlimit_memlock", "unlimited/unlimited"},
+                    {"env_rlimit_nofile", "1048576/1048576"},
+                    {"env_dev_shm_bytes", "67474661376"},
+                    {"env_cgroup_cpu_max", "max 100000"},
+                    {"env_cpu_quota_cpus", "unlimited"},
+                    {"env_cgroup_cpuset", "0-15"},
+                    {"env_cpus_allowed", "16"},
+                    {"env_seccomp", "0"},
+                    {"env_ipc_namespace", "ipc:[4026531839]"},
+                    {"env_nvidia_variables", "none"}});
+  return v;
+}
+
+const finding* find(const std::vector<finding>& f, const std::string& id) {
+  for (const auto& x : f)
+    if (x.id == id) return &x;
+  return nullptr;
+}
+
+TEST(Audit, SameSurroundingsGiveNoFindings) {
+  const auto n = h100_side();
+  ASSERT_FALSE(n.context.at("gpu_uuid").empty());
+  EXPECT_TRUE(audit(n, n, container_config{}).empty());
+}
+
+TEST(Audit, NamesACpuQuotaAndWhatItExplains) {
+  const auto n = h100_side();
+  auto c = n;
+  c.context["env_cgroup_cpu_max"] = "5000 100000";
+  c.context["env_cpu_quota_cpus"] = "0.05";
+  const auto f = audit(n, c, container_config{},
+                       {{"latency/launch:latency_seconds", "latency"},
+                        {"stream/copy:bytes_per_second", "bandwidth"}});
+  const auto* q = find(f, "cpu_quota");
+  ASSERT_NE(q, nullptr);
+  EXPECT_EQ(q->severity, "warning");
+  EXPECT_NE(q->title.find("0.05"), std::string::npos);
+  EXPECT_NE(q->container.find("5000 100000"), std::string::npos);
+  EXPECT_NE(q->fix.find("--cpus"), std::string::npos);
+  EXPECT_EQ(q->explains, std::vector<std::string>{"latency/launch:latency_seconds"});
+}
+
+TEST(Audit, NamesSmallShmMemlockCpusetAndSeccomp) {
+  const auto n = h100_side();
+  auto c = n;
+  c.context["env_dev_shm_bytes"] = "67108864";  // docker's default 64 MiB
+  c.context["env_rlimit_memlock"] = "8388608/8388608";
+  c.context["env_cpus_allowed"] = "2";
+  c.context["env_seccomp"] = "2";
+  c.context["env_ipc_namespace"] = "ipc:[4026532200]";
+  const auto f = audit(n, c, container_config{});
+  ASSERT_NE(find(f, "small_dev_shm"), nullptr);
+  EXPECT_NE(find(f, "small_dev_shm")->fix.find("--shm-size"), std::string::npos);
+  ASSERT_NE(find(f, "memlock_limited"), nullptr);
+  EXPECT_NE(find(f, "memlock_limited")->fix.find("memlock=-1"), std::string::npos);
+  EXPECT_NE(find(f, "cpuset_narrowed"), nullptr);
+  EXPECT_NE(find(f, "seccomp"), nullptr);
+  EXPECT_NE(find(f, "ipc_namespace"), nullptr);
+}
+
+TEST(Audit, NamesACompatLibcuda) {
+  const auto n = h100_side();
+  auto c = n;
+  c.context["env_libcuda_path"] = "/usr/local/cuda/compat/libcuda.so.1";
+  c.context["env_libcuda_version"] = "590.10.01";
+  const auto f = audit(n, c, container_config{});
+  const auto* m = find(f, "libcuda_version_mismatch");
+  ASSERT_NE(m, nullptr);
+  EXPECT_NE(m->container.find("590.10.01"), std::string::npos);
+  EXPECT_NE(m->native.find("580.159.04"), std::string::npos);
+  EXPECT_NE(m->fix.find("cuda-compat"), std::string::npos);
+}
+
+TEST(Audit, NamesADifferentGpu) {
+  const auto n = h100_side();
+  auto c = n;
+  c.context["gpu_uuid"] = "GPU-00000000-1111-2222-3333-444444444444";
+  EXPECT_NE(find(audit(n, c, container_config{}), "different_gpu"), nullptr);
+}
+
+side_view no_gpu(const side_view& n, const std::string& stderr_text = "") {
+  side_view c;
+  c.context = {{"gpuparity_error",
+                "no usable CUDA GPU (cudaErrorInsufficientDriver: CUDA driver version is "
+                "insufficient for CUDA runtime version)"},
+               {"env_libcuda_path", "not loaded"}};
+  c.exit_code = 5;
+  c.stderr_text = stderr_text;
+  (void)n;
+  return c;
+}
+
+TEST(Audit, PodmanGpusFlagWithoutCdiIsNamed) {
+  const auto n = h100_side();
+  container_config rt;
+  rt.kind = runtime_kind::podman;
+  rt.gpu_flags = false;
+  rt.extra = {"--gpus", "all"};
+  const auto f = audit(n, no_gpu(n), rt);
+  const auto* g = find(f, "no_gpu_in_container");
+  ASSERT_NE(g, nullptr);
+  EXPECT_EQ(g->severity, "error");
+  EXPECT_NE(g->container.find("insufficient"), std::string::npos);
+  EXPECT_NE(g->fix.find("podman"), std::string::npos);
+  EXPECT_NE(g->fix.find("nvidia.com/gpu=all"), std::string::npos);
+}
+
+TEST(Audit, MissingCdiSpecAndDockerToolkitAreNamed) {
+  const auto n = h100_side();
+  container_config podman;
+  podman.kind = runtime_kind::podman;
+  auto c = no_gpu(n, "Error: setting up CDI devices: unresolvable CDI devices nvidia.com/gpu=all");
+  c.context.clear();
+  c.exit_code = 125;
+  const auto f = audit(n, c, podman);
+  ASSERT_NE(find(f, "container_did_not_start"), nullptr);
+  EXPECT_NE(find(f, "container_did_not_start")->fix.find("cdi generate"), std::string::npos);
+  auto d = no_gpu(n,
+                  "docker: Error response from daemon: could not select device driver \"\" with "
+                  "capabilities: [[gpu]].");
+  d.context.clear();
+  d.exit_code = 125;
+  const auto g = audit(n, d, container_config{});
+  ASSERT_NE(find(g, "container_did_not_start"), nullptr);
+  EXPECT_NE(find(g, "container_did_not_start")->fix.find("NVIDIA Container Toolkit"),
+            std::string::npos);
+}
+
+TEST(Audit, NoGpuOnTheHostIsNotBlamedOnTheContainer) {
+  const auto n = h100_side();
+  const auto host = no_gpu(n), c = no_gpu(n);
+  const auto f = audit(host, c, container_config{});
+  EXPECT_NE(find(f, "no_gpu_native"), nullptr);
+  EXPECT_EQ(find(f, "no_gpu_in_container"), nullptr);
+}
+
+}  // namespace
+}  // namespace gpuparity::harness

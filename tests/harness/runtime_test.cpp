@@ -1,0 +1,83 @@
+#include "runtime.hpp"
+
+#include <gtest/gtest.h>
+
+namespace gpuparity::harness {
+namespace {
+
+using argv = std::vector<std::string>;
+
+TEST(ContainerCommand, DockerUsesGpusAllAndNamesTheContainer) {
+  container_config c;
+  c.image = "gpuparity/cuda:0.1.0";
+  c.extra = {"--shm-size=8g"};
+  EXPECT_EQ(container_command(c, "gp-1", {"gpuparity-bench", "--benchmark_format=json"}),
+            (argv{"docker", "run", "--rm", "--name", "gp-1", "--gpus", "all", "--shm-size=8g",
+                  "gpuparity/cuda:0.1.0", "gpuparity-bench", "--benchmark_format=json"}));
+  c.gpus = "1";
+  EXPECT_EQ(gpu_flags(c), (argv{"--gpus", "device=1"}));
+  c.gpus = "0,1";
+  EXPECT_EQ(gpu_flags(c), (argv{"--gpus", "\"device=0,1\""}));
+  EXPECT_EQ(kill_command(c, "gp-1"), (argv{"docker", "kill", "gp-1"}));
+}
+
+TEST(ContainerCommand, PodmanUsesCdiDevices) {
+  container_config c;
+  c.kind = runtime_kind::podman;
+  c.image = "localhost/gpuparity/cuda:0.1.0";
+  EXPECT_EQ(container_command(c, "n", {"true"}),
+            (argv{"podman", "run", "--rm", "--name", "n", "--device", "nvidia.com/gpu=all",
+                  "localhost/gpuparity/cuda:0.1.0", "true"}));
+  c.gpus = "0,2";
+  EXPECT_EQ(gpu_flags(c), (argv{"--device", "nvidia.com/gpu=0", "--device", "nvidia.com/gpu=2"}));
+}
+
+TEST(ContainerCommand, ApptainerUsesNvAndExec) {
+  container_config c;
+  c.kind = runtime_kind::apptainer;
+  c.engine = "/opt/apptainer/bin/apptainer";
+  c.image = "gpuparity.sif";
+  EXPECT_EQ(
+      container_command(c, "ignored", {"gpuparity-bench"}),
+      (argv{"/opt/apptainer/bin/apptainer", "exec", "--nv", "gpuparity.sif", "gpuparity-bench"}));
+  c.gpus = "3";
+  EXPECT_EQ(gpu_flags(c), (argv{"--nv", "--env", "CUDA_VISIBLE_DEVICES=3"}));
+  EXPECT_TRUE(kill_command(c, "x").empty());
+}
+
+TEST(ContainerCommand, NoGpuFlagsLeavesTheUsersOwn) {
+  container_config c;
+  c.kind = runtime_kind::podman;
+  c.gpu_flags = false;
+  c.extra = {"--gpus", "all"};
+  c.image = "img";
+  EXPECT_EQ(container_command(c, "n", {"true"}),
+            (argv{"podman", "run", "--rm", "--name", "n", "--gpus", "all", "img", "true"}));
+}
+
+TEST(ContainerCommand, CustomTemplateSplicesTheCommand) {
+  container_config c;
+  c.kind = runtime_kind::custom;
+  c.image = "pyxis-img";
+  c.command_template = split_template("enroot start --root {image} {command}");
+  EXPECT_EQ(container_command(c, "n", {"gpuparity-bench", "--x"}),
+            (argv{"enroot", "start", "--root", "pyxis-img", "gpuparity-bench", "--x"}));
+  c.command_template = split_template("ctr run --rm {image} {name}");
+  EXPECT_EQ(container_command(c, "n", {"true"}),
+            (argv{"ctr", "run", "--rm", "pyxis-img", "n", "true"}));
+}
+
+TEST(ContainerCommand, InputStaysOneArgument) {
+  container_config c;
+  c.image = "img; rm -rf /";  // never interpreted by a shell
+  const auto cmd = container_command(c, "n", {"true"});
+  EXPECT_EQ(cmd[cmd.size() - 2], "img; rm -rf /");
+}
+
+TEST(ParseRuntime, KnowsTheFour) {
+  EXPECT_EQ(parse_runtime("podman"), runtime_kind::podman);
+  EXPECT_FALSE(parse_runtime("lxc").has_value());
+}
+
+}  // namespace
+}  // namespace gpuparity::harness

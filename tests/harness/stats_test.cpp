@@ -1,0 +1,116 @@
+// Statistics on synthetic samples whose truth is known.
+#include "stats.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <random>
+
+namespace gpuparity::harness {
+namespace {
+
+std::vector<double> lognormal(std::mt19937_64& rng, int n, double median, double cv) {
+  std::normal_distribution<double> z(0.0, cv);
+  std::vector<double> v;
+  for (int i = 0; i < n; ++i) v.push_back(median * std::exp(z(rng)));
+  return v;
+}
+
+TEST(PerformanceRatio, IdenticalDistributionsGiveParity) {
+  std::mt19937_64 rng(1);
+  const auto a = lognormal(rng, 10, 3.0e12, 0.005), b = lognormal(rng, 10, 3.0e12, 0.005);
+  const auto r = performance_ratio(a, b, true);
+  ASSERT_TRUE(r.defined);
+  EXPECT_NEAR(r.estimate, 1.0, 0.01);
+  EXPECT_LE(r.low, 1.0);
+  EXPECT_GE(r.high, 1.0 - 0.01);
+  EXPECT_EQ(decide(r, 0.02), verdict::parity);
+}
+
+TEST(PerformanceRatio, AThreePercentLossIsDegraded) {
+  std::mt19937_64 rng(2);
+  const auto native = lognormal(rng, 10, 100.0, 0.005), container = lognormal(rng, 10, 97.0, 0.005);
+  const auto r = performance_ratio(native, container, true);
+  EXPECT_NEAR(r.estimate, 0.97, 0.01);
+  EXPECT_EQ(decide(r, 0.02), verdict::degraded);
+}
+
+TEST(PerformanceRatio, LowerIsBetterIsOrientedTheSameWay) {
+  std::mt19937_64 rng(3);
+  const auto native = lognormal(rng, 10, 10e-6, 0.01);
+  const auto slower = lognormal(rng, 10, 12e-6, 0.01), faster = lognormal(rng, 10, 8e-6, 0.01);
+  const auto worse = performance_ratio(native, slower, false);
+  EXPECT_NEAR(worse.estimate, 10.0 / 12.0, 0.02);
+  EXPECT_EQ(decide(worse, 0.05), verdict::degraded);
+  const auto better = performance_ratio(native, faster, false);
+  EXPECT_NEAR(better.estimate, 10.0 / 8.0, 0.03);
+  EXPECT_EQ(decide(better, 0.05), verdict::better);
+}
+
+TEST(PerformanceRatio, NoiseFarAboveTheMarginIsInconclusive) {
+  std::mt19937_64 rng(4);
+  const auto a = lognormal(rng, 6, 1.0, 0.2), b = lognormal(rng, 6, 1.0, 0.2);
+  EXPECT_EQ(decide(performance_ratio(a, b, true), 0.02), verdict::inconclusive);
+}
+
+TEST(PerformanceRatio, TooFewSamplesHaveNoInterval) {
+  const auto r = performance_ratio({1.0, 1.0, 1.0}, {1.0, 1.0, 1.0}, true);
+  EXPECT_FALSE(r.defined);
+  EXPECT_EQ(decide(r, 0.5), verdict::inconclusive);
+  EXPECT_FALSE(performance_ratio({}, {1.0}, true).defined);
+  EXPECT_FALSE(performance_ratio({1.0, 2.0, 3.0, 4.0}, {0.0, 1.0, 1.0, 1.0}, true).defined);
+}
+
+TEST(PerformanceRatio, IsDeterministic) {
+  const std::vector<double> a = {1.0, 1.1, 0.9, 1.05, 0.97}, b = {1.02, 0.99, 1.01, 1.0, 1.04};
+  const auto r1 = performance_ratio(a, b, true), r2 = performance_ratio(a, b, true);
+  EXPECT_EQ(r1.low, r2.low);
+  EXPECT_EQ(r1.high, r2.high);
+  EXPECT_EQ(r1.estimate, r2.estimate);
+}
+
+// A/A comparisons must rarely cry wolf: at most 5% "degraded" over many seeds, with a
+// spread (2%) as large as the margin itself.
+TEST(PerformanceRatio, AaFalseAlarmRateIsAtMostFivePercent) {
+  int degraded = 0, parity = 0;
+  const int runs = 2000;
+  for (int seed = 0; seed < runs; ++seed) {
+    std::mt19937_64 rng(1000 + seed);
+    const auto a = lognormal(rng, 8, 1.0, 0.02), b = lognormal(rng, 8, 1.0, 0.02);
+    const auto v = decide(performance_ratio(a, b, true), 0.02);
+    degraded += v == verdict::degraded;
+    parity += v == verdict::parity;
+  }
+  EXPECT_LE(degraded, runs * 5 / 100);
+  EXPECT_GT(parity, 0);
+}
+
+// The 95% interval covers the true ratio in about 95% of repeated experiments.
+TEST(PerformanceRatio, IntervalCoversTheTruthAtAboutItsLevel) {
+  int covered = 0;
+  const int runs = 2000;
+  for (int seed = 0; seed < runs; ++seed) {
+    std::mt19937_64 rng(5000 + seed);
+    const auto a = lognormal(rng, 10, 1.0, 0.03), b = lognormal(rng, 10, 0.96, 0.03);
+    const auto r = performance_ratio(a, b, true);
+    covered += r.defined && r.low <= 0.96 && 0.96 <= r.high;
+  }
+  EXPECT_GT(covered, runs * 90 / 100);
+  EXPECT_LT(covered, runs * 995 / 1000);
+}
+
+TEST(Decide, BoundariesFollowTheMargin) {
+  ratio_interval r;
+  r.defined = true;
+  r.low = 0.985, r.high = 1.015;
+  EXPECT_EQ(decide(r, 0.02), verdict::parity);
+  r.low = 0.95, r.high = 0.975;
+  EXPECT_EQ(decide(r, 0.02), verdict::degraded);
+  r.low = 0.97, r.high = 0.99;  // straddles 1 - m: not shown either way
+  EXPECT_EQ(decide(r, 0.02), verdict::inconclusive);
+  r.low = 1.03, r.high = 1.1;
+  EXPECT_EQ(decide(r, 0.02), verdict::better);
+}
+
+}  // namespace
+}  // namespace gpuparity::harness
