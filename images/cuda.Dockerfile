@@ -1,5 +1,5 @@
-# gpuparity CUDA workloads image: gpuparity-bench built on a CUDA devel image, shipped on
-# the matching runtime image. Build with images/build.sh (or docker/podman build from the
+# gpuparity CUDA workloads image: gpuparity-bench (and the gpuparity harness) built on a
+# CUDA devel image, shipped on the matching runtime image. Build with images/build.sh (or docker/podman build from the
 # repository root: -f images/cuda.Dockerfile .). Offline sites pass their own bases:
 #   --build-arg BUILD_IMAGE=... --build-arg RUNTIME_IMAGE=...
 ARG BUILD_IMAGE=nvidia/cuda:13.0.2-devel-ubuntu24.04
@@ -14,6 +14,7 @@ COPY CMakeLists.txt CMakePresets.json /src/
 COPY cmake /src/cmake
 COPY kernels /src/kernels
 COPY bench /src/bench
+COPY harness /src/harness
 RUN GPUPARITY_GIT_REVISION="${REVISION}" cmake -S /src -B /build -G Ninja \
       -DCMAKE_BUILD_TYPE=Release -DCMAKE_CUDA_ARCHITECTURES="${CUDA_ARCHITECTURES}" \
       -DGPUPARITY_WITH_TORCH=OFF -DGPUPARITY_BUILD_TESTS=OFF \

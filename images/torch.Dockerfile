@@ -21,6 +21,7 @@ COPY CMakeLists.txt CMakePresets.json /tmp/gpuparity-src/
 COPY cmake /tmp/gpuparity-src/cmake
 COPY kernels /tmp/gpuparity-src/kernels
 COPY bench /tmp/gpuparity-src/bench
+COPY harness /tmp/gpuparity-src/harness
 # LibTorch from the image's Python torch if it has one, else wherever CMake finds it.
 RUN prefix=$(python3 -c 'import torch; print(torch.utils.cmake_prefix_path)' 2>/dev/null || true) \
  && GPUPARITY_GIT_REVISION="${REVISION}" cmake -S /tmp/gpuparity-src -B /tmp/gpuparity-build \

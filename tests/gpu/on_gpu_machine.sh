@@ -7,6 +7,9 @@
 #   images  : podman (gpubox) builds every image from stand-in bases made of this
 #             machine's own files, runs every workload inside with the GPU, and runs
 #             the container tests (needs .gpubox carried; see ../shared/gpubox)
+#   harness : the four gpuparity runs whose reports are committed under results/: native vs
+#             podman (default run), the same with --cpus 0.05, podman --gpus all (no CDI),
+#             and native vs native (A/A)
 # Logs and JSON go to $OUT (the device tool brings them back).
 set -uo pipefail
 OUT=${OUT:-/tmp/out}
@@ -125,6 +128,28 @@ images)
     GPUPARITY_TEST_TORCH_IMAGES="localhost/gpuparity/torch:$v" ctest -L container --output-on-failure >>"$OUT/images.log" 2>&1)
   log "container tests with podman: rc=$?"
   grep -E "tests passed|tests failed" "$OUT/images.log" | tail -2
+  ;;
+harness)
+  source .gpubox/setup-podman.sh >>"$OUT/summary.txt" 2>&1 || { echo "gpubox setup failed"; exit 1; }
+  cmake -S . -B build-prebuilt -G Ninja -DCMAKE_CUDA_ARCHITECTURES=90 -DGPUPARITY_WITH_TORCH=OFF \
+    -DGPUPARITY_BUILD_TESTS=OFF >/dev/null && cmake --build build-prebuilt -j 16 >/dev/null || exit 1
+  bash .gpubox/make-base-image.sh localhost/cuda-runtime:local build-prebuilt/bench/gpuparity-bench >/dev/null 2>&1
+  tag=$(images/build.sh --engine podman --network none --tag-prefix localhost/gpuparity \
+    --runtime-image localhost/cuda-runtime:local --prebuilt-dir build-prebuilt prebuilt 2>/dev/null | tail -1)
+  log "image for the runs: $tag"
+  G=build-gpu/harness/gpuparity
+  t0=$(now); $G run --runtime podman --image "$tag" --budget 150 -o "$OUT/parity-podman.report.json" >>"$OUT/harness.txt"
+  log "1. native vs podman, default run: rc=$? wall $(since $t0) s"
+  t0=$(now); $G run --runtime podman --image "$tag" --cpus 0.05 --budget 100 \
+    --filter 'latency/launch|latency/graph_launch|latency/memcpy_h2d_small' \
+    -o "$OUT/cpu-quota-podman.report.json" >>"$OUT/harness.txt"
+  log "2. the same with --cpus 0.05 (latency cases): rc=$? wall $(since $t0) s"
+  t0=$(now); $G run --runtime podman --image "$tag" --no-gpu-flags --container-arg=--gpus --container-arg=all \
+    --filter stream/copy -o "$OUT/podman-gpus-flag.report.json" >>"$OUT/harness.txt"
+  log "3. podman --gpus all without CDI: rc=$? wall $(since $t0) s"
+  t0=$(now); $G run --native-vs-native --budget 120 -o "$OUT/aa-native.report.json" >>"$OUT/harness.txt"
+  log "4. native vs native (A/A): rc=$? wall $(since $t0) s"
+  grep -E "^verdict|^audit" "$OUT/harness.txt"
   ;;
 esac
 done
