@@ -43,8 +43,12 @@ std::pair<std::string, std::string> loaded_libcuda() {
     if (path.find("/libcuda.so") == std::string::npos) continue;
     char real[4096];
     std::string resolved = realpath(path.c_str(), real) ? real : path;
+    // The file name carries the driver version (libcuda.so.580.159.04) unless the file
+    // was bind-mounted under another name (CDI mounts it as libcuda.so.1).
     const auto v = resolved.rfind("libcuda.so.");
-    return {path, v == std::string::npos ? "" : resolved.substr(v + 11)};
+    std::string version = v == std::string::npos ? "" : resolved.substr(v + 11);
+    if (version.find('.') == std::string::npos) version.clear();
+    return {path, version};
   }
   return {"", ""};
 }

@@ -81,17 +81,26 @@ std::vector<finding> audit(const side_view& n, const side_view& c, const contain
   if (!has_gpu(n)) {
     std::string why = get(nc, "gpuparity_error");
     if (why.empty()) why = n.stderr_text.substr(0, 400);
-    out.push_back({"no_gpu_native", "error", "no usable GPU on the host itself (the native side)", why,
-                   has_gpu(c) ? get(cc, "gpu_name") : "not judged: the native side already failed",
-                   "load the NVIDIA driver (nvidia-smi must list the GPU) and check CUDA_VISIBLE_DEVICES "
-                   "before judging containers",
-                   {}});
+    out.push_back(
+        {"no_gpu_native",
+         "error",
+         "no usable GPU on the host itself (the native side)",
+         why,
+         has_gpu(c) ? get(cc, "gpu_name") : "not judged: the native side already failed",
+         "load the NVIDIA driver (nvidia-smi must list the GPU) and check CUDA_VISIBLE_DEVICES "
+         "before judging containers",
+         {}});
   }
   if (c.exit_code == 125 || c.exit_code == 126 || c.exit_code == 127) {
     if (c.context.empty())
-      out.push_back({"container_did_not_start", "error",
-                     "the runtime could not start the container (exit " + std::to_string(c.exit_code) + ")",
-                     "", c.stderr_text.substr(0, 600), no_gpu_fix(c, rt), {}});
+      out.push_back(
+          {"container_did_not_start",
+           "error",
+           "the runtime could not start the container (exit " + std::to_string(c.exit_code) + ")",
+           "",
+           c.stderr_text.substr(0, 600),
+           no_gpu_fix(c, rt),
+           {}});
   }
   if (has_gpu(n) && !has_gpu(c)) {
     std::string why = get(cc, "gpuparity_error");

@@ -137,17 +137,19 @@ harness)
   tag=$(images/build.sh --engine podman --network none --tag-prefix localhost/gpuparity \
     --runtime-image localhost/cuda-runtime:local --prebuilt-dir build-prebuilt prebuilt 2>/dev/null | tail -1)
   log "image for the runs: $tag"
-  G=build-gpu/harness/gpuparity
-  t0=$(now); $G run --runtime podman --image "$tag" --budget 150 -o "$OUT/parity-podman.report.json" >>"$OUT/harness.txt"
+  # The same build natively and in the image: build-prebuilt's gpuparity finds its
+  # gpuparity-bench beside it, and the image carries that build's install.
+  G=build-prebuilt/harness/gpuparity
+  t0=$(now); $G run --runtime podman --image "$tag" --budget 190 -o "$OUT/parity-podman.report.json" >>"$OUT/harness.txt"
   log "1. native vs podman, default run: rc=$? wall $(since $t0) s"
-  t0=$(now); $G run --runtime podman --image "$tag" --cpus 0.05 --budget 100 \
+  t0=$(now); $G run --runtime podman --image "$tag" --cpus 0.05 --budget 90 \
     --filter 'latency/launch|latency/graph_launch|latency/memcpy_h2d_small' \
     -o "$OUT/cpu-quota-podman.report.json" >>"$OUT/harness.txt"
   log "2. the same with --cpus 0.05 (latency cases): rc=$? wall $(since $t0) s"
   t0=$(now); $G run --runtime podman --image "$tag" --no-gpu-flags --container-arg=--gpus --container-arg=all \
     --filter stream/copy -o "$OUT/podman-gpus-flag.report.json" >>"$OUT/harness.txt"
   log "3. podman --gpus all without CDI: rc=$? wall $(since $t0) s"
-  t0=$(now); $G run --native-vs-native --budget 120 -o "$OUT/aa-native.report.json" >>"$OUT/harness.txt"
+  t0=$(now); $G run --native-vs-native --budget 190 -o "$OUT/aa-native.report.json" >>"$OUT/harness.txt"
   log "4. native vs native (A/A): rc=$? wall $(since $t0) s"
   grep -E "^verdict|^audit" "$OUT/harness.txt"
   ;;

@@ -94,6 +94,14 @@ TEST(Audit, NamesACompatLibcuda) {
   EXPECT_NE(m->fix.find("cuda-compat"), std::string::npos);
 }
 
+TEST(Audit, ALibcudaMountedUnderItsSonameIsNotAMismatch) {
+  const auto n = h100_side();
+  auto c = n;  // CDI bind-mounts the versioned file as libcuda.so.1: no version in the name
+  c.context["env_libcuda_path"] = "/usr/local/nvidia/lib64/libcuda.so.1";
+  c.context["env_libcuda_version"] = "unknown";
+  EXPECT_EQ(find(audit(n, c, container_config{}), "libcuda_version_mismatch"), nullptr);
+}
+
 TEST(Audit, NamesADifferentGpu) {
   const auto n = h100_side();
   auto c = n;
