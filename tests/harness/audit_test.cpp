@@ -5,6 +5,8 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <nlohmann/json.hpp>
+#include <set>
 #include <sstream>
 
 #include "workload_output.hpp"
@@ -163,6 +165,51 @@ TEST(Audit, NoGpuOnTheHostIsNotBlamedOnTheContainer) {
   const auto f = audit(host, c, container_config{});
   EXPECT_NE(find(f, "no_gpu_native"), nullptr);
   EXPECT_EQ(find(f, "no_gpu_in_container"), nullptr);
+}
+
+// The environments an H100 machine's own runs reported, natively and in podman
+// (results/NVIDIA_H100_80GB_HBM3/runs): the audit replayed on them.
+side_view side_of(const std::string& report, const char* side) {
+  std::ifstream f(std::string(GPUPARITY_RESULTS) + "/NVIDIA_H100_80GB_HBM3/runs/" + report);
+  const auto j = nlohmann::json::parse(f);
+  side_view v;
+  for (const auto& [k, val] : j["sides"][side].items()) v.context[k] = val.get<std::string>();
+  return v;
+}
+
+TEST(AuditOnH100Runs, PodmanWithCdiHasNoErrorsOnlyItsShmSeccompAndIpc) {
+  const auto n = side_of("parity-podman.report.json", "native");
+  const auto c = side_of("parity-podman.report.json", "container");
+  ASSERT_EQ(n.context.at("gpu_uuid"), c.context.at("gpu_uuid"));
+  container_config rt;
+  rt.kind = runtime_kind::podman;
+  std::set<std::string> ids;
+  for (const auto& f : audit(n, c, rt)) {
+    ids.insert(f.id);
+    EXPECT_NE(f.severity, "error") << f.id << ": " << f.title;
+  }
+  EXPECT_EQ(ids, (std::set<std::string>{"small_dev_shm", "seccomp", "ipc_namespace"}));
+}
+
+TEST(AuditOnH100Runs, CpusFlagShowsAsAQuota) {
+  const auto n = side_of("cpu-quota-podman.report.json", "native");
+  const auto c = side_of("cpu-quota-podman.report.json", "container");
+  const auto f = audit(n, c, container_config{}, {{"latency/launch:latency_seconds", "latency"}});
+  const auto* q = find(f, "cpu_quota");
+  ASSERT_NE(q, nullptr);
+  EXPECT_NE(q->container.find("5000 100000"), std::string::npos) << q->container;
+  EXPECT_EQ(q->explains, std::vector<std::string>{"latency/launch:latency_seconds"});
+}
+
+TEST(AuditOnH100Runs, PodmanGpusFlagReportNamesCdi) {
+  std::ifstream f(std::string(GPUPARITY_RESULTS) +
+                  "/NVIDIA_H100_80GB_HBM3/runs/podman-gpus-flag.report.json");
+  const auto j = nlohmann::json::parse(f);
+  const auto c = side_of("podman-gpus-flag.report.json", "container");
+  EXPECT_NE(c.context.at("gpuparity_error").find("no usable CUDA GPU"), std::string::npos);
+  ASSERT_FALSE(j["audit"].empty());
+  EXPECT_EQ(j["audit"][0]["id"], "no_gpu_in_container");
+  EXPECT_NE(j["audit"][0]["fix"].get<std::string>().find("nvidia.com/gpu=all"), std::string::npos);
 }
 
 }  // namespace
