@@ -45,7 +45,8 @@ std::string display_command(const std::vector<std::string>& argv) {
   return out;
 }
 
-process_result run_process(const std::vector<std::string>& argv, double timeout_s) {
+process_result run_process(const std::vector<std::string>& argv, double timeout_s,
+                           const std::vector<std::pair<std::string, std::string>>& env) {
   process_result r;
   int out_pipe[2], err_pipe[2], exec_pipe[2];
   if (argv.empty() || pipe2(out_pipe, O_CLOEXEC) || pipe2(err_pipe, O_CLOEXEC) ||
@@ -58,6 +59,7 @@ process_result run_process(const std::vector<std::string>& argv, double timeout_
   const pid_t pid = fork();
   if (pid == 0) {
     setpgid(0, 0);  // its own group: a timeout kills everything it started
+    for (const auto& [name, value] : env) setenv(name.c_str(), value.c_str(), 1);
     dup2(out_pipe[1], STDOUT_FILENO);
     dup2(err_pipe[1], STDERR_FILENO);
     const int devnull = open("/dev/null", O_RDONLY);

@@ -2,6 +2,7 @@
 // Child processes: argv vectors only (no shell), their own process group, a timeout
 // after which the whole group is killed, stdout and stderr captured.
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace gpuparity::harness {
@@ -16,7 +17,9 @@ struct process_result {
   double seconds = 0.0;  // wall time from spawn to exit
 };
 
-process_result run_process(const std::vector<std::string>& argv, double timeout_s);
+// env: NAME=VALUE pairs set in the child on top of this process's environment.
+process_result run_process(const std::vector<std::string>& argv, double timeout_s,
+                           const std::vector<std::pair<std::string, std::string>>& env = {});
 
 // Where a program named without a slash would be found on PATH; "" if nowhere.
 std::string find_on_path(const std::string& program);

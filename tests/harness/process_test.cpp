@@ -13,6 +13,11 @@ TEST(RunProcess, CapturesOutputAndExitCode) {
   EXPECT_FALSE(r.timed_out);
 }
 
+TEST(RunProcess, SetsExtraEnvironment) {
+  const auto r = run_process({"sh", "-c", "echo \"$GPUPARITY_X\""}, 10, {{"GPUPARITY_X", "a b"}});
+  EXPECT_EQ(r.out, "a b\n");
+}
+
 TEST(RunProcess, TimeoutKillsTheWholeProcessGroup) {
   // The grandchild holds the pipes open: only killing the group ends the wait.
   const auto r = run_process({"sh", "-c", "sleep 30 & sleep 30"}, 0.5);
