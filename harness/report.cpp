@@ -41,11 +41,16 @@ std::string summary_table(const nlohmann::ordered_json& r) {
     if (has_ci)
       std::snprintf(ci, sizeof ci, "[%.4f, %.4f]", m["ci_low"].get<double>(),
                     m["ci_high"].get<double>());
+    std::string v = m["verdict"];
+    if (m.contains("trials_needed"))
+      v += m["trials_needed"].is_number()
+               ? " (~" + std::to_string(m["trials_needed"].get<int>()) + " trials/side for parity)"
+               : " (its estimate lies outside the margin)";
     std::snprintf(line, sizeof line, "%-40s %16s %16s %8.4f %19s  %s\n",
                   m["name"].get<std::string>().c_str(),
                   format_value(counter, m["native"]["median"].get<double>()).c_str(),
                   format_value(counter, m["container"]["median"].get<double>()).c_str(),
-                  m["ratio"].get<double>(), ci, m["verdict"].get<std::string>().c_str());
+                  m["ratio"].get<double>(), ci, v.c_str());
     s << line;
   }
   for (const auto& [k, c] : r["costs"].items())

@@ -215,6 +215,10 @@ judged judge(const std::map<std::string, metric_samples>& samples, const run_opt
     m["ci_low"] = r.defined ? json(r.low) : json(nullptr);
     m["ci_high"] = r.defined ? json(r.high) : json(nullptr);
     m["verdict"] = verdict_name(v);
+    if (v == verdict::inconclusive) {
+      const int n = trials_needed_for_parity(s.native, s.container, r.estimate, margin);
+      m["trials_needed"] = n > 0 ? json(n) : json(nullptr);
+    }
     j.metrics.push_back(m);
   }
   return j;

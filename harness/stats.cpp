@@ -83,6 +83,29 @@ ratio_interval performance_ratio(const std::vector<double>& native,
   return r;
 }
 
+int trials_needed_for_parity(const std::vector<double>& native,
+                             const std::vector<double>& container, double ratio_estimate,
+                             double margin, double confidence) {
+  if (native.size() < 2 || container.size() < 2 || !(ratio_estimate > 0.0)) return 0;
+  std::vector<double> dev;
+  for (const auto* side : {&native, &container}) {
+    std::vector<double> logs;
+    for (double v : *side) logs.push_back(std::log(v));
+    const double m = median_of(logs);
+    for (double l : logs) dev.push_back(std::fabs(l - m));
+  }
+  const double sigma = 1.4826 * median_of(dev);  // MAD -> standard deviation (normal data)
+  const double room = std::log(1.0 + margin) - std::fabs(std::log(ratio_estimate));
+  if (!(sigma > 0.0) || !(room > 0.0)) return 0;
+  // With n per side the estimate of the log-ratio has a standard error of about
+  // s = sigma * sqrt(2 / n) * sqrt(pi / 3) (the Hodges-Lehmann estimator's efficiency on
+  // normal data), and the interval reaches z * s beyond it. Parity needs
+  // |estimate| + z * s <= room; asking for that with an 80% chance (1.2816 more standard
+  // errors) gives n = 2 * ((z + 1.2816) * sigma * sqrt(pi / 3) / room)^2.
+  const double k = (z_for(confidence) + 1.2816) * sigma * std::sqrt(M_PI / 3.0) / room;
+  return std::max(4, static_cast<int>(std::ceil(2.0 * k * k)));
+}
+
 verdict decide(const ratio_interval& r, double margin) {
   if (!r.defined) return verdict::inconclusive;
   if (r.high < 1.0 - margin) return verdict::degraded;

@@ -99,6 +99,32 @@ TEST(PerformanceRatio, IntervalCoversTheTruthAtAboutItsLevel) {
   EXPECT_LT(covered, runs * 995 / 1000);
 }
 
+TEST(TrialsNeeded, GrowsWithSpreadAndIsZeroOutsideTheMargin) {
+  std::mt19937_64 rng(9);
+  const auto a = lognormal(rng, 8, 1.0, 0.01), b = lognormal(rng, 8, 1.0, 0.01);
+  const auto c = lognormal(rng, 8, 1.0, 0.03), d = lognormal(rng, 8, 1.0, 0.03);
+  const int tight = trials_needed_for_parity(a, b, 1.0, 0.02);
+  const int loose = trials_needed_for_parity(c, d, 1.0, 0.02);
+  EXPECT_GE(tight, 4);
+  EXPECT_GT(loose, 2 * tight);  // three times the spread: several times the trials
+  EXPECT_EQ(trials_needed_for_parity(a, b, 0.97, 0.02), 0);  // a 3% loss never shows parity
+}
+
+// The estimate is honest: at the trial count it names, parity is shown in most runs.
+TEST(TrialsNeeded, IsEnoughToShowParityMostOfTheTime) {
+  std::mt19937_64 rng(10);
+  const auto a = lognormal(rng, 8, 1.0, 0.015), b = lognormal(rng, 8, 1.0, 0.015);
+  const int n = trials_needed_for_parity(a, b, 1.0, 0.02);
+  ASSERT_GT(n, 4);
+  int parity = 0;
+  for (int seed = 0; seed < 500; ++seed) {
+    std::mt19937_64 r(20000 + seed);
+    const auto x = lognormal(r, n, 1.0, 0.015), y = lognormal(r, n, 1.0, 0.015);
+    parity += decide(performance_ratio(x, y, true), 0.02) == verdict::parity;
+  }
+  EXPECT_GT(parity, 500 / 2);
+}
+
 TEST(Decide, BoundariesFollowTheMargin) {
   ratio_interval r;
   r.defined = true;
