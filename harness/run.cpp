@@ -15,10 +15,13 @@
 #include "process.hpp"
 #include "report.hpp"
 #include "stats.hpp"
+#include "verify.hpp"
 #include "workload_output.hpp"
 
 namespace gpuparity::harness {
 namespace {
+
+using gpuparity::median;
 
 using json = nlohmann::ordered_json;
 
@@ -207,9 +210,9 @@ judged judge(const std::map<std::string, metric_samples>& samples, const run_opt
     m["class"] = metric_class_name(s.kind.cls);
     m["higher_is_better"] = s.kind.higher_is_better;
     m["margin"] = margin;
-    m["native"] = {{"median", median_of(s.native)}, {"n", s.native.size()}, {"samples", s.native}};
+    m["native"] = {{"median", median(s.native)}, {"n", s.native.size()}, {"samples", s.native}};
     m["container"] = {
-        {"median", median_of(s.container)}, {"n", s.container.size()}, {"samples", s.container}};
+        {"median", median(s.container)}, {"n", s.container.size()}, {"samples", s.container}};
     m["ratio"] = r.defined || r.estimate > 0 ? r.estimate : r.ratio_of_medians;
     m["ratio_of_medians"] = r.ratio_of_medians;
     m["ci_low"] = r.defined ? json(r.low) : json(nullptr);
@@ -464,9 +467,9 @@ int run_parity(const run_options& o) {
   for (const auto& t : trials)
     if (t.index > 0) (t.container ? ccost : ncost).push_back(t.start_cost_s);
   if (!ncost.empty() && !ccost.empty())
-    report["costs"]["noop_start"] = {{"native_median_seconds", median_of(ncost)},
-                                     {"container_median_seconds", median_of(ccost)},
-                                     {"added_seconds", median_of(ccost) - median_of(ncost)},
+    report["costs"]["noop_start"] = {{"native_median_seconds", median(ncost)},
+                                     {"container_median_seconds", median(ccost)},
+                                     {"added_seconds", median(ccost) - median(ncost)},
                                      {"native_samples", ncost},
                                      {"container_samples", ccost}};
   if (!o.native_vs_native) {

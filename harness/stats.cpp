@@ -1,9 +1,13 @@
 #include "stats.hpp"
 
+#include "verify.hpp"  // median: one implementation for the programs and the harness
+
 #include <algorithm>
 #include <cmath>
 
 namespace gpuparity::harness {
+
+using gpuparity::median;
 
 const char* verdict_name(verdict v) {
   switch (v) {
@@ -19,13 +23,6 @@ const char* verdict_name(verdict v) {
       return "error";
   }
   return "unknown";
-}
-
-double median_of(std::vector<double> v) {
-  if (v.empty()) return 0.0;
-  std::sort(v.begin(), v.end());
-  const std::size_t m = v.size() / 2;
-  return v.size() % 2 ? v[m] : (v[m - 1] + v[m]) / 2.0;
 }
 
 namespace {
@@ -69,8 +66,8 @@ ratio_interval performance_ratio(const std::vector<double>& native,
     for (double c : container) d.push_back(sign * (std::log(c) - std::log(n)));
   std::sort(d.begin(), d.end());
   const double mn = static_cast<double>(d.size());
-  r.estimate = std::exp(median_of(d));
-  const double mc = median_of(container), mnat = median_of(native);
+  r.estimate = std::exp(median(d));
+  const double mc = median(container), mnat = median(native);
   r.ratio_of_medians = higher_is_better ? mc / mnat : mnat / mc;
   const double m = static_cast<double>(native.size()), n = static_cast<double>(container.size());
   const double k =
@@ -91,10 +88,10 @@ int trials_needed_for_parity(const std::vector<double>& native,
   for (const auto* side : {&native, &container}) {
     std::vector<double> logs;
     for (double v : *side) logs.push_back(std::log(v));
-    const double m = median_of(logs);
+    const double m = median(logs);
     for (double l : logs) dev.push_back(std::fabs(l - m));
   }
-  const double sigma = 1.4826 * median_of(dev);  // MAD -> standard deviation (normal data)
+  const double sigma = 1.4826 * median(dev);  // MAD -> standard deviation (normal data)
   const double room = std::log(1.0 + margin) - std::fabs(std::log(ratio_estimate));
   if (!(sigma > 0.0) || !(room > 0.0)) return 0;
   // With n per side the estimate of the log-ratio has a standard error of about

@@ -29,8 +29,6 @@ const char* verdict_name(verdict v);
 //   better: wholly above 1+m;  inconclusive: otherwise, or no interval yet.
 verdict decide(const ratio_interval& r, double margin);
 
-double median_of(std::vector<double> v);
-
 // For an inconclusive metric: about how many measured trials per side would give an 80%
 // chance of an interval inside the margin, given the samples' spread (robust, from the median
 // absolute deviation of the log-samples about each side's median) and the estimated
