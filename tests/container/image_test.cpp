@@ -19,14 +19,10 @@
 namespace gpuparity {
 namespace {
 
-std::string engine_path() {
+// The engine by name: run_process (execvp) finds it on PATH, as a user's shell would.
+std::string engine_name() {
   const char* e = std::getenv("GPUPARITY_ENGINE");
-  const std::string name = e && *e ? e : "docker";
-  for (const char* dir : {"/usr/bin/", "/usr/local/bin/", "/opt/pod/usr/bin/", "/bin/"}) {
-    const std::string p = dir + name;
-    if (access(p.c_str(), X_OK) == 0) return p;
-  }
-  return name;
+  return e && *e ? e : "docker";
 }
 
 std::vector<std::string> images(const char* variable = "GPUPARITY_TEST_IMAGES") {
@@ -39,7 +35,7 @@ std::vector<std::string> images(const char* variable = "GPUPARITY_TEST_IMAGES") 
 }
 
 test::program_result engine(const std::vector<std::string>& args, int timeout_s = 300) {
-  std::vector<std::string> argv = {engine_path()};
+  std::vector<std::string> argv = {engine_name()};
   argv.insert(argv.end(), args.begin(), args.end());
   return test::run_program(argv, {}, timeout_s);
 }
