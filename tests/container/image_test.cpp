@@ -5,8 +5,6 @@
 // images/build.sh prints the tags it built.
 #include <gtest/gtest.h>
 
-#include <unistd.h>
-
 #include <cctype>
 #include <cstdlib>
 #include <nlohmann/json.hpp>
