@@ -35,6 +35,21 @@ T=build-gpu/bench/torch/gpuparity-torch
 now() { date +%s.%N; }
 since() { python3 -c "print(round($(now) - $1, 1))"; }
 gbs() { python3 -c 'import json,sys; d=json.load(sys.stdin); print(" ".join("%.1f" % (b.get("bytes_per_second",0)/1e9) for b in d["benchmarks"]))'; }
+# podman (gpubox), build-prebuilt (no LibTorch), the runtime stand-in made from this
+# machine's files, and the prebuilt image on it; leaves its name in $tag.
+prebuilt_image() {
+  source .gpubox/setup-podman.sh >>"$OUT/summary.txt" 2>&1 || { echo "gpubox setup failed"; exit 1; }
+  cmake -S . -B build-prebuilt -G Ninja -DCMAKE_CUDA_ARCHITECTURES=90 -DGPUPARITY_WITH_TORCH=OFF \
+    >/dev/null && cmake --build build-prebuilt -j 16 >/dev/null || exit 1
+  local t0=$(now)
+  bash .gpubox/make-base-image.sh localhost/cuda-runtime:local build-prebuilt/bench/gpuparity-bench \
+    >>"$OUT/summary.txt" 2>&1
+  log "runtime stand-in (make-base-image.sh): $(since $t0) s"
+  t0=$(now)
+  tag=$(images/build.sh --engine podman --network none --tag-prefix localhost/gpuparity \
+    --runtime-image localhost/cuda-runtime:local --prebuilt-dir build-prebuilt prebuilt 2>>"$OUT/images.log" | tail -1)
+  log "prebuilt image $tag: $(since $t0) s"
+}
 for what in "${@:-smoke}"; do
 case $what in
 smoke)
@@ -76,17 +91,7 @@ for f in sys.argv[1:]:
 PY
   ;;
 images)
-  source .gpubox/setup-podman.sh >>"$OUT/summary.txt" 2>&1 || { echo "gpubox setup failed"; exit 1; }
-  cmake -S . -B build-prebuilt -G Ninja -DCMAKE_CUDA_ARCHITECTURES=90 -DGPUPARITY_WITH_TORCH=OFF \
-    >/dev/null && cmake --build build-prebuilt -j 16 >/dev/null || exit 1
-  t0=$(now)
-  bash .gpubox/make-base-image.sh localhost/cuda-runtime:local build-prebuilt/bench/gpuparity-bench \
-    >>"$OUT/summary.txt" 2>&1
-  log "runtime stand-in (make-base-image.sh): $(since $t0) s"
-  t0=$(now)
-  images/build.sh --engine podman --network none --tag-prefix localhost/gpuparity \
-    --runtime-image localhost/cuda-runtime:local --prebuilt-dir build-prebuilt prebuilt >>"$OUT/images.log" 2>&1
-  log "prebuilt image: rc=$? $(since $t0) s"
+  prebuilt_image
   # Devel and PyTorch stand-in: this machine's own userland (CUDA toolkit, compilers,
   # CMake, Google Benchmark, CLI11, nlohmann/json, PyTorch), as an image.
   t0=$(now)
@@ -131,13 +136,7 @@ images)
   grep -E "tests passed|tests failed" "$OUT/images.log" | tail -2
   ;;
 harness|parity-long)
-  source .gpubox/setup-podman.sh >>"$OUT/summary.txt" 2>&1 || { echo "gpubox setup failed"; exit 1; }
-  cmake -S . -B build-prebuilt -G Ninja -DCMAKE_CUDA_ARCHITECTURES=90 -DGPUPARITY_WITH_TORCH=OFF \
-    -DGPUPARITY_BUILD_TESTS=OFF >/dev/null && cmake --build build-prebuilt -j 16 >/dev/null || exit 1
-  bash .gpubox/make-base-image.sh localhost/cuda-runtime:local build-prebuilt/bench/gpuparity-bench >/dev/null 2>&1
-  tag=$(images/build.sh --engine podman --network none --tag-prefix localhost/gpuparity \
-    --runtime-image localhost/cuda-runtime:local --prebuilt-dir build-prebuilt prebuilt 2>/dev/null | tail -1)
-  log "image for the runs: $tag"
+  prebuilt_image
   # The same build natively and in the image: build-prebuilt's gpuparity finds its
   # gpuparity-bench beside it, and the image carries that build's install.
   G=build-prebuilt/harness/gpuparity
