@@ -22,6 +22,7 @@ struct bench_options {
   int startup_trials = 5;  // fresh processes measured by startup/first_kernel
   std::uint64_t seed = 0;  // base seed; every case run draws fresh data from it
   int pin_cpu = -1;        // CPU the launching thread is pinned to; -1: not pinned
+  bool gpu_local_cpus = true;  // run on the CPUs of the GPU's NUMA node (--cpu-affinity)
 };
 
 class bench_context {

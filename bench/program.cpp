@@ -14,6 +14,7 @@
 #include <random>
 #include <sstream>
 
+#include "affinity.hpp"
 #include "environment.hpp"
 #include "error_document.hpp"
 #include "gpuparity/version.hpp"
@@ -54,6 +55,11 @@ void add_options(CLI::App& app, bench_options& o) {
   app.add_option("--seed", o.seed, "base random seed (default: a fresh one each run)");
   app.add_option("--pin-cpu", o.pin_cpu, "pin the launching thread to this CPU")
       ->check(CLI::NonNegativeNumber);
+  app.add_option("--cpu-affinity", o.gpu_local_cpus,
+                 "gpu (default): run on the CPUs of the GPU's NUMA node that this process may "
+                 "use; inherit: keep the affinity the process started with")
+      ->transform(
+          CLI::CheckedTransformer(std::map<std::string, bool>{{"gpu", true}, {"inherit", false}}));
 }
 
 std::string joined_argv(int argc, char** argv) {
@@ -106,12 +112,21 @@ int run(int argc, char** argv, const char* program, void (*register_cases)(bench
                             std::strerror(errno) + "; pick a CPU in this process's cpuset");
   }
 
-  bench_context ctx(options, probe_gpu(options.device));
+  gpu_info gpu = probe_gpu(options.device);
+  const auto environment = environment_facts();  // the CPUs allowed before binding
+  // Before any case allocates host memory, so that first touch places it on this node.
+  std::string affinity = "inherited";
+  if (options.pin_cpu >= 0)
+    affinity = "pinned to CPU " + std::to_string(options.pin_cpu);
+  else if (options.gpu_local_cpus && gpu.usable)
+    affinity = bind_to_gpu_local_cpus(gpu.pci_bus_id).description;
+  bench_context ctx(options, std::move(gpu));
   for (const auto& [k, v] : ctx.gpu.context()) benchmark::AddCustomContext(k, v);
   benchmark::AddCustomContext("gpuparity_program", program);
   benchmark::AddCustomContext("gpuparity_argv", command_line);
   benchmark::AddCustomContext("gpuparity_seed", std::to_string(ctx.options.seed));
-  for (const auto& [k, v] : environment_facts()) benchmark::AddCustomContext(k, v);
+  benchmark::AddCustomContext("env_cpu_affinity", affinity);
+  for (const auto& [k, v] : environment) benchmark::AddCustomContext(k, v);
   if (!ctx.gpu.usable && !flags.list_tests) std::cerr << program << ": " << ctx.gpu.error << "\n";
 
   register_cases(ctx);

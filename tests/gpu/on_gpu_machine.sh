@@ -11,6 +11,8 @@
 #             podman (default run), the same with --cpus 0.05, podman --gpus all (no CDI),
 #             and native vs native (A/A)
 #   parity-long : native vs podman alone, budget $GPUPARITY_BUDGET (default 400 s)
+#   profile : wall time per case family, and 8 processes each with --cpu-affinity inherit
+#             and gpu: the between-process spread of the host-driven cases
 # Logs and JSON go to $OUT (the device tool brings them back).
 set -uo pipefail
 OUT=${OUT:-/tmp/out}
@@ -159,6 +161,21 @@ harness|parity-long)
   t0=$(now); $G run --native-vs-native --budget 190 -o "$OUT/aa-native.report.json" >>"$OUT/harness.txt"
   log "4. native vs native (A/A): rc=$? wall $(since $t0) s"
   grep -E "^verdict|^audit" "$OUT/harness.txt"
+  ;;
+profile)
+  echo "GPU local CPUs: $(cat /sys/bus/pci/devices/$(nvidia-smi --query-gpu=pci.bus_id --format=csv,noheader | tr A-Z a-z | sed 's/^0000//')/local_cpulist 2>/dev/null)" | tee -a "$OUT/summary.txt"
+  nvidia-smi topo -m 2>&1 | head -8 | tee -a "$OUT/summary.txt"
+  for fam in stream/ copy/ compute/ 'gemm/cublaslt/fp32' 'gemm/cublaslt/tf32' 'gemm/cublaslt/(fp16|bf16)' gemm/cublaslt/fp8 latency/ startup/; do
+    t0=$(now); $B --benchmark_filter="$fam" --benchmark_format=json >/dev/null 2>&1
+    log "profile $fam: rc=$? wall $(since $t0) s"
+  done
+  for aff in inherit gpu; do
+    for i in 1 2 3 4 5 6 7 8; do
+      $B --cpu-affinity=$aff --benchmark_filter='copy/|latency/(launch|graph|memcpy)' --benchmark_format=json 2>/dev/null |
+        python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["context"].get("env_cpu_affinity"), " ".join("%s=%.4g" % (b["run_name"].split("/")[1], b.get("bytes_per_second",0)/1e9 or b.get("latency_seconds",0)*1e6) for b in d["benchmarks"]))' |
+        tee -a "$OUT/affinity.txt"
+    done
+  done
   ;;
 esac
 done
