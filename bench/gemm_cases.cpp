@@ -68,22 +68,27 @@ void check_gemm(dtype t, int n, const device_buffer& a, const device_buffer& b,
     cols.push_back(k == 0 ? un - 1 : k == 1 ? 0 : mix64(pick, 2u * k + 1) % un);
   }
   const dtype out_t = gemm_output_type(t);
-  std::vector<std::vector<unsigned char>> a_cols, b_cols, d_cols;
-  for (auto i : rows) a_cols.push_back(fetch_column(a.get(), t, un, i));
+  // Each sampled column converted to double once: the reference is 16 x 16 dot products.
+  auto as_doubles = [un](const std::vector<unsigned char>& raw, dtype type) {
+    std::vector<double> v(un);
+    for (std::size_t p = 0; p < un; ++p) v[p] = element_as_double(type, raw.data(), p);
+    return v;
+  };
+  std::vector<std::vector<double>> a_rows, b_cols;
+  std::vector<std::vector<unsigned char>> d_cols;
+  for (auto i : rows) a_rows.push_back(as_doubles(fetch_column(a.get(), t, un, i), t));
   for (auto j : cols) {
-    b_cols.push_back(fetch_column(b.get(), t, un, j));
+    b_cols.push_back(as_doubles(fetch_column(b.get(), t, un, j), t));
     d_cols.push_back(fetch_column(d.get(), out_t, un, j));
   }
-  std::vector<double> out, ref;
   double input_sq = 0.0;
+  for (const auto& a_row : a_rows)
+    for (double v : a_row) input_sq += v * v;
+  std::vector<double> out, ref;
   for (std::size_t r = 0; r < rows.size(); ++r)
     for (std::size_t c = 0; c < cols.size(); ++c) {
       double acc = 0.0;
-      for (std::size_t p = 0; p < un; ++p) {
-        const double av = element_as_double(t, a_cols[r].data(), p);
-        acc += av * element_as_double(t, b_cols[c].data(), p);
-        input_sq += av * av;
-      }
+      for (std::size_t p = 0; p < un; ++p) acc += a_rows[r][p] * b_cols[c][p];
       ref.push_back(acc);
       out.push_back(element_as_double(out_t, d_cols[c].data(), rows[r]));
     }
