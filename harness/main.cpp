@@ -4,12 +4,24 @@
 
 #include <CLI/CLI.hpp>
 #include <climits>
+#include <filesystem>
 #include <iostream>
 
+#include <fstream>
+#include <sstream>
+
+#include "compare.hpp"
+#include "error_document.hpp"
 #include "gpuparity/version.hpp"
+#include "measurements.hpp"
+#include "outputs.hpp"
+#include "report.hpp"
 #include "run.hpp"
 
 namespace {
+
+using namespace gpuparity::harness;
+using json = nlohmann::ordered_json;
 
 std::string self_path(const char* argv0) {
   char buf[PATH_MAX];
@@ -17,10 +29,110 @@ std::string self_path(const char* argv0) {
   return n > 0 ? std::string(buf, static_cast<std::size_t>(n)) : argv0;
 }
 
+void add_margin_options(CLI::App* app, class_margins& m) {
+  app->add_option("--margin-bandwidth", m.bandwidth, "equivalence margin (default 0.02)")
+      ->check(CLI::Range(0.0, 1.0));
+  app->add_option("--margin-compute", m.compute, "equivalence margin (default 0.02)")
+      ->check(CLI::Range(0.0, 1.0));
+  app->add_option("--margin-latency", m.latency, "equivalence margin (default 0.05)")
+      ->check(CLI::Range(0.0, 1.0));
+  app->add_option("--margin-host", m.host,
+                  "margin for pageable (host-staged) copies (default 0.10)")
+      ->check(CLI::Range(0.0, 1.0));
+  app->add_flag("--judge-host", m.judge_host,
+                "let pageable-copy verdicts decide the overall verdict (default: informational)");
+}
+
+int cmd_compare(const std::string& base_path, const std::string& cand_path, const std::string& side,
+                const class_margins& margins, const std::string& out, const std::string& junit,
+                const std::string& prom, const std::string& markdown, const std::string& html) {
+  json doc;
+  try {
+    const auto base = load_measurements(base_path, side);
+    const auto cand = load_measurements(cand_path, side);
+    doc = compare_measurements(base, cand, margins);
+  } catch (const measurement_error& e) {
+    std::cerr << "gpuparity compare: ERROR: " << e.what() << "\n";
+    return exit_error;
+  }
+  std::cout << markdown_summary(doc);
+  if (!out.empty() && !gpuparity::write_file_atomically(out, doc.dump(2) + "\n")) {
+    std::cerr << "gpuparity compare: cannot write " << out << "\n";
+    return exit_error;
+  }
+  const auto err = write_renderings(doc, junit, prom, markdown, html);
+  if (!err.empty()) {
+    std::cerr << "gpuparity compare: " << err << "\n";
+    return exit_error;
+  }
+  return doc["exit_code"].get<int>();
+}
+
+int cmd_baseline(const std::vector<std::string>& inputs, const std::string& side, std::string out) {
+  json doc;
+  try {
+    std::vector<measurement_set> runs;
+    for (const auto& p : inputs) runs.push_back(load_measurements(p, side));
+    doc = make_baseline(runs);
+    if (out.empty())
+      out = "results/baselines/" + folder_name(runs.front().facts.gpu_name) + "/baseline.json";
+  } catch (const measurement_error& e) {
+    std::cerr << "gpuparity baseline: ERROR: " << e.what() << "\n";
+    return exit_error;
+  }
+  const auto slash = out.rfind('/');
+  if (slash != std::string::npos) {
+    std::error_code ec;
+    std::filesystem::create_directories(out.substr(0, slash), ec);
+  }
+  if (!gpuparity::write_file_atomically(out, doc.dump(2) + "\n")) {
+    std::cerr << "gpuparity baseline: ERROR: cannot write " << out
+              << ": check that its folder is writable, or pass -o FILE\n";
+    return exit_error;
+  }
+  std::cerr << "gpuparity baseline: " << doc["metrics"].size() << " metrics from " << inputs.size()
+            << " report(s) written to " << out << "\n";
+  return exit_parity;
+}
+
+int cmd_report(const std::string& path, const std::string& junit, const std::string& prom,
+               const std::string& markdown, const std::string& html) {
+  std::ifstream f(path);
+  if (!f) {
+    std::cerr << "gpuparity report: ERROR: cannot read " << path << "\n";
+    return exit_error;
+  }
+  std::stringstream text;
+  text << f.rdbuf();
+  json doc;
+  try {
+    doc = json::parse(text.str());
+  } catch (const std::exception& e) {
+    std::cerr << "gpuparity report: ERROR: " << path << " is not JSON: " << e.what() << "\n";
+    return exit_error;
+  }
+  const bool run_report = doc.is_object() && doc.contains("mode") && doc.contains("metrics") &&
+                          doc.contains("sides") && doc.contains("trials");
+  if (!run_report && !is_comparison(doc)) {
+    std::cerr << "gpuparity report: ERROR: " << path
+              << " is neither a `gpuparity run` report nor a `gpuparity compare` document\n";
+    return exit_error;
+  }
+  if (junit.empty() && prom.empty() && markdown.empty() && html.empty()) {
+    std::cout << markdown_summary(doc);
+    return exit_parity;
+  }
+  const auto err = write_renderings(doc, junit, prom, markdown, html);
+  if (!err.empty()) {
+    std::cerr << "gpuparity report: ERROR: " << err << "\n";
+    return exit_error;
+  }
+  return exit_parity;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-  using namespace gpuparity::harness;
   CLI::App app("gpuparity: proves a GPU runs as fast in a container as on bare metal", "gpuparity");
   app.set_version_flag("--version",
                        std::string(gpuparity::version) + " (" + gpuparity::git_revision + ")");
@@ -70,14 +182,49 @@ int main(int argc, char** argv) {
   run->add_option("--trial-timeout", o.trial_timeout_s,
                   "seconds before a workload is killed (default 300)")
       ->check(CLI::PositiveNumber);
-  run->add_option("--margin-bandwidth", o.margin_bandwidth, "equivalence margin (default 0.02)")
-      ->check(CLI::Range(0.0, 1.0));
-  run->add_option("--margin-compute", o.margin_compute, "equivalence margin (default 0.02)")
-      ->check(CLI::Range(0.0, 1.0));
-  run->add_option("--margin-latency", o.margin_latency, "equivalence margin (default 0.05)")
-      ->check(CLI::Range(0.0, 1.0));
+  add_margin_options(run, o.margins);
   run->add_option("-o,--output", o.output, "report path (default gpuparity-report.json)");
+  run->add_option("--baseline", o.baseline,
+                  "also compare the container side with this baseline (gpuparity baseline)");
+  run->add_option("--junit", o.junit, "also write JUnit XML here");
+  run->add_option("--prom", o.prometheus, "also write the Prometheus text format here");
+  run->add_flag(
+      "--no-telemetry", [&o](std::int64_t) { o.telemetry = false; },
+      "do not sample the GPU through NVML during the trials");
   run->add_flag("--dry-run", o.dry_run, "print the commands and stop");
+
+  std::string base_path, cand_path, side = "container", out, junit, prom, markdown, html;
+  class_margins cmp_margins;
+  auto* compare = app.add_subcommand(
+      "compare", "regression gate: a candidate's measurements against a baseline's");
+  compare->add_option("BASELINE", base_path, "baseline, run report or Google Benchmark JSON")
+      ->required();
+  compare->add_option("CANDIDATE", cand_path, "run report or Google Benchmark JSON")->required();
+  compare->add_option("--side", side, "side of run reports to compare (default container)")
+      ->check(CLI::IsMember({"native", "container"}));
+  add_margin_options(compare, cmp_margins);
+  compare->add_option("-o,--output", out, "write the comparison document here");
+  compare->add_option("--junit", junit, "also write JUnit XML here");
+  compare->add_option("--prom", prom, "also write the Prometheus text format here");
+  compare->add_option("--markdown", markdown, "also write Markdown here");
+  compare->add_option("--html", html, "also write an HTML page here");
+
+  std::vector<std::string> inputs;
+  auto* baseline = app.add_subcommand("baseline", "pool one or more run reports into a baseline");
+  baseline->add_option("REPORT", inputs, "run reports (or Google Benchmark JSON)")->required();
+  baseline->add_option("--side", side, "side of run reports to pool (default container)")
+      ->check(CLI::IsMember({"native", "container"}));
+  baseline->add_option("-o,--output", out,
+                       "baseline path (default results/baselines/<gpu-model>/baseline.json)");
+
+  std::string report_path;
+  auto* report = app.add_subcommand(
+      "report", "render a run report or comparison (stdout: Markdown) for other tools");
+  report->add_option("REPORT", report_path, "gpuparity run report or compare document")->required();
+  report->add_option("--html", html, "a self-contained HTML page");
+  report->add_option("--markdown", markdown, "Markdown, for pull-request comments");
+  report->add_option("--junit", junit, "JUnit XML");
+  report->add_option("--prom", prom, "Prometheus text format");
 
   try {
     app.parse(argc, argv);
@@ -86,9 +233,13 @@ int main(int argc, char** argv) {
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    std::cerr << "gpuparity: " << e.what() << "; see gpuparity run --help\n";
+    std::cerr << "gpuparity: " << e.what() << "; see gpuparity --help\n";
     return exit_usage;
   }
+  if (compare->parsed())
+    return cmd_compare(base_path, cand_path, side, cmp_margins, out, junit, prom, markdown, html);
+  if (baseline->parsed()) return cmd_baseline(inputs, side, out);
+  if (report->parsed()) return cmd_report(report_path, junit, prom, markdown, html);
   o.container.kind = *parse_runtime(runtime);
   o.container.command_template = split_template(runtime_template);
   if (o.container.kind == runtime_kind::custom && o.container.command_template.empty()) {

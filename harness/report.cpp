@@ -1,6 +1,7 @@
 #include "report.hpp"
 
 #include <cstdio>
+#include <set>
 #include <sstream>
 
 #include "error_document.hpp"
@@ -42,6 +43,7 @@ std::string summary_table(const nlohmann::ordered_json& r) {
       std::snprintf(ci, sizeof ci, "[%.4f, %.4f]", m["ci_low"].get<double>(),
                     m["ci_high"].get<double>());
     std::string v = m["verdict"];
+    if (!m.value("decides", true)) v += " (informational)";
     if (m.contains("trials_needed"))
       v += m["trials_needed"].is_number()
                ? " (~" + std::to_string(m["trials_needed"].get<int>()) + " trials/side for parity)"
@@ -63,9 +65,34 @@ std::string summary_table(const nlohmann::ordered_json& r) {
       << "\n  native:    " << f["native"].get<std::string>()
       << "\n  container: " << f["container"].get<std::string>()
       << "\n  fix:       " << f["fix"].get<std::string>() << "\n";
+  if (r.contains("telemetry") && r["telemetry"].value("available", false)) {
+    int throttled[2] = {0, 0}, total[2] = {0, 0};
+    std::set<std::string> reasons;
+    for (const auto& t : r["trials"]) {
+      const int side = t["side"] == "container";
+      ++total[side];
+      if (t.value("throttled", false)) {
+        ++throttled[side];
+        for (const auto& x : t["throttle_reasons"]) reasons.insert(x.get<std::string>());
+      }
+    }
+    s << "telemetry: " << r["telemetry"]["samples"].size()
+      << " NVML samples; throttled trials: " << throttled[0] << "/" << total[0] << " native, "
+      << throttled[1] << "/" << total[1] << " container";
+    for (const auto& x : reasons) s << (x == *reasons.begin() ? " (" : ", ") << x;
+    s << (reasons.empty() ? "" : ")") << "\n";
+  } else if (r.contains("telemetry")) {
+    s << "telemetry: unavailable (" << r["telemetry"].value("reason", std::string("?")) << ")\n";
+  }
   s << "verdict: " << r["verdict"].get<std::string>();
   if (r["error"].is_string()) s << " (" << r["error"].get<std::string>() << ")";
   s << "\n";
+  if (r.contains("advice"))
+    s << "advice: about " << r["advice"]["trials_needed_per_side"].get<int>()
+      << " trials per side (--budget " << r["advice"]["suggested_budget_seconds"].get<double>()
+      << ") would likely settle " << r["advice"]["metric"].get<std::string>() << "\n";
+  if (r.contains("baseline_comparison"))
+    s << "against the baseline: " << r["baseline_comparison"]["verdict"].get<std::string>() << "\n";
   return s.str();
 }
 

@@ -4,17 +4,24 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <ctime>
 #include <iostream>
 #include <map>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "audit.hpp"
+#include "compare.hpp"
+#include "error_document.hpp"
 #include "gpuparity/version.hpp"
+#include "measurements.hpp"
+#include "outputs.hpp"
 #include "process.hpp"
 #include "report.hpp"
 #include "stats.hpp"
+#include "telemetry.hpp"
 #include "verify.hpp"
 #include "workload_output.hpp"
 
@@ -43,7 +50,9 @@ struct trial {
   std::vector<program_run> runs;
   double start_cost_s = 0.0;  // a no-op started the same way
   double wall_s = 0.0;
-  std::string error;  // why this trial makes the run an error ("" if fine)
+  double t_start = 0.0, t_end = 0.0;  // seconds since the run started
+  std::uint64_t throttling = 0;       // NVML throttling reasons seen during the trial
+  std::string error;                  // why this trial makes the run an error ("" if fine)
 };
 
 std::string now_iso() {
@@ -85,7 +94,8 @@ std::vector<std::string> workload_argv(const program& p, bool native, const run_
 
 class runner {
  public:
-  explicit runner(const run_options& o) : o_(o) {}
+  runner(const run_options& o, std::chrono::steady_clock::time_point origin)
+      : o_(o), origin_(origin) {}
 
   std::vector<std::string> side_command(bool container, int id,
                                         const std::vector<std::string>& workload) const {
@@ -113,6 +123,7 @@ class runner {
     t.index = index;
     t.container = container;
     const auto start = std::chrono::steady_clock::now();
+    t.t_start = std::chrono::duration<double>(start - origin_).count();
     const auto cost = run(container, {"true"});
     t.start_cost_s = cost.seconds;
     for (const auto& p : programs) {
@@ -126,7 +137,9 @@ class runner {
       t.runs.push_back(std::move(pr));
       if (!t.error.empty()) break;
     }
-    t.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    const auto end = std::chrono::steady_clock::now();
+    t.wall_s = std::chrono::duration<double>(end - start).count();
+    t.t_end = std::chrono::duration<double>(end - origin_).count();
     return t;
   }
 
@@ -152,24 +165,14 @@ class runner {
   }
 
   const run_options& o_;
+  std::chrono::steady_clock::time_point origin_;
   int sequence_ = 0;
 };
-
-double margin_for(const run_options& o, metric_class c) {
-  switch (c) {
-    case metric_class::bandwidth:
-      return o.margin_bandwidth;
-    case metric_class::compute:
-      return o.margin_compute;
-    case metric_class::latency:
-      return o.margin_latency;
-  }
-  return o.margin_bandwidth;
-}
 
 struct metric_samples {
   metric_value kind;
   std::vector<double> native, container;
+  int throttled_native = 0, throttled_container = 0;  // samples from throttled trials
 };
 
 std::map<std::string, metric_samples> collect(const std::vector<trial>& trials) {
@@ -181,6 +184,7 @@ std::map<std::string, metric_samples> collect(const std::vector<trial>& trials) 
         auto& s = m[v.name];
         s.kind = v;
         (t.container ? s.container : s.native).push_back(v.value);
+        if (t.throttling) ++(t.container ? s.throttled_container : s.throttled_native);
       }
   }
   return m;
@@ -196,11 +200,12 @@ judged judge(const std::map<std::string, metric_samples>& samples, const run_opt
   judged j;
   for (const auto& [name, s] : samples) {
     if (s.native.empty() || s.container.empty()) continue;
-    const double margin = margin_for(o, s.kind.cls);
+    const double margin = o.margins.of(s.kind.cls);
+    const bool decides = o.margins.decides(s.kind.cls);
     const auto r = performance_ratio(s.native, s.container, s.kind.higher_is_better);
     const verdict v = decide(r, margin);
-    if (v == verdict::inconclusive) ++j.inconclusive;
-    if (v == verdict::degraded) {
+    if (decides && v == verdict::inconclusive) ++j.inconclusive;
+    if (decides && v == verdict::degraded) {
       ++j.degraded_count;
       j.degraded[name] = metric_class_name(s.kind.cls);
     }
@@ -210,6 +215,7 @@ judged judge(const std::map<std::string, metric_samples>& samples, const run_opt
     m["class"] = metric_class_name(s.kind.cls);
     m["higher_is_better"] = s.kind.higher_is_better;
     m["margin"] = margin;
+    m["decides"] = decides;
     m["native"] = {{"median", median(s.native)}, {"n", s.native.size()}, {"samples", s.native}};
     m["container"] = {
         {"median", median(s.container)}, {"n", s.container.size()}, {"samples", s.container}};
@@ -222,6 +228,7 @@ judged judge(const std::map<std::string, metric_samples>& samples, const run_opt
       const int n = trials_needed_for_parity(s.native, s.container, r.estimate, margin);
       m["trials_needed"] = n > 0 ? json(n) : json(nullptr);
     }
+    m["throttled_trials"] = {{"native", s.throttled_native}, {"container", s.throttled_container}};
     j.metrics.push_back(m);
   }
   return j;
@@ -233,6 +240,10 @@ json trial_json(const trial& t) {
   j["index"] = t.index;
   j["warmup"] = t.index == 0;
   j["wall_seconds"] = t.wall_s;
+  j["t_start_seconds"] = t.t_start;
+  j["t_end_seconds"] = t.t_end;
+  j["throttled"] = t.throttling != 0;
+  j["throttle_reasons"] = clock_event_reason_names(t.throttling);
   j["start_cost_seconds"] = t.start_cost_s;
   j["error"] = t.error.empty() ? json(nullptr) : json(t.error);
   j["programs"] = json::array();
@@ -280,6 +291,26 @@ json context_json(const std::map<std::string, std::string>& c) {
 
 }  // namespace
 
+int combined_exit_code(int parity_code, int regression_code) {
+  for (int c : {exit_error, exit_degraded, exit_not_comparable, exit_inconclusive})
+    if (parity_code == c || regression_code == c) return c;
+  return exit_parity;
+}
+
+std::string write_renderings(const json& doc, const std::string& junit,
+                             const std::string& prometheus, const std::string& markdown,
+                             const std::string& html) {
+  const std::pair<const std::string*, std::string (*)(const json&)> outputs[] = {
+      {&junit, junit_xml},
+      {&prometheus, prometheus_text},
+      {&markdown, markdown_summary},
+      {&html, html_page}};
+  for (const auto& [path, render] : outputs)
+    if (!path->empty() && !gpuparity::write_file_atomically(*path, render(doc)))
+      return "cannot write " + *path + ": check that its folder exists and is writable";
+  return "";
+}
+
 int run_parity(const run_options& o) {
   const auto started = std::chrono::steady_clock::now();
   json report;
@@ -308,9 +339,13 @@ int run_parity(const run_options& o) {
                       {"filter", o.filter},
                       {"workload_args", o.workload_args},
                       {"margins",
-                       {{"bandwidth", o.margin_bandwidth},
-                        {"compute", o.margin_compute},
-                        {"latency", o.margin_latency}}}};
+                       {{"bandwidth", o.margins.bandwidth},
+                        {"compute", o.margins.compute},
+                        {"latency", o.margins.latency},
+                        {"host", o.margins.host},
+                        {"judge_host", o.margins.judge_host}}},
+                      {"baseline", o.baseline.empty() ? json(nullptr) : json(o.baseline)},
+                      {"telemetry", o.telemetry}};
   report["verdict"] = "error";
   report["exit_code"] = exit_error;
   report["error"] = nullptr;
@@ -337,6 +372,11 @@ int run_parity(const run_options& o) {
       return exit_error;
     }
     std::cerr << "gpuparity: report written to " << o.output << "\n";
+    const std::string rerr = write_renderings(report, o.junit, o.prometheus);
+    if (!rerr.empty()) {
+      std::cerr << "gpuparity: " << rerr << "\n";
+      return exit_error;
+    }
     return code;
   };
 
@@ -369,7 +409,18 @@ int run_parity(const run_options& o) {
   if (programs.empty())
     return finish(exit_error, "error", "no workload program selected (--programs)");
 
-  runner run(o);
+  std::unique_ptr<measurement_set> baseline;
+  if (!o.baseline.empty()) {
+    try {
+      baseline = std::make_unique<measurement_set>(load_measurements(o.baseline, "container"));
+    } catch (const measurement_error& e) {
+      return finish(exit_error, "error",
+                    std::string("cannot use the baseline: ") + e.what() +
+                        "; make one with `gpuparity baseline REPORT...`");
+    }
+  }
+
+  runner run(o, started);
   if (!o.native_vs_native) {
     const auto engine =
         o.container.kind == runtime_kind::custom
@@ -428,6 +479,8 @@ int run_parity(const run_options& o) {
   double longest_pair = 0.0;
   std::string error;
   judged j;
+  telemetry tel(started, o.telemetry_period_s);
+  bool telemetry_tried = !o.telemetry;
   for (int pair = 0; per_side < o.max_trials + 1; ++pair, ++per_side) {
     const double elapsed =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
@@ -443,6 +496,18 @@ int run_parity(const run_options& o) {
       if (!t.error.empty() && error.empty())
         error = std::string(container ? "container" : "native") + " trial: " + t.error;
       trials.push_back(std::move(t));
+      // Sampling starts once a native trial has named its GPU (the warm-up's samples are
+      // not judged anyway).
+      const trial& last = trials.back();
+      if (!telemetry_tried && !last.container && !last.runs.empty()) {
+        const auto& c = last.runs.front().out.context;
+        const auto uuid = c.find("gpu_uuid");
+        if (uuid != c.end()) {
+          telemetry_tried = true;
+          if (!tel.start(uuid->second))
+            std::cerr << "gpuparity: telemetry unavailable: " << tel.unavailable_reason() << "\n";
+        }
+      }
       // After a failure the other side still runs in the first pair, so the report and
       // the audit have both sides' evidence; later failures stop at once.
       if (!error.empty() && pair > 0) break;
@@ -456,8 +521,18 @@ int run_parity(const run_options& o) {
       if (j.inconclusive == 0 && !j.metrics.empty()) break;
     }
   }
+  tel.stop();
+  const auto samples = tel.samples();
+  for (auto& t : trials) t.throttling = throttling_during(samples, t.t_start, t.t_end);
   j = judge(collect(trials), o);
 
+  if (!o.telemetry)
+    report["telemetry"] = {{"available", false}, {"reason", "turned off with --no-telemetry"}};
+  else if (!telemetry_tried)
+    report["telemetry"] = {{"available", false},
+                           {"reason", "no native trial reported its GPU's UUID"}};
+  else
+    report["telemetry"] = tel.to_json();
   for (const auto& t : trials) report["trials"].push_back(trial_json(t));
   report["metrics"] = j.metrics;
   const auto nv = view_of(trials, false), cv = view_of(trials, true);
@@ -487,12 +562,44 @@ int run_parity(const run_options& o) {
        std::count_if(trials.begin(), trials.end(), [](const trial& t) { return !t.container; })},
       {"container",
        std::count_if(trials.begin(), trials.end(), [](const trial& t) { return t.container; })}};
+  // For an inconclusive run: the budget that would likely settle its noisiest deciding metric.
+  int most_needed = 0;
+  std::string noisiest;
+  for (const auto& m : j.metrics)
+    if (m["decides"].get<bool>() && m.contains("trials_needed") && m["trials_needed"].is_number() &&
+        m["trials_needed"].get<int>() > most_needed) {
+      most_needed = m["trials_needed"].get<int>();
+      noisiest = m["name"].get<std::string>();
+    }
+  std::vector<double> trial_walls;
+  for (const auto& t : trials)
+    if (t.index > 0) trial_walls.push_back(t.wall_s);
+  if (most_needed > 0 && !trial_walls.empty())
+    report["advice"] = {
+        {"metric", noisiest},
+        {"trials_needed_per_side", most_needed},
+        {"suggested_budget_seconds", std::ceil(2.0 * (most_needed + 1) * median(trial_walls))}};
   if (!error.empty()) return finish(exit_error, "error", error);
   if (j.metrics.empty())
     return finish(exit_error, "error", "no metric was measured on both sides (see trials)");
-  if (j.degraded_count) return finish(exit_degraded, "degraded", "");
-  if (j.inconclusive) return finish(exit_inconclusive, "inconclusive", "");
-  return finish(exit_parity, "parity", "");
+  const int code = j.degraded_count ? exit_degraded
+                   : j.inconclusive ? exit_inconclusive
+                                    : exit_parity;
+  const char* verdict_text = j.degraded_count ? "degraded"
+                             : j.inconclusive ? "inconclusive"
+                                              : "parity";
+  if (!baseline) return finish(code, verdict_text, "");
+  // The regression gate: this run's container side against the baseline.
+  try {
+    const auto candidate = measurements_from_json(report, o.output, "container");
+    const json cmp = compare_measurements(*baseline, candidate, o.margins);
+    report["baseline_comparison"] = cmp;
+    std::cerr << "gpuparity: against the baseline " << o.baseline << ": "
+              << cmp["verdict"].get<std::string>() << "\n";
+    return finish(combined_exit_code(code, cmp["exit_code"].get<int>()), verdict_text, "");
+  } catch (const measurement_error& e) {
+    return finish(exit_error, "error", std::string("baseline comparison failed: ") + e.what());
+  }
 }
 
 }  // namespace gpuparity::harness

@@ -1,10 +1,12 @@
 #pragma once
 // `gpuparity run`: interleaved native and container trials, per-metric equivalence
 // verdicts, the audit, and the JSON report.
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
 #include "runtime.hpp"
+#include "workload_output.hpp"
 
 namespace gpuparity::harness {
 
@@ -15,6 +17,7 @@ enum harness_exit : int {
   exit_usage = 2,
   exit_inconclusive = 3,
   exit_error = 4,
+  exit_not_comparable = 5,  // compare / --baseline: different GPU models, no common metric
 };
 
 struct run_options {
@@ -29,13 +32,28 @@ struct run_options {
   int min_trials = 3;   // measured trials per side before a verdict may stop the run
   int max_trials = 40;  // per side
   double trial_timeout_s = 300.0;
-  double margin_bandwidth = 0.02, margin_compute = 0.02, margin_latency = 0.05;
+  class_margins margins;
   std::string output = "gpuparity-report.json";
+  std::string baseline;    // a baseline or report to compare the container side with ("": none)
+  std::string junit;       // also write JUnit XML here ("": no)
+  std::string prometheus;  // also write the Prometheus text format here ("": no)
+  bool telemetry = true;   // sample the GPU through NVML while trials run
+  double telemetry_period_s = 0.1;
   bool dry_run = false;
   std::vector<std::string> argv;  // the command line, for the report
   std::string self_path;          // this executable, to find the workload programs
 };
 
 int run_parity(const run_options& o);
+
+// The exit code of a run with a baseline: the worse of the parity and regression codes
+// (error, then degraded/regression, then not comparable, then inconclusive, then 0).
+int combined_exit_code(int parity_code, int regression_code);
+
+// Writes the JUnit / Prometheus renderings of a document to the paths given ("" skips);
+// returns the first error message, or "".
+std::string write_renderings(const nlohmann::ordered_json& doc, const std::string& junit,
+                             const std::string& prometheus, const std::string& markdown = "",
+                             const std::string& html = "");
 
 }  // namespace gpuparity::harness

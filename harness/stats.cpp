@@ -111,4 +111,26 @@ verdict decide(const ratio_interval& r, double margin) {
   return verdict::inconclusive;
 }
 
+const char* regression_verdict_name(regression_verdict v) {
+  switch (v) {
+    case regression_verdict::no_regression:
+      return "no_regression";
+    case regression_verdict::regression:
+      return "regression";
+    case regression_verdict::improved:
+      return "improved";
+    case regression_verdict::inconclusive:
+      return "inconclusive";
+  }
+  return "inconclusive";
+}
+
+regression_verdict decide_regression(const ratio_interval& r, double margin) {
+  if (!r.defined) return regression_verdict::inconclusive;
+  if (r.high < 1.0 - margin) return regression_verdict::regression;
+  if (r.low > 1.0 + margin) return regression_verdict::improved;
+  if (r.low >= 1.0 - margin) return regression_verdict::no_regression;
+  return regression_verdict::inconclusive;
+}
+
 }  // namespace gpuparity::harness

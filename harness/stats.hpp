@@ -29,6 +29,13 @@ const char* verdict_name(verdict v);
 //   better: wholly above 1+m;  inconclusive: otherwise, or no interval yet.
 verdict decide(const ratio_interval& r, double margin);
 
+// Regression test of a candidate against a baseline (non-inferiority, margin m):
+//   regression: the interval lies wholly below 1-m;  no_regression: it lies at or above
+//   1-m (better included);  improved: wholly above 1+m;  inconclusive: otherwise.
+enum class regression_verdict { no_regression, regression, improved, inconclusive };
+const char* regression_verdict_name(regression_verdict v);
+regression_verdict decide_regression(const ratio_interval& r, double margin);
+
 // For an inconclusive metric: about how many measured trials per side would give an 80%
 // chance of an interval inside the margin, given the samples' spread (robust, from the median
 // absolute deviation of the log-samples about each side's median) and the estimated

@@ -12,8 +12,24 @@ const char* metric_class_name(metric_class c) {
       return "compute";
     case metric_class::latency:
       return "latency";
+    case metric_class::host:
+      return "host";
   }
   return "unknown";
+}
+
+double class_margins::of(metric_class c) const {
+  switch (c) {
+    case metric_class::bandwidth:
+      return bandwidth;
+    case metric_class::compute:
+      return compute;
+    case metric_class::latency:
+      return latency;
+    case metric_class::host:
+      return host;
+  }
+  return bandwidth;
 }
 
 std::string case_name_of(const std::string& run_name) {
@@ -44,6 +60,13 @@ constexpr counter_kind primary_counters[] = {
 };
 
 }  // namespace
+
+metric_class classify(const std::string& case_name, const std::string& counter) {
+  if (case_name.find("_pageable") != std::string::npos) return metric_class::host;
+  for (const auto& k : primary_counters)
+    if (counter == k.counter) return k.cls;
+  return metric_class::bandwidth;
+}
 
 workload_output parse_workload_output(const std::string& json_text) {
   workload_output w;
@@ -83,7 +106,8 @@ workload_output parse_workload_output(const std::string& json_text) {
         w.failures.push_back({name, "error", std::string(k.counter) + " is not a positive number"});
         break;
       }
-      w.metrics.push_back({name + ":" + k.counter, k.counter, k.cls, k.higher_is_better, v});
+      w.metrics.push_back(
+          {name + ":" + k.counter, k.counter, classify(name, k.counter), k.higher_is_better, v});
       break;
     }
   }

@@ -1,7 +1,9 @@
 // gpuparity run as a user runs it, on a machine where CUDA_VISIBLE_DEVICES hides any GPU.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "../run_program.hpp"
@@ -89,6 +91,147 @@ TEST(HarnessCli, DryRunPrintsArgvForEachRuntime) {
                    "--bench", GPUPARITY_BENCH_EXE, "--programs", "bench", "--dry-run"});
   EXPECT_NE(p.out.find("--device nvidia.com/gpu=all img gpuparity-bench"), std::string::npos)
       << p.out;
+}
+
+const std::string runs_dir = std::string(GPUPARITY_RESULTS) + "/NVIDIA_H100_80GB_HBM3/runs/";
+const std::string long_run = runs_dir + "parity-podman-long.report.json";
+
+TEST(CompareCli, ExitCodesForNoRegressionRegressionNotComparableAndError) {
+  const auto self = run_program({GPUPARITY_EXE, "compare", long_run, long_run});
+  EXPECT_EQ(self.exit_code, 0) << self.err;
+  EXPECT_NE(self.out.find("## gpuparity compare: **no_regression**"), std::string::npos);
+
+  auto doc = read_json(long_run);
+  for (auto& m : doc["metrics"])
+    if (m["name"] == "stream/copy:bytes_per_second")
+      for (auto& v : m["container"]["samples"]) v = v.get<double>() * 0.95;
+  const auto scaled = temp_report("scaled");
+  std::ofstream(scaled) << doc.dump();
+  const auto out = temp_report("cmp");
+  const auto reg = run_program({GPUPARITY_EXE, "compare", long_run, scaled, "-o", out});
+  EXPECT_EQ(reg.exit_code, 1) << reg.err;
+  EXPECT_EQ(read_json(out)["verdict"], "regression");
+  EXPECT_NE(reg.out.find("| `stream/copy:bytes_per_second` | 3031.6 GB/s | 2880.0 GB/s | 0.9500"),
+            std::string::npos)
+      << reg.out;
+
+  doc = read_json(long_run);
+  doc["sides"]["container"]["gpu_name"] = "NVIDIA H200";
+  std::ofstream(scaled) << doc.dump();
+  EXPECT_EQ(run_program({GPUPARITY_EXE, "compare", long_run, scaled}).exit_code, 5);
+
+  const auto missing = run_program({GPUPARITY_EXE, "compare", long_run, "/nonexistent.json"});
+  EXPECT_EQ(missing.exit_code, 4);
+  EXPECT_NE(missing.err.find("cannot read /nonexistent.json"), std::string::npos) << missing.err;
+  const auto failed =
+      run_program({GPUPARITY_EXE, "compare", long_run, runs_dir + "podman-gpus-flag.report.json"});
+  EXPECT_EQ(failed.exit_code, 4);
+  EXPECT_NE(failed.err.find("has no measured metrics (its verdict is error"), std::string::npos)
+      << failed.err;
+  EXPECT_EQ(run_program({GPUPARITY_EXE, "compare", long_run}).exit_code, 2);
+  std::remove(scaled.c_str());
+  std::remove(out.c_str());
+}
+
+TEST(BaselineCli, WritesAPooledBaselineThatCompareReads) {
+  const auto out = ::testing::TempDir() + "gpuparity_baseline_" + std::to_string(getpid()) +
+                   "/H100/baseline.json";  // folders are made
+  const auto b = run_program(
+      {GPUPARITY_EXE, "baseline", runs_dir + "parity-podman.report.json", long_run, "-o", out});
+  ASSERT_EQ(b.exit_code, 0) << b.err;
+  const auto doc = read_json(out);
+  EXPECT_EQ(doc["kind"], "gpuparity-baseline");
+  EXPECT_EQ(doc["sources"].size(), 2u);
+  const auto c = run_program({GPUPARITY_EXE, "compare", out, long_run});
+  EXPECT_NE(c.exit_code, 1) << c.out;
+  EXPECT_NE(c.exit_code, 4) << c.err;
+  const auto bad = run_program({GPUPARITY_EXE, "baseline", "/nonexistent.json", "-o", out});
+  EXPECT_EQ(bad.exit_code, 4);
+}
+
+TEST(ReportCli, RendersAndRefusesWhatIsNotAReport) {
+  const auto md = run_program({GPUPARITY_EXE, "report", runs_dir + "cpu-quota-podman.report.json"});
+  EXPECT_EQ(md.exit_code, 0) << md.err;
+  EXPECT_NE(md.out.find("## gpuparity run: **degraded**"), std::string::npos) << md.out;
+  const auto not_report =
+      run_program({GPUPARITY_EXE, "report",
+                   std::string(GPUPARITY_RESULTS) + "/NVIDIA_H100_80GB_HBM3/gpuparity-bench.json"});
+  EXPECT_EQ(not_report.exit_code, 4);
+  EXPECT_NE(not_report.err.find("neither a `gpuparity run` report"), std::string::npos);
+  const auto unwritable =
+      run_program({GPUPARITY_EXE, "report", long_run, "--html", "/nonexistent-dir/report.html"});
+  EXPECT_EQ(unwritable.exit_code, 4);
+  EXPECT_NE(unwritable.err.find("cannot write /nonexistent-dir/report.html"), std::string::npos);
+}
+
+TEST(HarnessCli, AnUnusableBaselineIsAnErrorBeforeAnyTrial) {
+  const auto out = temp_report("badbaseline");
+  const auto r = run_program({GPUPARITY_EXE, "run", "--native-vs-native", "--bench",
+                              GPUPARITY_BENCH_EXE, "--baseline", "/nonexistent.json", "-o", out});
+  EXPECT_EQ(r.exit_code, 4);
+  EXPECT_NE(r.err.find("cannot use the baseline"), std::string::npos) << r.err;
+  const auto rep = read_json(out);
+  EXPECT_EQ(rep["verdict"], "error");
+  EXPECT_TRUE(rep["trials"].empty());
+  std::remove(out.c_str());
+}
+
+TEST(HarnessCli, JunitAndPrometheusAreWrittenForAnErrorRunToo) {
+  const auto out = temp_report("nogpu-outputs");
+  const auto junit = out + ".xml", prom = out + ".prom";
+  const auto r =
+      run_program({GPUPARITY_EXE, "run", "--native-vs-native", "--bench", GPUPARITY_BENCH_EXE,
+                   "--filter", "stream/copy", "-o", out, "--junit", junit, "--prom", prom},
+                  {{"CUDA_VISIBLE_DEVICES", "-1"}});
+  EXPECT_EQ(r.exit_code, 4);
+  const auto x = test::slurp(junit);
+  EXPECT_NE(x.find("<error type=\"error\""), std::string::npos) << x;
+  EXPECT_NE(x.find("no usable CUDA GPU"), std::string::npos);
+  const auto p = test::slurp(prom);
+  EXPECT_NE(p.find("verdict=\"error\"} 1"), std::string::npos) << p;
+  EXPECT_NE(p.find("gpuparity_run_exit_code{"), std::string::npos);
+  const auto rep = read_json(out);
+  EXPECT_FALSE(rep["telemetry"]["available"].get<bool>());
+  for (const auto& f : {out, junit, prom}) std::remove(f.c_str());
+}
+
+// The whole run loop on a CPU machine: the "workload" replays gpuparity-bench's JSON
+// captured on the H100 (tests/data), so trials, statistics, the baseline comparison and the
+// renderings all run for real; only the GPU is absent.
+TEST(HarnessCli, RunLoopWithARecordedWorkloadAndABaseline) {
+  const auto dir = ::testing::TempDir();
+  const auto script = dir + "recorded-workload-" + std::to_string(getpid()) + ".sh";
+  std::ofstream(script) << "#!/bin/sh\ncat \"$GPUPARITY_RECORDED_OUTPUT\"\n";
+  ASSERT_EQ(chmod(script.c_str(), 0755), 0);
+  const auto out = temp_report("recorded");
+  const auto junit = out + ".xml";
+  const auto r = run_program(
+      {GPUPARITY_EXE, "run", "--native-vs-native", "--bench", script, "--programs", "bench",
+       "--min-trials", "2", "--budget", "60", "-o", out, "--baseline", long_run, "--junit", junit},
+      {{"GPUPARITY_RECORDED_OUTPUT",
+        std::string(GPUPARITY_TEST_DATA) + "/h100-gpuparity-bench.json"}});
+  const auto rep = read_json(out);
+  EXPECT_EQ(rep["verdict"], "parity") << r.err;  // identical samples on both sides
+  EXPECT_EQ(rep["metrics"].size(), 28u);
+  // Two measured trials per side cannot give a 95% interval; four can, and then every
+  // metric is conclusive and the run stops: a warm-up and four trials per side.
+  EXPECT_EQ(rep["trials"].size(), 10u);
+  for (const auto& m : rep["metrics"]) {
+    EXPECT_EQ(m["decides"].get<bool>(), m["class"] != "host") << m["name"];
+    EXPECT_EQ(m["native"]["n"], 4);
+    EXPECT_EQ(m["container"]["n"], 4);
+  }
+  ASSERT_TRUE(rep.contains("baseline_comparison"));
+  const auto& cmp = rep["baseline_comparison"];
+  EXPECT_EQ(cmp["baseline"]["source"], long_run);
+  EXPECT_EQ(cmp["metrics"].size(), 28u);
+  const int cmp_code = cmp["exit_code"].get<int>();
+  EXPECT_EQ(r.exit_code, cmp_code == 0 ? 0 : cmp_code) << r.err;  // parity combined with it
+  EXPECT_EQ(rep["exit_code"], r.exit_code);
+  EXPECT_FALSE(rep["telemetry"]["available"].get<bool>());
+  EXPECT_NE(r.out.find("against the baseline: "), std::string::npos) << r.out;
+  EXPECT_NE(test::slurp(junit).find("gpuparity regression vs baseline"), std::string::npos);
+  for (const auto& f : {out, junit, script}) std::remove(f.c_str());
 }
 
 }  // namespace

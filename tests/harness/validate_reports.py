@@ -15,20 +15,30 @@ import jsonschema  # Debian: python3-jsonschema
 
 ap = argparse.ArgumentParser()
 ap.add_argument("--schema", required=True)
+ap.add_argument("--comparison-schema", required=True)
+ap.add_argument("--baseline-schema", required=True)
 ap.add_argument("--gpuparity", required=True)
 ap.add_argument("--bench", required=True)
 ap.add_argument("--committed", required=True)
 args = ap.parse_args()
 
-schema = json.load(open(args.schema))
-jsonschema.Draft202012Validator.check_schema(schema)
-validator = jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())
+
+
+def validator_for(path):
+    schema = json.load(open(path))
+    jsonschema.Draft202012Validator.check_schema(schema)
+    return jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())
+
+
+validator = validator_for(args.schema)
+comparison_validator = validator_for(args.comparison_schema)
+baseline_validator = validator_for(args.baseline_schema)
 passed = failed = 0
 
 
-def check(name, report, expect_valid=True):
+def check(name, report, expect_valid=True, v=None):
     global passed, failed
-    errors = sorted(validator.iter_errors(report), key=lambda e: list(e.path))
+    errors = sorted((v or validator).iter_errors(report), key=lambda e: list(e.path))
     ok = (not errors) == expect_valid
     if ok:
         passed += 1
@@ -57,7 +67,37 @@ for name, cmd in generated.items():
 
 committed = sorted(glob.glob(os.path.join(args.committed, "**", "*.report.json"), recursive=True))
 for path in committed:
-    check(os.path.relpath(path, args.committed), json.load(open(path)))
-print(f"report schema: {len(committed)} committed reports")
+    report = json.load(open(path))
+    check(os.path.relpath(path, args.committed), report)
+    if "baseline_comparison" in report:
+        check(os.path.relpath(path, args.committed) + " baseline_comparison",
+              report["baseline_comparison"], v=comparison_validator)
+
+# Comparisons: generated here from committed reports, and committed ones.
+measured = [p for p in committed if json.load(open(p))["metrics"]]
+comparisons = sorted(glob.glob(os.path.join(args.committed, "**", "*.comparison.json"), recursive=True))
+for i, path in enumerate(measured[:2]):
+    out = os.path.join(tmp, f"compare-{i}.json")
+    subprocess.run([args.gpuparity, "compare", measured[0], path, "-o", out], capture_output=True, timeout=60)
+    comparisons.append(out)
+for path in comparisons:
+    doc = json.load(open(path))
+    check(os.path.basename(path), doc, v=comparison_validator)
+if comparisons:
+    broken = json.load(open(comparisons[0]))
+    broken["exit_code"] = 0
+    broken["verdict"] = "regression"  # a regression must never exit 0
+    check("comparison regression exiting 0", broken, expect_valid=False, v=comparison_validator)
+
+# Baselines: committed ones, and one made here.
+baselines = sorted(glob.glob(os.path.join(args.committed, "baselines", "**", "*.json"), recursive=True))
+if measured:
+    out = os.path.join(tmp, "baseline.json")
+    subprocess.run([args.gpuparity, "baseline", *measured[:2], "-o", out], capture_output=True, timeout=60)
+    baselines.append(out)
+for path in baselines:
+    check(os.path.basename(path), json.load(open(path)), v=baseline_validator)
+print(f"report schema: {len(committed)} committed reports, {len(comparisons)} comparisons, "
+      f"{len(baselines)} baselines")
 print(f"{passed} passed, {failed} failed")
 sys.exit(1 if failed else 0)

@@ -1,0 +1,35 @@
+#pragma once
+// `gpuparity compare` (regression gate) and `gpuparity baseline` (pooled reference runs).
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "measurements.hpp"
+#include "workload_output.hpp"
+
+namespace gpuparity::harness {
+
+inline constexpr int comparison_schema_version = 1;
+inline constexpr int baseline_schema_version = 1;
+
+// "No regression" and "regression" are one-sided claims (ratio above / below 1 - margin),
+// each tested at the 5% level: the bounds of the two-sided 90% interval. (`run`'s parity is
+// two-sided and uses the 95% interval.)
+inline constexpr double comparison_confidence = 0.90;
+
+// Per metric: the candidate's performance relative to the baseline (ratio, 95% interval,
+// same statistics as `run`) and a regression verdict; metrics found in one only are
+// listed. Comparability: a different GPU model makes the two not comparable; a different
+// max SM clock, power limit or ECC mode is a warning; a different driver is noted (it is
+// usually what is being tested). The document's "verdict" is no_regression, regression,
+// inconclusive or not_comparable, and "exit_code" the matching CLI code (README.md).
+nlohmann::ordered_json compare_measurements(const measurement_set& baseline,
+                                            const measurement_set& candidate,
+                                            const class_margins& margins);
+
+// A baseline from one or more runs on the same GPU model: per metric, every run's samples
+// pooled (what `compare` tests against), each run's median, and their spread. Throws
+// measurement_error when the runs were measured on different GPU models.
+nlohmann::ordered_json make_baseline(const std::vector<measurement_set>& runs);
+
+}  // namespace gpuparity::harness

@@ -1,0 +1,164 @@
+#include "measurements.hpp"
+
+#include <cctype>
+#include <fstream>
+#include <sstream>
+
+namespace gpuparity::harness {
+namespace {
+
+using json = nlohmann::ordered_json;
+
+std::string text(const json& o, const char* key) {
+  if (!o.is_object() || !o.contains(key)) return "";
+  const auto& v = o[key];
+  if (v.is_string()) return v.get<std::string>();
+  if (v.is_null()) return "";
+  return v.dump();
+}
+
+hardware_facts facts_from_context(const json& c) {
+  hardware_facts f;
+  f.gpu_name = text(c, "gpu_name");
+  f.gpu_uuid = text(c, "gpu_uuid");
+  f.driver_version = text(c, "env_nvml_driver_version");
+  if (f.driver_version.empty() || f.driver_version == "unavailable")
+    f.driver_version = text(c, "env_libcuda_version");
+  f.sm_clock_max_hz = text(c, "gpu_sm_clock_max_hz");
+  f.ecc_enabled = text(c, "gpu_ecc_enabled");
+  return f;
+}
+
+void from_run_report(const json& doc, const std::string& side, measurement_set& m) {
+  if (side != "native" && side != "container")
+    throw measurement_error("--side must be native or container, not '" + side + "'");
+  m.side = side;
+  m.label = text(doc["runtime"], "image");
+  if (m.label.empty()) m.label = text(doc, "mode");
+  m.measured_at = text(doc, "started_at");
+  if (doc.contains("sides") && doc["sides"].contains(side))
+    m.facts = facts_from_context(doc["sides"][side]);
+  if (doc.contains("telemetry") && doc["telemetry"].contains("device"))
+    m.facts.power_limit_w = text(doc["telemetry"]["device"], "power_limit_w");
+  for (const auto& x : doc["metrics"]) {
+    metric_series s;
+    s.kind.name = x.value("name", "");
+    s.kind.counter = x.value("counter", "");
+    const auto colon = s.kind.name.rfind(':');
+    s.kind.cls = classify(s.kind.name.substr(0, colon), s.kind.counter);
+    s.kind.higher_is_better = x.value("higher_is_better", true);
+    if (x.contains(side) && x[side].contains("samples"))
+      for (const auto& v : x[side]["samples"])
+        if (v.is_number()) s.samples.push_back(v.get<double>());
+    if (!s.kind.name.empty() && !s.samples.empty()) m.metrics[s.kind.name] = std::move(s);
+  }
+  if (m.metrics.empty())
+    throw measurement_error(m.source + " has no measured metrics (its verdict is " +
+                            text(doc, "verdict") +
+                            (text(doc, "error").empty() ? "" : ": " + text(doc, "error")) + ")");
+}
+
+void from_baseline(const json& doc, measurement_set& m) {
+  m.side = text(doc, "side");
+  m.label = "baseline of " + std::to_string(doc.value("sources", json::array()).size()) + " runs";
+  m.measured_at = text(doc, "created_at");
+  const json& g = doc.value("gpu", json::object());
+  m.facts.gpu_name = text(g, "name");
+  m.facts.driver_version = text(g, "driver_version");
+  m.facts.sm_clock_max_hz = text(g, "sm_clock_max_hz");
+  m.facts.ecc_enabled = text(g, "ecc_enabled");
+  m.facts.power_limit_w = text(g, "power_limit_w");
+  for (const auto& x : doc["metrics"]) {
+    metric_series s;
+    s.kind.name = x.value("name", "");
+    s.kind.counter = x.value("counter", "");
+    const auto colon = s.kind.name.rfind(':');
+    s.kind.cls = classify(s.kind.name.substr(0, colon), s.kind.counter);
+    s.kind.higher_is_better = x.value("higher_is_better", true);
+    for (const auto& v : x.value("samples", json::array()))
+      if (v.is_number()) s.samples.push_back(v.get<double>());
+    if (!s.kind.name.empty() && !s.samples.empty()) m.metrics[s.kind.name] = std::move(s);
+  }
+  if (m.metrics.empty()) throw measurement_error(m.source + ": the baseline has no metrics");
+}
+
+void from_benchmark_json(const json& doc, measurement_set& m) {
+  const workload_output w = parse_workload_output(doc.dump());
+  if (!w.parsed) throw measurement_error(m.source + ": " + w.parse_error);
+  json context = json::object();
+  for (const auto& [k, v] : w.context) context[k] = v;
+  m.facts = facts_from_context(context);
+  m.label = text(context, "gpuparity_program");
+  m.measured_at = text(context, "date");
+  for (const auto& v : w.metrics) {
+    auto& s = m.metrics[v.name];
+    s.kind = v;
+    s.samples.push_back(v.value);
+  }
+  if (m.metrics.empty())
+    throw measurement_error(m.source + " has no passed case" +
+                            (w.failures.empty()
+                                 ? ""
+                                 : " (first failure: " + w.failures.front().case_name + ": " +
+                                       w.failures.front().message + ")"));
+}
+
+}  // namespace
+
+json measurement_set::describe() const {
+  return {{"source", source},
+          {"kind", kind},
+          {"side", side.empty() ? json(nullptr) : json(side)},
+          {"label", label},
+          {"measured_at", measured_at},
+          {"gpu_name", facts.gpu_name},
+          {"gpu_uuid", facts.gpu_uuid},
+          {"driver_version", facts.driver_version},
+          {"sm_clock_max_hz", facts.sm_clock_max_hz},
+          {"ecc_enabled", facts.ecc_enabled},
+          {"power_limit_w", facts.power_limit_w}};
+}
+
+measurement_set measurements_from_json(const json& doc, const std::string& source,
+                                       const std::string& side) {
+  measurement_set m;
+  m.source = source;
+  if (!doc.is_object()) throw measurement_error(source + " is not a JSON object");
+  if (doc.value("kind", "") == "gpuparity-baseline") {
+    m.kind = "baseline";
+    from_baseline(doc, m);
+  } else if (doc.contains("schema_version") && doc.contains("metrics") && doc.contains("mode")) {
+    m.kind = "run_report";
+    from_run_report(doc, side, m);
+  } else if (doc.contains("benchmarks")) {
+    m.kind = "google_benchmark";
+    from_benchmark_json(doc, m);
+  } else {
+    throw measurement_error(source +
+                            " is neither a gpuparity report, a baseline, nor Google Benchmark "
+                            "JSON (--benchmark_format=json)");
+  }
+  return m;
+}
+
+measurement_set load_measurements(const std::string& path, const std::string& side) {
+  std::ifstream f(path);
+  if (!f) throw measurement_error("cannot read " + path + ": check the path");
+  std::stringstream s;
+  s << f.rdbuf();
+  json doc;
+  try {
+    doc = json::parse(s.str());
+  } catch (const std::exception& e) {
+    throw measurement_error(path + " is not JSON: " + e.what());
+  }
+  return measurements_from_json(doc, path, side);
+}
+
+std::string folder_name(const std::string& gpu_name) {
+  std::string out;
+  for (char c : gpu_name) out += std::isalnum(static_cast<unsigned char>(c)) || c == '-' ? c : '_';
+  return out.empty() ? "unknown_gpu" : out;
+}
+
+}  // namespace gpuparity::harness

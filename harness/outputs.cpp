@@ -1,0 +1,413 @@
+#include "outputs.hpp"
+
+#include <cmath>
+#include <cstdio>
+#include <ctime>
+#include <sstream>
+#include <vector>
+
+#include "report.hpp"
+
+namespace gpuparity::harness {
+
+using json = nlohmann::ordered_json;
+
+namespace {
+
+std::string str(const json& o, const char* key, const std::string& fallback = "") {
+  if (!o.is_object() || !o.contains(key) || o[key].is_null()) return fallback;
+  return o[key].is_string() ? o[key].get<std::string>() : o[key].dump();
+}
+
+std::string fixed(double v, int digits) {
+  char b[64];
+  std::snprintf(b, sizeof b, "%.*f", digits, v);
+  return b;
+}
+
+std::string interval(const json& m) {
+  if (!m["ci_low"].is_number()) return "-";
+  return "[" + fixed(m["ci_low"].get<double>(), 4) + ", " + fixed(m["ci_high"].get<double>(), 4) +
+         "]";
+}
+
+// The two sides' names and medians of a metric, run report or comparison alike.
+struct sides_of {
+  const char* a;
+  const char* b;
+};
+sides_of side_names(const json& doc) {
+  return is_comparison(doc) ? sides_of{"baseline", "candidate"} : sides_of{"native", "container"};
+}
+
+bool failing(const std::string& verdict) {
+  return verdict == "degraded" || verdict == "regression" || verdict == "error";
+}
+
+std::string evidence(const json& m, const sides_of& s, const std::string& ci_text) {
+  std::ostringstream e;
+  const std::string counter = str(m, "counter");
+  e << s.a << " median " << format_value(counter, m[s.a]["median"].get<double>())
+    << " (n=" << m[s.a]["n"].get<int>() << "), " << s.b << " median "
+    << format_value(counter, m[s.b]["median"].get<double>()) << " (n=" << m[s.b]["n"].get<int>()
+    << "); ratio " << fixed(m["ratio"].get<double>(), 4) << ", " << ci_text << " " << interval(m)
+    << ", margin +/-" << fixed(100.0 * m["margin"].get<double>(), 1) << "%";
+  if (m.contains("throttled_trials")) {
+    const auto& t = m["throttled_trials"];
+    if (t.value("native", 0) + t.value("container", 0) > 0)
+      e << "; throttled trials: " << t.value("native", 0) << " native, " << t.value("container", 0)
+        << " container";
+  }
+  return e.str();
+}
+
+// One <testsuite> of metric verdicts.
+void junit_suite(std::ostringstream& x, const std::string& name, const json& doc,
+                 const std::string& timestamp, int& tests, int& failures, int& errors,
+                 int& skipped) {
+  const auto s = side_names(doc);
+  std::ostringstream cases;
+  int t = 0, f = 0, e = 0, k = 0;
+  const std::string kind = is_comparison(doc) ? "regression" : "parity";
+  for (const auto& m : doc["metrics"]) {
+    ++t;
+    const std::string v = str(m, "verdict");
+    const bool decides = m.value("decides", true);
+    cases << "    <testcase classname=\"gpuparity." << kind << "." << xml_escape(str(m, "class"))
+          << "\" name=\"" << xml_escape(str(m, "name")) << "\" time=\"0\">\n";
+    const std::string ev = xml_escape(evidence(m, s, ci_label(doc)));
+    if (failing(v) && decides) {
+      ++f;
+      cases << "      <failure type=\"" << v << "\" message=\"" << v << ": " << ev << "\">" << ev
+            << "</failure>\n";
+    } else if (v == "inconclusive" || !decides) {
+      ++k;
+      std::string why = v + (decides ? "" : " (informational: its class does not decide)");
+      if (m.contains("trials_needed") && m["trials_needed"].is_number())
+        why += "; about " + std::to_string(m["trials_needed"].get<int>()) +
+               " trials per side would show parity";
+      cases << "      <skipped message=\"" << xml_escape(why) << ": " << ev << "\"/>\n";
+    } else {
+      cases << "      <system-out>" << v << ": " << ev << "</system-out>\n";
+    }
+    cases << "    </testcase>\n";
+  }
+  if (!is_comparison(doc)) {
+    for (const auto& a : doc.value("audit", json::array())) {
+      ++t;
+      cases << "    <testcase classname=\"gpuparity.audit\" name=\"" << xml_escape(str(a, "id"))
+            << "\" time=\"0\">\n";
+      const std::string text =
+          xml_escape(str(a, "title") + ". native: " + str(a, "native") +
+                     "; container: " + str(a, "container") + "; fix: " + str(a, "fix"));
+      if (str(a, "severity") == "error") {
+        ++f;
+        cases << "      <failure type=\"audit\" message=\"" << text << "\">" << text
+              << "</failure>\n";
+      } else {
+        cases << "      <system-out>[" << xml_escape(str(a, "severity")) << "] " << text
+              << "</system-out>\n";
+      }
+      cases << "    </testcase>\n";
+    }
+  }
+  const std::string verdict = str(doc, "verdict");
+  if (verdict == "error" || verdict == "not_comparable") {
+    ++t;
+    ++e;
+    std::string why = str(doc, "error");
+    for (const auto& c : doc.value("comparability", json::array()))
+      if (str(c, "severity") == "error") why += (why.empty() ? "" : "; ") + str(c, "message");
+    cases << "    <testcase classname=\"gpuparity." << kind << "\" name=\"" << verdict
+          << "\" time=\"0\">\n      <error type=\"" << verdict << "\" message=\"" << xml_escape(why)
+          << "\">" << xml_escape(why) << "</error>\n    </testcase>\n";
+  }
+  const double seconds = doc.contains("timings") ? doc["timings"].value("wall_seconds", 0.0) : 0.0;
+  x << "  <testsuite name=\"" << xml_escape(name) << "\" tests=\"" << t << "\" failures=\"" << f
+    << "\" errors=\"" << e << "\" skipped=\"" << k << "\" time=\"" << fixed(seconds, 3)
+    << "\" timestamp=\"" << xml_escape(timestamp) << "\">\n";
+  x << "    <properties>\n      <property name=\"verdict\" value=\"" << xml_escape(verdict)
+    << "\"/>\n";
+  if (!is_comparison(doc)) {
+    const json& n = doc["sides"]["native"];
+    x << "      <property name=\"gpu\" value=\"" << xml_escape(str(n, "gpu_name")) << "\"/>\n"
+      << "      <property name=\"driver\" value=\"" << xml_escape(str(n, "env_nvml_driver_version"))
+      << "\"/>\n"
+      << "      <property name=\"runtime\" value=\"" << xml_escape(str(doc["runtime"], "kind"))
+      << "\"/>\n"
+      << "      <property name=\"image\" value=\"" << xml_escape(str(doc["runtime"], "image"))
+      << "\"/>\n";
+  }
+  x << "    </properties>\n" << cases.str() << "  </testsuite>\n";
+  tests += t;
+  failures += f;
+  errors += e;
+  skipped += k;
+}
+
+std::string label_value(const std::string& s) {
+  std::string o;
+  for (char c : s) {
+    if (c == '\\')
+      o += "\\\\";
+    else if (c == '"')
+      o += "\\\"";
+    else if (c == '\n')
+      o += "\\n";
+    else
+      o += c;
+  }
+  return o;
+}
+
+std::string prom_number(double v) {
+  if (std::isnan(v)) return "NaN";
+  char b[64];
+  std::snprintf(b, sizeof b, "%.17g", v);
+  return b;
+}
+
+class prom_writer {
+ public:
+  explicit prom_writer(std::string common) : common_(std::move(common)) {}
+  void family(const std::string& name, const std::string& help) {
+    s_ << "# HELP " << name << " " << help << "\n# TYPE " << name << " gauge\n";
+  }
+  void sample(const std::string& name, const std::string& labels, double v) {
+    s_ << name << "{" << common_ << (labels.empty() ? "" : "," + labels) << "} " << prom_number(v)
+       << "\n";
+  }
+  std::string text() const { return s_.str(); }
+
+ private:
+  std::string common_;
+  std::ostringstream s_;
+};
+
+std::string lbl(const char* k, const std::string& v) {
+  return std::string(k) + "=\"" + label_value(v) + "\"";
+}
+
+void prom_metrics(prom_writer& w, const json& doc, const std::string& prefix,
+                  const std::vector<std::string>& verdicts) {
+  const auto s = side_names(doc);
+  w.family(prefix + "_value",
+           "median of a metric's measured trials, in SI units (bytes/s, FLOP/s, tokens/s, s)");
+  for (const auto& m : doc["metrics"])
+    for (const char* side : {s.a, s.b})
+      w.sample(prefix + "_value", lbl("metric", str(m, "name")) + "," + lbl("side", side),
+               m[side]["median"].get<double>());
+  w.family(prefix + "_ratio",
+           std::string(s.b) + " performance relative to " + s.a + " (1 = equal, < 1 = worse)");
+  for (const auto& m : doc["metrics"])
+    w.sample(prefix + "_ratio", lbl("metric", str(m, "name")), m["ratio"].get<double>());
+  w.family(prefix + "_ratio_ci_low", "lower end of the ratio's 95% confidence interval");
+  for (const auto& m : doc["metrics"])
+    if (m["ci_low"].is_number())
+      w.sample(prefix + "_ratio_ci_low", lbl("metric", str(m, "name")), m["ci_low"].get<double>());
+  w.family(prefix + "_ratio_ci_high", "upper end of the ratio's 95% confidence interval");
+  for (const auto& m : doc["metrics"])
+    if (m["ci_high"].is_number())
+      w.sample(prefix + "_ratio_ci_high", lbl("metric", str(m, "name")),
+               m["ci_high"].get<double>());
+  w.family(prefix + "_verdict", "1 for the metric's verdict, 0 for the others");
+  for (const auto& m : doc["metrics"])
+    for (const auto& v : verdicts)
+      w.sample(prefix + "_verdict", lbl("metric", str(m, "name")) + "," + lbl("verdict", v),
+               str(m, "verdict") == v ? 1.0 : 0.0);
+}
+
+}  // namespace
+
+bool is_comparison(const json& doc) { return str(doc, "kind") == "gpuparity-comparison"; }
+
+std::string ci_label(const json& doc) {
+  const double c = doc.value("confidence", 0.95);
+  return std::to_string(static_cast<int>(std::lround(100.0 * c))) + "% CI";
+}
+
+std::string xml_escape(const std::string& s) {
+  std::string o;
+  for (unsigned char c : s) {
+    switch (c) {
+      case '&':
+        o += "&amp;";
+        break;
+      case '<':
+        o += "&lt;";
+        break;
+      case '>':
+        o += "&gt;";
+        break;
+      case '"':
+        o += "&quot;";
+        break;
+      case '\'':
+        o += "&apos;";
+        break;
+      default:
+        if (c < 0x20 && c != '\n' && c != '\t' && c != '\r')
+          o += ' ';  // not allowed in XML 1.0
+        else
+          o += static_cast<char>(c);
+    }
+  }
+  return o;
+}
+
+std::string junit_xml(const json& doc) {
+  std::ostringstream suites;
+  int tests = 0, failures = 0, errors = 0, skipped = 0;
+  if (is_comparison(doc)) {
+    junit_suite(suites,
+                "gpuparity compare: " + str(doc["candidate"], "source") + " vs " +
+                    str(doc["baseline"], "source"),
+                doc, str(doc, "created_at"), tests, failures, errors, skipped);
+  } else {
+    const std::string runtime = str(doc["runtime"], "kind");
+    junit_suite(
+        suites,
+        "gpuparity run: " + str(doc, "mode") +
+            (runtime == "none" ? "" : " (" + runtime + " " + str(doc["runtime"], "image") + ")"),
+        doc, str(doc, "started_at"), tests, failures, errors, skipped);
+    if (doc.contains("baseline_comparison") && doc["baseline_comparison"].is_object())
+      junit_suite(suites, "gpuparity regression vs baseline", doc["baseline_comparison"],
+                  str(doc, "started_at"), tests, failures, errors, skipped);
+  }
+  std::ostringstream x;
+  x << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"gpuparity\" tests=\""
+    << tests << "\" failures=\"" << failures << "\" errors=\"" << errors << "\" skipped=\""
+    << skipped << "\">\n"
+    << suites.str() << "</testsuites>\n";
+  return x.str();
+}
+
+std::string prometheus_text(const json& doc) {
+  std::string common;
+  if (is_comparison(doc)) {
+    const json& c = doc["candidate"];
+    common = lbl("gpu", str(c, "gpu_name")) + "," + lbl("driver", str(c, "driver_version")) + "," +
+             lbl("candidate", str(c, "label")) + "," +
+             lbl("baseline", str(doc["baseline"], "source"));
+  } else {
+    const json& n = doc["sides"]["native"];
+    common = lbl("gpu", str(n, "gpu_name")) + "," +
+             lbl("driver", str(n, "env_nvml_driver_version")) + "," +
+             lbl("image", str(doc["runtime"], "image")) + "," +
+             lbl("runtime", str(doc["runtime"], "kind"));
+  }
+  prom_writer w(common);
+  const std::string verdict = str(doc, "verdict");
+  if (is_comparison(doc)) {
+    prom_metrics(w, doc, "gpuparity_compare_metric",
+                 {"no_regression", "regression", "improved", "inconclusive"});
+    w.family("gpuparity_compare_verdict", "1 for the comparison's verdict, 0 for the others");
+    for (const char* v : {"no_regression", "regression", "inconclusive", "not_comparable"})
+      w.sample("gpuparity_compare_verdict", lbl("verdict", v), verdict == v ? 1.0 : 0.0);
+    w.family("gpuparity_compare_exit_code", "the exit code gpuparity compare returned");
+    w.sample("gpuparity_compare_exit_code", "", doc.value("exit_code", 4));
+    return w.text();
+  }
+  prom_metrics(w, doc, "gpuparity_metric",
+               {"parity", "degraded", "better", "inconclusive", "error"});
+  w.family("gpuparity_run_verdict", "1 for the run's verdict, 0 for the others");
+  for (const char* v : {"parity", "degraded", "inconclusive", "error"})
+    w.sample("gpuparity_run_verdict", lbl("verdict", v), verdict == v ? 1.0 : 0.0);
+  w.family("gpuparity_run_exit_code", "the exit code gpuparity run returned");
+  w.sample("gpuparity_run_exit_code", "", doc.value("exit_code", 4));
+  if (doc.contains("timings")) {
+    w.family("gpuparity_run_duration_seconds", "wall time of the run");
+    w.sample("gpuparity_run_duration_seconds", "", doc["timings"].value("wall_seconds", 0.0));
+  }
+  w.family("gpuparity_run_trials", "trials run per side, warm-ups included");
+  for (const char* side : {"native", "container"})
+    w.sample("gpuparity_run_trials", lbl("side", side),
+             doc.contains("trial_counts") ? doc["trial_counts"].value(side, 0) : 0);
+  int throttled[2] = {0, 0};
+  for (const auto& t : doc["trials"])
+    if (t.value("throttled", false)) ++throttled[str(t, "side") == "container"];
+  w.family("gpuparity_run_throttled_trials", "trials during which NVML reported throttling");
+  w.sample("gpuparity_run_throttled_trials", lbl("side", "native"), throttled[0]);
+  w.sample("gpuparity_run_throttled_trials", lbl("side", "container"), throttled[1]);
+  w.family("gpuparity_run_audit_findings", "audit findings by severity");
+  for (const char* sev : {"error", "warning", "info"}) {
+    int n = 0;
+    for (const auto& a : doc["audit"]) n += str(a, "severity") == sev;
+    w.sample("gpuparity_run_audit_findings", lbl("severity", sev), n);
+  }
+  if (doc.contains("costs") && doc["costs"].contains("noop_start")) {
+    w.family("gpuparity_run_noop_start_seconds", "median time to start a no-op per side");
+    w.sample("gpuparity_run_noop_start_seconds", lbl("side", "native"),
+             doc["costs"]["noop_start"]["native_median_seconds"].get<double>());
+    w.sample("gpuparity_run_noop_start_seconds", lbl("side", "container"),
+             doc["costs"]["noop_start"]["container_median_seconds"].get<double>());
+  }
+  if (doc.contains("baseline_comparison") && doc["baseline_comparison"].is_object()) {
+    const std::string rv = str(doc["baseline_comparison"], "verdict");
+    w.family("gpuparity_run_regression_verdict",
+             "1 for the verdict against the --baseline, 0 for the others");
+    for (const char* v : {"no_regression", "regression", "inconclusive", "not_comparable"})
+      w.sample("gpuparity_run_regression_verdict", lbl("verdict", v), rv == v ? 1.0 : 0.0);
+  }
+  return w.text();
+}
+
+std::string markdown_summary(const json& doc) {
+  const auto s = side_names(doc);
+  std::ostringstream md;
+  auto table = [&](const json& d) {
+    const auto n = side_names(d);
+    md << "| metric | " << n.a << " | " << n.b << " | ratio | " << ci_label(d) << " | verdict |\n"
+       << "| --- | ---: | ---: | ---: | --- | --- |\n";
+    for (const auto& m : d["metrics"]) {
+      const std::string counter = str(m, "counter");
+      std::string v = str(m, "verdict");
+      if (failing(v) && m.value("decides", true)) v = "**" + v + "**";
+      if (!m.value("decides", true)) v += " (informational)";
+      md << "| `" << str(m, "name") << "` | "
+         << format_value(counter, m[n.a]["median"].get<double>()) << " | "
+         << format_value(counter, m[n.b]["median"].get<double>()) << " | "
+         << fixed(m["ratio"].get<double>(), 4) << " | " << interval(m) << " | " << v << " |\n";
+    }
+  };
+  if (is_comparison(doc)) {
+    md << "## gpuparity compare: **" << str(doc, "verdict") << "**\n\n"
+       << "Candidate `" << str(doc["candidate"], "source") << "` against baseline `"
+       << str(doc["baseline"], "source") << "` on " << str(doc["candidate"], "gpu_name") << ".\n\n";
+    for (const auto& c : doc["comparability"])
+      md << "- **" << str(c, "severity") << "** " << str(c, "check") << ": " << str(c, "message")
+         << " (baseline `" << str(c, "baseline") << "`, candidate `" << str(c, "candidate")
+         << "`)\n";
+    md << "\n";
+    table(doc);
+    return md.str();
+  }
+  (void)s;
+  const json& n = doc["sides"]["native"];
+  md << "## gpuparity run: **" << str(doc, "verdict") << "**\n\n"
+     << str(doc, "mode") << " on " << str(n, "gpu_name", "an unknown GPU") << " (driver "
+     << str(n, "env_nvml_driver_version", "?") << ")";
+  if (str(doc["runtime"], "kind") != "none")
+    md << ", " << str(doc["runtime"], "kind") << " image `" << str(doc["runtime"], "image") << "`";
+  if (doc.contains("timings"))
+    md << ", " << fixed(doc["timings"].value("wall_seconds", 0.0), 0) << " s";
+  md << ".\n\n";
+  if (!str(doc, "error").empty()) md << "**Error:** " << str(doc, "error") << "\n\n";
+  if (!doc["metrics"].empty()) table(doc);
+  if (!doc["audit"].empty()) {
+    md << "\n### Audit\n\n";
+    for (const auto& a : doc["audit"])
+      md << "- **" << str(a, "severity") << "** " << str(a, "title") << " — native: `"
+         << str(a, "native") << "`, container: `" << str(a, "container")
+         << "`. Fix: " << str(a, "fix") << "\n";
+  }
+  if (doc.contains("baseline_comparison") && doc["baseline_comparison"].is_object()) {
+    const json& b = doc["baseline_comparison"];
+    md << "\n### Against the baseline `" << str(b["baseline"], "source") << "`: **"
+       << str(b, "verdict") << "**\n\n";
+    table(b);
+  }
+  return md.str();
+}
+
+}  // namespace gpuparity::harness

@@ -1,0 +1,120 @@
+// The JUnit, Prometheus, Markdown and HTML renderings of real H100 reports. Their
+// consumers (xmllint, promtool, chromium) check them too: tests/harness/check_outputs.py.
+#include "outputs.hpp"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <regex>
+#include <sstream>
+
+#include "compare.hpp"
+#include "measurements.hpp"
+
+namespace gpuparity::harness {
+namespace {
+
+using json = nlohmann::ordered_json;
+
+const std::string runs = std::string(GPUPARITY_RESULTS) + "/NVIDIA_H100_80GB_HBM3/runs/";
+
+json read(const std::string& name) {
+  std::ifstream f(runs + name);
+  std::stringstream s;
+  s << f.rdbuf();
+  return json::parse(s.str());
+}
+
+int count(const std::string& text, const std::string& what) {
+  int n = 0;
+  for (auto p = text.find(what); p != std::string::npos; p = text.find(what, p + 1)) ++n;
+  return n;
+}
+
+TEST(Junit, DegradedMetricsAreFailuresWithEvidence) {
+  const auto x = junit_xml(read("cpu-quota-podman.report.json"));
+  EXPECT_EQ(count(x, "<testcase "), 3 + 4);  // three metrics, four audit findings
+  EXPECT_EQ(count(x, "<failure type=\"degraded\""), 3);
+  EXPECT_NE(x.find("name=\"latency/launch:latency_seconds\""), std::string::npos);
+  EXPECT_NE(x.find("ratio 0.05"), std::string::npos);
+  EXPECT_NE(x.find("<testsuites name=\"gpuparity\" tests=\"7\" failures=\"3\" errors=\"0\""),
+            std::string::npos)
+      << x.substr(0, 300);
+}
+
+TEST(Junit, AnErrorRunIsAnErrorCaseAndItsAuditAFailure) {
+  const auto x = junit_xml(read("podman-gpus-flag.report.json"));
+  EXPECT_EQ(count(x, "<error type=\"error\""), 1);
+  EXPECT_EQ(count(x, "<failure type=\"audit\""), 1);  // no GPU in the container
+  EXPECT_NE(x.find("use CDI instead"), std::string::npos);
+}
+
+TEST(Junit, InconclusiveIsSkippedNotPassed) {
+  const auto doc = read("parity-podman-long.report.json");
+  int inconclusive = 0;
+  for (const auto& m : doc["metrics"]) inconclusive += m["verdict"] == "inconclusive";
+  ASSERT_GT(inconclusive, 0);
+  const auto x = junit_xml(doc);
+  EXPECT_EQ(count(x, "<skipped "), inconclusive);
+  EXPECT_EQ(count(x, "<failure "), 0);
+}
+
+TEST(Junit, EscapesMarkup) {
+  EXPECT_EQ(xml_escape("a<b & \"c\" 'd'>\x01"), "a&lt;b &amp; &quot;c&quot; &apos;d&apos;&gt; ");
+}
+
+TEST(Prometheus, OneGaugePerMetricAndSideAndVerdictStateSets) {
+  const auto doc = read("parity-podman-long.report.json");
+  const auto p = prometheus_text(doc);
+  const std::size_t n = doc["metrics"].size();
+  EXPECT_EQ(static_cast<std::size_t>(count(p, "\ngpuparity_metric_value{")), 2 * n);
+  EXPECT_EQ(static_cast<std::size_t>(count(p, "\ngpuparity_metric_verdict{")), 5 * n);
+  EXPECT_NE(p.find("gpuparity_run_verdict{gpu=\"NVIDIA H100 80GB HBM3\",driver=\"580.159.04\","
+                   "image=\"localhost/gpuparity/prebuilt:0.1.0\",runtime=\"podman\","
+                   "verdict=\"inconclusive\"} 1"),
+            std::string::npos);
+  // Every sample line: name{labels} value.
+  const std::regex line(R"(^[a-z_]+\{([a-z_]+="([^"\\]|\\.)*",?)+\} -?[0-9.e+-]+$)");
+  std::istringstream s(p);
+  int samples = 0;
+  for (std::string l; std::getline(s, l);) {
+    if (l.rfind("# ", 0) == 0) continue;
+    EXPECT_TRUE(std::regex_match(l, line)) << l;
+    ++samples;
+  }
+  EXPECT_GT(samples, 0);
+}
+
+TEST(Markdown, TableRowPerMetricAndTheVerdict) {
+  const auto doc = read("cpu-quota-podman.report.json");
+  const auto md = markdown_summary(doc);
+  EXPECT_NE(md.find("## gpuparity run: **degraded**"), std::string::npos);
+  EXPECT_EQ(count(md, "\n| `"), 3);
+  EXPECT_NE(md.find("**degraded**"), std::string::npos);
+  EXPECT_NE(md.find("CPU quota"), std::string::npos);
+}
+
+TEST(Html, ChartPerClassScatterPerMetricNoScript) {
+  const auto doc = read("parity-podman-long.report.json");
+  const auto h = html_page(doc);
+  std::set<std::string> classes;
+  for (const auto& m : doc["metrics"]) classes.insert(m["class"].get<std::string>());
+  EXPECT_EQ(static_cast<std::size_t>(count(h, "<svg class=\"forest\"")), classes.size());
+  EXPECT_EQ(static_cast<std::size_t>(count(h, "<svg class=\"scatter\"")), doc["metrics"].size());
+  EXPECT_EQ(h.find("<script"), std::string::npos);
+  EXPECT_EQ(h.find("http://"), std::string::npos);  // self-contained: nothing to fetch
+  EXPECT_EQ(h.find("https://"), std::string::npos);
+  EXPECT_NE(h.find("Telemetry unavailable"), std::string::npos);  // this run predates it
+}
+
+TEST(Renderings, WorkOnAComparisonToo) {
+  const auto c = load_measurements(runs + "parity-podman-long.report.json", "container");
+  const auto cmp = compare_measurements(c, c, class_margins{});
+  EXPECT_NE(junit_xml(cmp).find("gpuparity.regression."), std::string::npos);
+  EXPECT_NE(prometheus_text(cmp).find("gpuparity_compare_verdict{"), std::string::npos);
+  EXPECT_NE(markdown_summary(cmp).find("| ratio | 90% CI |"), std::string::npos);
+  EXPECT_NE(html_page(cmp).find("<svg class=\"forest\""), std::string::npos);
+}
+
+}  // namespace
+}  // namespace gpuparity::harness
