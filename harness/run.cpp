@@ -225,7 +225,7 @@ judged judge(const std::map<std::string, metric_samples>& samples, const run_opt
     m["ci_high"] = r.defined ? json(r.high) : json(nullptr);
     m["verdict"] = verdict_name(v);
     if (v == verdict::inconclusive) {
-      const int n = trials_needed_for_parity(s.native, s.container, r.estimate, margin);
+      const int n = trials_needed_for_parity(s.native, s.container, r.estimate, margin, 0.95, &r);
       m["trials_needed"] = n > 0 ? json(n) : json(nullptr);
     }
     m["throttled_trials"] = {{"native", s.throttled_native}, {"container", s.throttled_container}};

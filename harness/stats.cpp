@@ -82,7 +82,7 @@ ratio_interval performance_ratio(const std::vector<double>& native,
 
 int trials_needed_for_parity(const std::vector<double>& native,
                              const std::vector<double>& container, double ratio_estimate,
-                             double margin, double confidence) {
+                             double margin, double confidence, const ratio_interval* observed) {
   if (native.size() < 2 || container.size() < 2 || !(ratio_estimate > 0.0)) return 0;
   std::vector<double> dev;
   for (const auto* side : {&native, &container}) {
@@ -91,7 +91,15 @@ int trials_needed_for_parity(const std::vector<double>& native,
     const double m = median(logs);
     for (double l : logs) dev.push_back(std::fabs(l - m));
   }
-  const double sigma = 1.4826 * median(dev);  // MAD -> standard deviation (normal data)
+  const double z = z_for(confidence);
+  const double n1 = static_cast<double>(native.size()), n2 = static_cast<double>(container.size());
+  double sigma = 1.4826 * median(dev);  // MAD -> standard deviation (normal data)
+  // With few or two-humped samples the MAD can understate the spread; the interval
+  // actually observed says how wide it is at this count: half-width = z * s with
+  // s = sigma * sqrt(pi / 3) * sqrt(1/n1 + 1/n2).
+  if (observed && observed->defined && observed->low > 0.0)
+    sigma = std::max(sigma, 0.5 * std::log(observed->high / observed->low) /
+                                (z * std::sqrt(M_PI / 3.0) * std::sqrt(1.0 / n1 + 1.0 / n2)));
   const double room = std::log(1.0 + margin) - std::fabs(std::log(ratio_estimate));
   if (!(sigma > 0.0) || !(room > 0.0)) return 0;
   // With n per side the estimate of the log-ratio has a standard error of about
@@ -99,8 +107,11 @@ int trials_needed_for_parity(const std::vector<double>& native,
   // normal data), and the interval reaches z * s beyond it. Parity needs
   // |estimate| + z * s <= room; asking for that with an 80% chance (1.2816 more standard
   // errors) gives n = 2 * ((z + 1.2816) * sigma * sqrt(pi / 3) / room)^2.
-  const double k = (z_for(confidence) + 1.2816) * sigma * std::sqrt(M_PI / 3.0) / room;
-  return std::max(4, static_cast<int>(std::ceil(2.0 * k * k)));
+  const double k = (z + 1.2816) * sigma * std::sqrt(M_PI / 3.0) / room;
+  int n = std::max(4, static_cast<int>(std::ceil(2.0 * k * k)));
+  // Asked about a metric still inconclusive at this count: more than it has.
+  if (observed) n = std::max(n, static_cast<int>(std::max(n1, n2)) + 1);
+  return n;
 }
 
 verdict decide(const ratio_interval& r, double margin) {

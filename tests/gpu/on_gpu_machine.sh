@@ -7,10 +7,13 @@
 #   images  : podman (gpubox) builds every image from stand-in bases made of this
 #             machine's own files, runs every workload inside with the GPU, and runs
 #             the container tests (needs .gpubox carried; see ../shared/gpubox)
-#   harness : the four gpuparity runs whose reports are committed under results/: native vs
-#             podman (default run), the same with --cpus 0.05, podman --gpus all (no CDI),
-#             and native vs native (A/A)
+#   harness : ctest in the prebuilt build, then the four gpuparity runs whose reports are
+#             committed under results/: native vs podman (default run), the same with
+#             --cpus 0.05, podman --gpus all (no CDI), and native vs native (A/A)
+#   gate    : a second full run, a baseline from it and the committed parity-podman run,
+#             a third run with --baseline, and `gpuparity compare` timed
 #   parity-long : native vs podman alone, budget $GPUPARITY_BUDGET (default 400 s)
+# gpuparity runs leave report, JUnit, Prometheus, HTML and console text in $OUT/runs.tgz.
 #   profile : wall time per case family, and 8 processes each with --cpu-affinity inherit
 #             and gpu: the between-process spread of the host-driven cases
 # Logs and JSON go to $OUT (the device tool brings them back).
@@ -137,30 +140,53 @@ images)
   log "container tests with podman: rc=$?"
   grep -E "tests passed|tests failed" "$OUT/images.log" | tail -2
   ;;
-harness|parity-long)
+harness|gate|parity-long)
   prebuilt_image
   # The same build natively and in the image: build-prebuilt's gpuparity finds its
   # gpuparity-bench beside it, and the image carries that build's install.
   G=build-prebuilt/harness/gpuparity
-  if [ "$what" = parity-long ]; then  # one native vs podman run with a longer budget
-    t0=$(now); $G run --runtime podman --image "$tag" --budget "${GPUPARITY_BUDGET:-400}" \
-      -o "$OUT/parity-podman-long.report.json" >>"$OUT/harness.txt"
-    log "native vs podman, default run, budget ${GPUPARITY_BUDGET:-400} s: rc=$? wall $(since $t0) s"
-    tail -45 "$OUT/harness.txt"
-    continue
-  fi
-  t0=$(now); $G run --runtime podman --image "$tag" --budget 190 -o "$OUT/parity-podman.report.json" >>"$OUT/harness.txt"
-  log "1. native vs podman, default run: rc=$? wall $(since $t0) s"
-  t0=$(now); $G run --runtime podman --image "$tag" --cpus 0.05 --budget 90 \
-    --filter 'latency/launch|latency/graph_launch|latency/memcpy_h2d_small' \
-    -o "$OUT/cpu-quota-podman.report.json" >>"$OUT/harness.txt"
-  log "2. the same with --cpus 0.05 (latency cases): rc=$? wall $(since $t0) s"
-  t0=$(now); $G run --runtime podman --image "$tag" --no-gpu-flags --container-arg=--gpus --container-arg=all \
-    --filter stream/copy -o "$OUT/podman-gpus-flag.report.json" >>"$OUT/harness.txt"
-  log "3. podman --gpus all without CDI: rc=$? wall $(since $t0) s"
-  t0=$(now); $G run --native-vs-native --budget 190 -o "$OUT/aa-native.report.json" >>"$OUT/harness.txt"
-  log "4. native vs native (A/A): rc=$? wall $(since $t0) s"
-  grep -E "^verdict|^audit" "$OUT/harness.txt"
+  R="$OUT/runs"; mkdir -p "$R"
+  # One gpuparity run: name, then its arguments; keeps the report, JUnit, Prometheus and HTML.
+  gp() {
+    local name=$1; shift
+    local t0=$(now)
+    $G run "$@" -o "$R/$name.report.json" --junit "$R/$name.junit.xml" --prom "$R/$name.prom" \
+      >"$R/$name.txt" 2>"$R/$name.log"
+    local rc=$?
+    log "$name: rc=$rc wall $(since $t0) s ($*)"
+    $G report "$R/$name.report.json" --html "$R/$name.html" >/dev/null
+    grep -E "^(verdict|advice|telemetry|against|audit)" "$R/$name.txt"
+  }
+  case $what in
+  parity-long)
+    gp parity-podman-long --runtime podman --image "$tag" --budget "${GPUPARITY_BUDGET:-400}"
+    ;;
+  harness)
+    (cd build-prebuilt && ctest -LE container --output-on-failure >"$OUT/ctest.log" 2>&1)
+    log "ctest (gpu and cpu labels, build-prebuilt): rc=$? $(grep -E 'tests passed|tests failed' "$OUT/ctest.log")"
+    gp parity-podman --runtime podman --image "$tag"
+    gp cpu-quota-podman --runtime podman --image "$tag" --cpus 0.05 --budget 90 \
+      --filter 'latency/launch|latency/graph_launch|latency/memcpy_h2d_small'
+    gp podman-gpus-flag --runtime podman --image "$tag" --no-gpu-flags --container-arg=--gpus \
+      --container-arg=all --filter stream/copy
+    gp aa-native --native-vs-native
+    ;;
+  gate)
+    # A baseline from two full runs (the committed parity-podman run and one more), then a
+    # third run gated on it, and the same comparison by `gpuparity compare`.
+    # 200 s runs: a default 120 s run gives about 5 trials per side, too few to show
+    # "no regression" for the tensor-core GEMMs at a 2% margin.
+    gp baseline-run-2 --runtime podman --image "$tag" --budget "${GPUPARITY_BUDGET:-200}"
+    B="$OUT/baseline.json"
+    $G baseline results/NVIDIA_H100_80GB_HBM3/runs/parity-podman.report.json \
+      "$R/baseline-run-2.report.json" -o "$B" 2>&1 | tee -a "$OUT/summary.txt"
+    gp gate-run --runtime podman --image "$tag" --baseline "$B" --budget "${GPUPARITY_BUDGET:-200}"
+    t0=$(now)
+    $G compare "$B" "$R/gate-run.report.json" -o "$R/gate-run.comparison.json" >"$R/gate-compare.md"
+    log "gpuparity compare baseline gate-run: rc=$? wall $(since $t0) s"
+    ;;
+  esac
+  tar -C "$OUT" -czf "$OUT/runs.tgz" runs && rm -rf "$R"
   ;;
 profile)
   echo "GPU local CPUs: $(cat /sys/bus/pci/devices/$(nvidia-smi --query-gpu=pci.bus_id --format=csv,noheader | tr A-Z a-z | sed 's/^0000//')/local_cpulist 2>/dev/null)" | tee -a "$OUT/summary.txt"

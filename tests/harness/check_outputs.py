@@ -56,7 +56,8 @@ for r in reports:
     docs.append((os.path.basename(r), r, "run"))
 good = [r for r in reports if json.load(open(r))["metrics"]]
 if good:
-    latest = max(good, key=os.path.getmtime)
+    # The report with the most trials: a comparison of too few samples is rightly inconclusive.
+    latest = max(good, key=lambda r: len(json.load(open(r))["trials"]))
     scaled = json.load(open(latest))
     for m in scaled["metrics"]:
         if m["name"] == "stream/triad:bytes_per_second":

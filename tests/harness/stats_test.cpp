@@ -110,6 +110,19 @@ TEST(TrialsNeeded, GrowsWithSpreadAndIsZeroOutsideTheMargin) {
   EXPECT_EQ(trials_needed_for_parity(a, b, 0.97, 0.02), 0);  // a 3% loss never shows parity
 }
 
+// Asked about an inconclusive interval, the answer uses its width and exceeds the count so far.
+TEST(TrialsNeeded, UsesTheObservedIntervalAndExceedsTheCountSoFar) {
+  // Two-humped samples (a fast and a slow mode, as host latencies show between processes):
+  // the MAD sees only the hump each median sits in.
+  const std::vector<double> a = {1.0, 1.0, 1.001, 1.1, 1.1}, b = {1.0, 1.001, 1.1, 1.1, 1.1};
+  const auto r = performance_ratio(a, b, true);
+  ASSERT_TRUE(r.defined);
+  ASSERT_EQ(decide(r, 0.05), verdict::inconclusive);
+  const int with_interval = trials_needed_for_parity(a, b, r.estimate, 0.05, 0.95, &r);
+  EXPECT_GT(with_interval, 5);
+  EXPECT_GE(with_interval, trials_needed_for_parity(a, b, r.estimate, 0.05));
+}
+
 // The estimate is honest: at the trial count it names, parity is shown in most runs.
 TEST(TrialsNeeded, IsEnoughToShowParityMostOfTheTime) {
   std::mt19937_64 rng(10);
