@@ -192,5 +192,28 @@ TEST(FolderName, IsSafeForPaths) {
   EXPECT_EQ(folder_name(""), "unknown_gpu");
 }
 
+// The committed H100 gate: the baseline of two full runs and a third run. Comparing them
+// here gives what `gpuparity compare` gave on the GPU machine, metric by metric.
+TEST(Compare, ReproducesTheCommittedH100Gate) {
+  const std::string base_path =
+      std::string(GPUPARITY_RESULTS) + "/baselines/NVIDIA_H100_80GB_HBM3/baseline.json";
+  const auto base = load_measurements(base_path, "container");
+  EXPECT_EQ(base.kind, "baseline");
+  const auto cand = load_measurements(runs + "gate-run.report.json", "container");
+  const auto cmp = compare_measurements(base, cand, class_margins{});
+  const auto committed = read(runs + "gate-run.comparison.json");
+  EXPECT_EQ(cmp["verdict"], committed["verdict"]);
+  ASSERT_EQ(cmp["metrics"].size(), committed["metrics"].size());
+  for (std::size_t i = 0; i < cmp["metrics"].size(); ++i) {
+    EXPECT_EQ(cmp["metrics"][i]["name"], committed["metrics"][i]["name"]);
+    EXPECT_EQ(cmp["metrics"][i]["verdict"], committed["metrics"][i]["verdict"]);
+    EXPECT_DOUBLE_EQ(cmp["metrics"][i]["ratio"].get<double>(),
+                     committed["metrics"][i]["ratio"].get<double>());
+  }
+  // No metric regressed; the run's own report carries the same comparison.
+  for (const auto& m : cmp["metrics"]) EXPECT_NE(m["verdict"], "regression") << m["name"];
+  EXPECT_EQ(read(runs + "gate-run.report.json")["baseline_comparison"]["verdict"], cmp["verdict"]);
+}
+
 }  // namespace
 }  // namespace gpuparity::harness
