@@ -5,6 +5,7 @@
 #include <ctime>
 
 #include "gpuparity/version.hpp"
+#include "json_util.hpp"
 #include "run.hpp"
 #include "stats.hpp"
 #include "verify.hpp"
@@ -99,11 +100,7 @@ json compare_measurements(const measurement_set& base, const measurement_set& ca
     const bool decides = margins.decides(bs.kind.cls);
     if (decides && v == regression_verdict::regression) ++regressions;
     if (decides && v == regression_verdict::inconclusive) ++inconclusive;
-    json m;
-    m["name"] = name;
-    m["counter"] = bs.kind.counter;
-    m["class"] = metric_class_name(bs.kind.cls);
-    m["higher_is_better"] = bs.kind.higher_is_better;
+    json m = metric_identity(bs.kind);
     m["margin"] = margin;
     m["decides"] = decides;
     m["baseline"] = {{"median", median(bs.samples)}, {"n", bs.samples.size()}};
@@ -178,11 +175,7 @@ json make_baseline(const std::vector<measurement_set>& runs) {
       run_medians.push_back(median(it->second.samples));
     }
     if (!everywhere) continue;
-    json m;
-    m["name"] = name;
-    m["counter"] = s0.kind.counter;
-    m["class"] = metric_class_name(s0.kind.cls);
-    m["higher_is_better"] = s0.kind.higher_is_better;
+    json m = metric_identity(s0.kind);
     m["median"] = median(pooled);
     m["run_medians"] = run_medians;
     m["spread"] = {{"run_median_min", *std::min_element(run_medians.begin(), run_medians.end())},

@@ -13,6 +13,7 @@
 #include "compare.hpp"
 #include "error_document.hpp"
 #include "gpuparity/version.hpp"
+#include "json_util.hpp"
 #include "measurements.hpp"
 #include "outputs.hpp"
 #include "report.hpp"
@@ -97,18 +98,11 @@ int cmd_baseline(const std::vector<std::string>& inputs, const std::string& side
 
 int cmd_report(const std::string& path, const std::string& junit, const std::string& prom,
                const std::string& markdown, const std::string& html) {
-  std::ifstream f(path);
-  if (!f) {
-    std::cerr << "gpuparity report: ERROR: cannot read " << path << "\n";
-    return exit_error;
-  }
-  std::stringstream text;
-  text << f.rdbuf();
   json doc;
   try {
-    doc = json::parse(text.str());
-  } catch (const std::exception& e) {
-    std::cerr << "gpuparity report: ERROR: " << path << " is not JSON: " << e.what() << "\n";
+    doc = read_json_file(path);
+  } catch (const json_file_error& e) {
+    std::cerr << "gpuparity report: ERROR: " << e.what() << "\n";
     return exit_error;
   }
   const bool run_report = doc.is_object() && doc.contains("mode") && doc.contains("metrics") &&

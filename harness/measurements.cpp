@@ -1,20 +1,25 @@
 #include "measurements.hpp"
 
 #include <cctype>
-#include <fstream>
-#include <sstream>
+
+#include "json_util.hpp"
 
 namespace gpuparity::harness {
 namespace {
 
 using json = nlohmann::ordered_json;
 
-std::string text(const json& o, const char* key) {
-  if (!o.is_object() || !o.contains(key)) return "";
-  const auto& v = o[key];
-  if (v.is_string()) return v.get<std::string>();
-  if (v.is_null()) return "";
-  return v.dump();
+std::string text(const json& o, const char* key) { return json_text(o, key); }
+
+// One metric's entry of a report or baseline, with its samples (`samples` of the entry,
+// or of one side of it); nothing when it has no name or no sample.
+void add_series(const json& entry, const json& samples, measurement_set& m) {
+  metric_series s;
+  s.kind = metric_from_identity(entry);
+  if (samples.is_array())
+    for (const auto& v : samples)
+      if (v.is_number()) s.samples.push_back(v.get<double>());
+  if (!s.kind.name.empty() && !s.samples.empty()) m.metrics[s.kind.name] = std::move(s);
 }
 
 hardware_facts facts_from_context(const json& c) {
@@ -40,18 +45,8 @@ void from_run_report(const json& doc, const std::string& side, measurement_set& 
     m.facts = facts_from_context(doc["sides"][side]);
   if (doc.contains("telemetry") && doc["telemetry"].contains("device"))
     m.facts.power_limit_w = text(doc["telemetry"]["device"], "power_limit_w");
-  for (const auto& x : doc["metrics"]) {
-    metric_series s;
-    s.kind.name = x.value("name", "");
-    s.kind.counter = x.value("counter", "");
-    const auto colon = s.kind.name.rfind(':');
-    s.kind.cls = classify(s.kind.name.substr(0, colon), s.kind.counter);
-    s.kind.higher_is_better = x.value("higher_is_better", true);
-    if (x.contains(side) && x[side].contains("samples"))
-      for (const auto& v : x[side]["samples"])
-        if (v.is_number()) s.samples.push_back(v.get<double>());
-    if (!s.kind.name.empty() && !s.samples.empty()) m.metrics[s.kind.name] = std::move(s);
-  }
+  for (const auto& x : doc["metrics"])
+    add_series(x, x.contains(side) ? x[side].value("samples", json::array()) : json::array(), m);
   if (m.metrics.empty())
     throw measurement_error(m.source + " has no measured metrics (its verdict is " +
                             text(doc, "verdict") +
@@ -68,17 +63,7 @@ void from_baseline(const json& doc, measurement_set& m) {
   m.facts.sm_clock_max_hz = text(g, "sm_clock_max_hz");
   m.facts.ecc_enabled = text(g, "ecc_enabled");
   m.facts.power_limit_w = text(g, "power_limit_w");
-  for (const auto& x : doc["metrics"]) {
-    metric_series s;
-    s.kind.name = x.value("name", "");
-    s.kind.counter = x.value("counter", "");
-    const auto colon = s.kind.name.rfind(':');
-    s.kind.cls = classify(s.kind.name.substr(0, colon), s.kind.counter);
-    s.kind.higher_is_better = x.value("higher_is_better", true);
-    for (const auto& v : x.value("samples", json::array()))
-      if (v.is_number()) s.samples.push_back(v.get<double>());
-    if (!s.kind.name.empty() && !s.samples.empty()) m.metrics[s.kind.name] = std::move(s);
-  }
+  for (const auto& x : doc["metrics"]) add_series(x, x.value("samples", json::array()), m);
   if (m.metrics.empty()) throw measurement_error(m.source + ": the baseline has no metrics");
 }
 
@@ -142,15 +127,11 @@ measurement_set measurements_from_json(const json& doc, const std::string& sourc
 }
 
 measurement_set load_measurements(const std::string& path, const std::string& side) {
-  std::ifstream f(path);
-  if (!f) throw measurement_error("cannot read " + path + ": check the path");
-  std::stringstream s;
-  s << f.rdbuf();
   json doc;
   try {
-    doc = json::parse(s.str());
-  } catch (const std::exception& e) {
-    throw measurement_error(path + " is not JSON: " + e.what());
+    doc = read_json_file(path);
+  } catch (const json_file_error& e) {
+    throw measurement_error(e.what());
   }
   return measurements_from_json(doc, path, side);
 }

@@ -6,6 +6,7 @@
 #include <sstream>
 #include <vector>
 
+#include "json_util.hpp"
 #include "report.hpp"
 
 namespace gpuparity::harness {
@@ -15,8 +16,7 @@ using json = nlohmann::ordered_json;
 namespace {
 
 std::string str(const json& o, const char* key, const std::string& fallback = "") {
-  if (!o.is_object() || !o.contains(key) || o[key].is_null()) return fallback;
-  return o[key].is_string() ? o[key].get<std::string>() : o[key].dump();
+  return json_text(o, key, fallback);
 }
 
 std::string fixed(double v, int digits) {

@@ -16,6 +16,7 @@
 #include "compare.hpp"
 #include "error_document.hpp"
 #include "gpuparity/version.hpp"
+#include "json_util.hpp"
 #include "measurements.hpp"
 #include "outputs.hpp"
 #include "process.hpp"
@@ -209,11 +210,7 @@ judged judge(const std::map<std::string, metric_samples>& samples, const run_opt
       ++j.degraded_count;
       j.degraded[name] = metric_class_name(s.kind.cls);
     }
-    json m;
-    m["name"] = name;
-    m["counter"] = s.kind.counter;
-    m["class"] = metric_class_name(s.kind.cls);
-    m["higher_is_better"] = s.kind.higher_is_better;
+    json m = metric_identity(s.kind);
     m["margin"] = margin;
     m["decides"] = decides;
     m["native"] = {{"median", median(s.native)}, {"n", s.native.size()}, {"samples", s.native}};

@@ -40,8 +40,8 @@ regression_verdict decide_regression(const ratio_interval& r, double margin);
 // chance of an interval inside the margin, given the samples' spread (robust, from the median
 // absolute deviation of the log-samples about each side's median) and the estimated
 // ratio; with `observed` (the interval at the current count) the spread is at least what
-// that interval implies, and the answer more than the trials already run. 0 when the estimate itself lies outside the margin (more trials cannot show
-// parity) or the spread is unknown.
+// that interval implies, and the answer more than the trials already run. 0 when the estimate
+// itself lies outside the margin (more trials cannot show parity) or the spread is unknown.
 int trials_needed_for_parity(const std::vector<double>& native,
                              const std::vector<double>& container, double ratio_estimate,
                              double margin, double confidence = 0.95,
