@@ -123,7 +123,12 @@ void gemm_case(benchmark::State& state, bench_context& ctx, dtype t, int n) {
   check_gemm(t, n, a, b, d, ctx.next_seed());
 
   poison(d.get(), d.bytes(), st.get());
-  const int batch = batch_for(picked.seconds, 0.02);
+  if (ctx.options.gemm_warmup_seconds > 0.0) {
+    const int warm =
+        1 + static_cast<int>(ctx.options.gemm_warmup_seconds / std::max(picked.seconds, 1e-6));
+    for (int i = 0; i < warm; ++i) g.run(algo, a.get(), b.get(), d.get(), st.get());
+  }
+  const int batch = batch_for(picked.seconds, ctx.options.gemm_batch_seconds);
   const auto samples = event_timed_loop(state, st.get(), batch,
                                         [&] { g.run(algo, a.get(), b.get(), d.get(), st.get()); });
   st.synchronize();

@@ -49,6 +49,12 @@ void add_options(CLI::App& app, bench_options& o) {
   app.add_option("--gemm-sizes", o.gemm_sizes, "GEMM sizes n (n x n x n), default 4096,8192")
       ->delimiter(',')
       ->check(CLI::Range(64, 65536));
+  app.add_option("--gemm-batch-seconds", o.gemm_batch_seconds,
+                 "GPU seconds per timed GEMM batch; a case times 10 (default 0.02)")
+      ->check(CLI::Range(0.001, 10.0));
+  app.add_option("--gemm-warmup-seconds", o.gemm_warmup_seconds,
+                 "seconds of untimed GEMMs before the timed batches (default 0)")
+      ->check(CLI::Range(0.0, 60.0));
   app.add_option("--startup-trials", o.startup_trials,
                  "fresh processes per startup/first_kernel run")
       ->check(CLI::Range(1, 100));
