@@ -12,6 +12,7 @@
 #             --cpus 0.05, podman --gpus all (no CDI), and native vs native (A/A)
 #   gate    : a second full run, a baseline from it and the committed parity-podman run,
 #             a third run with --baseline, and `gpuparity compare` timed
+#   gate-long : one run gated on the committed baseline, budget $GPUPARITY_BUDGET (400 s)
 #   parity-long : native vs podman alone, budget $GPUPARITY_BUDGET (default 400 s)
 # gpuparity runs leave report, JUnit, Prometheus, HTML and console text in $OUT/runs.tgz.
 #   profile : wall time per case family, and 8 processes each with --cpu-affinity inherit
@@ -140,7 +141,7 @@ images)
   log "container tests with podman: rc=$?"
   grep -E "tests passed|tests failed" "$OUT/images.log" | tail -2
   ;;
-harness|gate|parity-long)
+harness|gate|gate-long|parity-long)
   prebuilt_image
   # The same build natively and in the image: build-prebuilt's gpuparity finds its
   # gpuparity-bench beside it, and the image carries that build's install.
@@ -160,6 +161,11 @@ harness|gate|parity-long)
   case $what in
   parity-long)
     gp parity-podman-long --runtime podman --image "$tag" --budget "${GPUPARITY_BUDGET:-400}"
+    ;;
+  gate-long)
+    # One more run gated on the committed baseline, with a longer budget.
+    gp gate-run-long --runtime podman --image "$tag" --budget "${GPUPARITY_BUDGET:-400}" \
+      --baseline results/baselines/NVIDIA_H100_80GB_HBM3/baseline.json
     ;;
   harness)
     (cd build-prebuilt && ctest -LE container --output-on-failure >"$OUT/ctest.log" 2>&1)
