@@ -279,9 +279,8 @@ std::string html_page(const json& doc) {
   if (!str(doc, "error").empty()) h << "<p><b>Error:</b> " << e(str(doc, "error")) << "</p>";
   if (!doc["metrics"].empty()) {
     h << "<h2 id=\"verdicts\">Container vs native, per metric class</h2><p>Dots: the container's "
-         "performance relative to native (1 = equal, left = worse); bars: 95% confidence "
-         "intervals; green band: the equivalence margin.</p>"
-      << class_charts(doc);
+         "performance relative to native (1 = equal, left = worse); bars: "
+      << ci_label(doc) << "s; green band: the equivalence margin.</p>" << class_charts(doc);
     h << "<h2 id=\"trials\">Trial by trial</h2><p>Each measured trial over the native median, "
          "in the order run: native <span style=\"color:#0969da\">&#9679;</span>, container "
          "<span style=\"color:#fb8500\">&#9632;</span>; red outline: the GPU reported "

@@ -201,11 +201,13 @@ void prom_metrics(prom_writer& w, const json& doc, const std::string& prefix,
            std::string(s.b) + " performance relative to " + s.a + " (1 = equal, < 1 = worse)");
   for (const auto& m : doc["metrics"])
     w.sample(prefix + "_ratio", lbl("metric", str(m, "name")), m["ratio"].get<double>());
-  w.family(prefix + "_ratio_ci_low", "lower end of the ratio's 95% confidence interval");
+  w.family(prefix + "_ratio_ci_low",
+           "lower end of the ratio's confidence interval (the report's confidence)");
   for (const auto& m : doc["metrics"])
     if (m["ci_low"].is_number())
       w.sample(prefix + "_ratio_ci_low", lbl("metric", str(m, "name")), m["ci_low"].get<double>());
-  w.family(prefix + "_ratio_ci_high", "upper end of the ratio's 95% confidence interval");
+  w.family(prefix + "_ratio_ci_high",
+           "upper end of the ratio's confidence interval (the report's confidence)");
   for (const auto& m : doc["metrics"])
     if (m["ci_high"].is_number())
       w.sample(prefix + "_ratio_ci_high", lbl("metric", str(m, "name")),

@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "error_document.hpp"
+#include "outputs.hpp"
 
 namespace gpuparity::harness {
 
@@ -33,7 +34,7 @@ std::string summary_table(const nlohmann::ordered_json& r) {
   std::ostringstream s;
   char line[512];
   std::snprintf(line, sizeof line, "%-40s %16s %16s %8s %19s  %s\n", "metric", "native",
-                "container", "ratio", "95% CI", "verdict");
+                "container", "ratio", ci_label(r).c_str(), "verdict");
   s << line;
   for (const auto& m : r["metrics"]) {
     const std::string counter = m["counter"];

@@ -203,7 +203,8 @@ judged judge(const std::map<std::string, metric_samples>& samples, const run_opt
     if (s.native.empty() || s.container.empty()) continue;
     const double margin = o.margins.of(s.kind.cls);
     const bool decides = o.margins.decides(s.kind.cls);
-    const auto r = performance_ratio(s.native, s.container, s.kind.higher_is_better);
+    const auto r =
+        performance_ratio(s.native, s.container, s.kind.higher_is_better, parity_confidence);
     const verdict v = decide(r, margin);
     if (decides && v == verdict::inconclusive) ++j.inconclusive;
     if (decides && v == verdict::degraded) {
@@ -222,7 +223,8 @@ judged judge(const std::map<std::string, metric_samples>& samples, const run_opt
     m["ci_high"] = r.defined ? json(r.high) : json(nullptr);
     m["verdict"] = verdict_name(v);
     if (v == verdict::inconclusive) {
-      const int n = trials_needed_for_parity(s.native, s.container, r.estimate, margin, 0.95, &r);
+      const int n = trials_needed_for_parity(s.native, s.container, r.estimate, margin,
+                                             parity_confidence, &r);
       m["trials_needed"] = n > 0 ? json(n) : json(nullptr);
     }
     m["throttled_trials"] = {{"native", s.throttled_native}, {"container", s.throttled_container}};
@@ -320,6 +322,7 @@ int run_parity(const run_options& o) {
   char host[256] = {0};
   gethostname(host, sizeof host - 1);
   report["host"] = {{"hostname", host}};
+  report["confidence"] = parity_confidence;
   report["mode"] = o.native_vs_native ? "native-vs-native" : "native-vs-container";
   report["runtime"] = {
       {"kind", o.native_vs_native ? "none" : runtime_name(o.container.kind)},

@@ -213,13 +213,14 @@ TEST(HarnessCli, RunLoopWithARecordedWorkloadAndABaseline) {
   const auto rep = read_json(out);
   EXPECT_EQ(rep["verdict"], "parity") << r.err;  // identical samples on both sides
   EXPECT_EQ(rep["metrics"].size(), 28u);
-  // Two measured trials per side cannot give a 95% interval; four can, and then every
-  // metric is conclusive and the run stops: a warm-up and four trials per side.
-  EXPECT_EQ(rep["trials"].size(), 10u);
+  // Fewer than five measured trials per side give no 99% interval; five do, every metric
+  // is then conclusive and the run stops: a warm-up and five trials per side.
+  EXPECT_EQ(rep["trials"].size(), 12u);
+  EXPECT_EQ(rep["confidence"], 0.99);
   for (const auto& m : rep["metrics"]) {
     EXPECT_EQ(m["decides"].get<bool>(), m["class"] != "host") << m["name"];
-    EXPECT_EQ(m["native"]["n"], 4);
-    EXPECT_EQ(m["container"]["n"], 4);
+    EXPECT_EQ(m["native"]["n"], 5);
+    EXPECT_EQ(m["container"]["n"], 5);
   }
   ASSERT_TRUE(rep.contains("baseline_comparison"));
   const auto& cmp = rep["baseline_comparison"];
