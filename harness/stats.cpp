@@ -50,36 +50,27 @@ double z_for(double confidence) {
 
 // The index k (1-based) of the Hodges-Lehmann interval [d_(k), d_(mn+1-k)] at this
 // confidence: k - 1 is the largest c with P(U <= c) <= alpha/2 under the Mann-Whitney null
-// distribution of U. Exact for up to 25 trials per side (counting the arrangements of the
-// two samples' ranks), where the normal approximation is conservative enough to give no
-// interval at all at 98.5% with 5 trials per side; the normal approximation beyond.
-// 0: no interval at this confidence with these counts.
+// distribution of U. Exact for up to 25 trials per side, where the normal approximation is
+// conservative enough to give no interval at all at 99% with 5 trials per side; the normal
+// approximation beyond. 0: no interval at this confidence with these counts.
 int interval_index(std::size_t m, std::size_t n, double confidence) {
   const double half_alpha = (1.0 - confidence) / 2.0;
   if (m <= 25 && n <= 25) {
-    // ways[i][j][u]: arrangements of i first and j second values with U = u; the last value
-    // is either a first one (ranking above all j seconds: u - j) or a second one.
-    std::vector<std::vector<std::vector<double>>> ways(m + 1,
-                                                       std::vector<std::vector<double>>(n + 1));
-    for (std::size_t i = 0; i <= m; ++i)
-      for (std::size_t j = 0; j <= n; ++j) {
-        auto& w = ways[i][j];
-        w.assign(i * j + 1, 0.0);
-        if (i == 0 || j == 0) {
-          w[0] = 1.0;
-          continue;
-        }
-        for (std::size_t u = 0; u <= i * j; ++u)
-          w[u] = (u >= j && u - j <= (i - 1) * j ? ways[i - 1][j][u - j] : 0.0) +
-                 (u <= i * (j - 1) ? ways[i][j - 1][u] : 0.0);
-      }
-    const auto& dist = ways[m][n];
+    // The counts of U = 0..mn are the coefficients of the Gaussian binomial coefficient
+    // [m+n choose m](q) = prod_{i=1..m} (1 - q^(n+i)) / (1 - q^i), built factor by factor
+    // (each division by 1 - q^i is exact: a running sum with stride i).
+    std::vector<double> ways(m * n + 1, 0.0);
+    ways[0] = 1.0;
+    for (std::size_t i = 1; i <= m; ++i) {
+      for (std::size_t u = ways.size(); u-- > n + i;) ways[u] -= ways[u - n - i];
+      for (std::size_t u = i; u < ways.size(); ++u) ways[u] += ways[u - i];
+    }
     double total = 0.0;
-    for (double x : dist) total += x;
+    for (double w : ways) total += w;
     double below = 0.0;
     int k = 0;
-    for (std::size_t c = 0; c < dist.size(); ++c) {
-      below += dist[c];
+    for (std::size_t c = 0; c < ways.size(); ++c) {
+      below += ways[c];
       if (below / total > half_alpha) break;
       k = static_cast<int>(c) + 1;
     }
