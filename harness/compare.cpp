@@ -2,9 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
-#include <ctime>
 
-#include "gpuparity/version.hpp"
 #include "json_util.hpp"
 #include "run.hpp"
 #include "stats.hpp"
@@ -16,19 +14,6 @@ namespace {
 using json = nlohmann::ordered_json;
 using gpuparity::median;
 using gpuparity::relative_mad;
-
-std::string now_iso() {
-  const std::time_t t = std::time(nullptr);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
-  return buf;
-}
-
-json producer() {
-  return {{"name", "gpuparity"},
-          {"version", gpuparity::version},
-          {"git_revision", gpuparity::git_revision}};
-}
 
 json check(const char* what, const char* severity, const std::string& b, const std::string& c,
            const std::string& message) {
@@ -46,16 +31,12 @@ json compare_measurements(const measurement_set& base, const measurement_set& ca
   json doc;
   doc["kind"] = "gpuparity-comparison";
   doc["schema_version"] = comparison_schema_version;
-  doc["producer"] = producer();
+  doc["producer"] = producer_json();
   doc["created_at"] = now_iso();
   doc["baseline"] = base.describe();
   doc["candidate"] = cand.describe();
   doc["confidence"] = comparison_confidence;
-  doc["margins"] = {{"bandwidth", margins.bandwidth},
-                    {"compute", margins.compute},
-                    {"latency", margins.latency},
-                    {"host", margins.host},
-                    {"judge_host", margins.judge_host}};
+  doc["margins"] = margins_json(margins);
 
   json checks = json::array();
   const auto& b = base.facts;
@@ -105,9 +86,7 @@ json compare_measurements(const measurement_set& base, const measurement_set& ca
     m["decides"] = decides;
     m["baseline"] = {{"median", median(bs.samples)}, {"n", bs.samples.size()}};
     m["candidate"] = {{"median", median(cs.samples)}, {"n", cs.samples.size()}};
-    m["ratio"] = r.estimate > 0 ? r.estimate : r.ratio_of_medians;
-    m["ci_low"] = r.defined ? json(r.low) : json(nullptr);
-    m["ci_high"] = r.defined ? json(r.high) : json(nullptr);
+    put_interval(m, r);
     m["verdict"] = regression_verdict_name(v);
     metrics.push_back(m);
   }
@@ -150,7 +129,7 @@ json make_baseline(const std::vector<measurement_set>& runs) {
   json doc;
   doc["kind"] = "gpuparity-baseline";
   doc["schema_version"] = baseline_schema_version;
-  doc["producer"] = producer();
+  doc["producer"] = producer_json();
   doc["created_at"] = now_iso();
   doc["side"] = first.side.empty() ? json(nullptr) : json(first.side);
   doc["gpu"] = {{"name", first.facts.gpu_name},

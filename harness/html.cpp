@@ -18,15 +18,7 @@ using json = nlohmann::ordered_json;
 
 namespace {
 
-std::string str(const json& o, const char* key, const std::string& fallback = "") {
-  return json_text(o, key, fallback);
-}
-
-std::string num(double v, int digits = 1) {
-  char b[64];
-  std::snprintf(b, sizeof b, "%.*f", digits, v);
-  return b;
-}
+std::string num(double v, int digits = 1) { return fixed_text(v, digits); }
 
 std::string e(const std::string& s) { return xml_escape(s); }
 
@@ -75,16 +67,16 @@ std::string forest_plot(const std::vector<const json*>& ms, const std::string& c
   int row = 0;
   for (const json* m : ms) {
     const double y = top + row_h * row++ + row_h / 2.0;
-    const std::string v = str(*m, "verdict");
+    const std::string v = json_text(*m, "verdict");
     s << "<text x=\"" << label_w - 8 << "\" y=\"" << y + 4 << "\" text-anchor=\"end\">"
-      << e(str(*m, "name")) << "</text>";
+      << e(json_text(*m, "name")) << "</text>";
     if ((*m)["ci_low"].is_number())
       s << "<line x1=\"" << x((*m)["ci_low"].get<double>()) << "\" x2=\""
         << x((*m)["ci_high"].get<double>()) << "\" y1=\"" << y << "\" y2=\"" << y << "\" stroke=\""
         << colour(v) << "\" stroke-width=\"3\"/>";
     s << "<circle cx=\"" << x((*m)["ratio"].get<double>()) << "\" cy=\"" << y
-      << "\" r=\"4.5\" fill=\"" << colour(v) << "\"><title>" << e(str(*m, "name")) << ": ratio "
-      << num((*m)["ratio"].get<double>(), 4) << "</title></circle>";
+      << "\" r=\"4.5\" fill=\"" << colour(v) << "\"><title>" << e(json_text(*m, "name"))
+      << ": ratio " << num((*m)["ratio"].get<double>(), 4) << "</title></circle>";
     s << "<text x=\"" << label_w + plot_w + 10 << "\" y=\"" << y + 4 << "\" fill=\"" << colour(v)
       << "\">" << e(v) << (m->value("decides", true) ? "" : " (info)") << "</text>";
   }
@@ -94,7 +86,7 @@ std::string forest_plot(const std::vector<const json*>& ms, const std::string& c
 
 // Every measured trial's value over the native median, in the order the trials ran.
 std::string scatter(const json& m, const json& trials) {
-  const std::string name = str(m, "name");
+  const std::string name = json_text(m, "name");
   const double ref = m["native"]["median"].get<double>();
   struct point {
     int order;
@@ -108,8 +100,8 @@ std::string scatter(const json& m, const json& trials) {
     if (t.value("warmup", false) || !t["error"].is_null()) continue;
     for (const auto& p : t["programs"])
       if (p["metrics"].contains(name) && p["metrics"][name].is_number())
-        pts.push_back({order, p["metrics"][name].get<double>() / ref, str(t, "side") == "container",
-                       t.value("throttled", false)});
+        pts.push_back({order, p["metrics"][name].get<double>() / ref,
+                       json_text(t, "side") == "container", t.value("throttled", false)});
   }
   if (pts.empty()) return "";
   double lo = 1.0, hi = 1.0;
@@ -170,7 +162,7 @@ std::string telemetry_chart(const json& tel, const json& trials) {
   for (const auto& tr : trials) {
     if (!tr.contains("t_start_seconds")) continue;
     const double a = tr["t_start_seconds"].get<double>(), z = tr["t_end_seconds"].get<double>();
-    const bool c = str(tr, "side") == "container", th = tr.value("throttled", false);
+    const bool c = json_text(tr, "side") == "container", th = tr.value("throttled", false);
     s << "<rect x=\"" << X(a) << "\" y=\"" << t << "\" width=\"" << std::max(1.0, X(z) - X(a))
       << "\" height=\"" << h - t - b << "\" fill=\"" << (c ? "#fff1e0" : "#e7f0fb") << "\""
       << (th ? " stroke=\"#cf222e\" stroke-width=\"1\"" : "") << "><title>"
@@ -201,15 +193,12 @@ std::string metric_table(const json& d, const char* a, const char* b) {
   s << "<table><thead><tr><th>metric</th><th>class</th><th>" << a << "</th><th>" << b
     << "</th><th>ratio</th><th>" << ci_label(d) << "</th><th>verdict</th></tr></thead><tbody>";
   for (const auto& m : d["metrics"]) {
-    const std::string c = str(m, "counter"), v = str(m, "verdict");
-    s << "<tr><td><code>" << e(str(m, "name")) << "</code></td><td>" << e(str(m, "class"))
-      << "</td><td>" << e(format_value(c, m[a]["median"].get<double>()))
+    const std::string c = json_text(m, "counter"), v = json_text(m, "verdict");
+    s << "<tr><td><code>" << e(json_text(m, "name")) << "</code></td><td>"
+      << e(json_text(m, "class")) << "</td><td>" << e(format_value(c, m[a]["median"].get<double>()))
       << " <small>n=" << m[a]["n"].get<int>() << "</small></td><td>"
       << e(format_value(c, m[b]["median"].get<double>())) << " <small>n=" << m[b]["n"].get<int>()
-      << "</small></td><td>" << num(m["ratio"].get<double>(), 4) << "</td><td>"
-      << (m["ci_low"].is_number() ? "[" + num(m["ci_low"].get<double>(), 4) + ", " +
-                                        num(m["ci_high"].get<double>(), 4) + "]"
-                                  : "-")
+      << "</small></td><td>" << num(m["ratio"].get<double>(), 4) << "</td><td>" << interval_text(m)
       << "</td><td style=\"color:" << colour(v) << "\">" << e(v)
       << (m.value("decides", true) ? "" : " (informational)") << "</td></tr>";
   }
@@ -219,7 +208,7 @@ std::string metric_table(const json& d, const char* a, const char* b) {
 
 std::string class_charts(const json& d) {
   std::map<std::string, std::vector<const json*>> by_class;
-  for (const auto& m : d["metrics"]) by_class[str(m, "class")].push_back(&m);
+  for (const auto& m : d["metrics"]) by_class[json_text(m, "class")].push_back(&m);
   std::ostringstream s;
   for (const auto& [cls, ms] : by_class)
     s << "<figure><figcaption>" << e(cls) << " (margin +/-"
@@ -244,21 +233,21 @@ const char* style =
 
 std::string html_page(const json& doc) {
   std::ostringstream h;
-  const std::string verdict = str(doc, "verdict");
+  const std::string verdict = json_text(doc, "verdict");
   h << "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>gpuparity: "
     << e(verdict) << "</title><style>" << style << "</style></head><body>";
   if (is_comparison(doc)) {
     h << "<h1>gpuparity compare <span class=\"badge\" style=\"background:" << colour(verdict)
       << "\">" << e(verdict) << "</span></h1><p>Candidate <code>"
-      << e(str(doc["candidate"], "source")) << "</code> against baseline <code>"
-      << e(str(doc["baseline"], "source")) << "</code>, " << e(str(doc["candidate"], "gpu_name"))
-      << ".</p>";
+      << e(json_text(doc["candidate"], "source")) << "</code> against baseline <code>"
+      << e(json_text(doc["baseline"], "source")) << "</code>, "
+      << e(json_text(doc["candidate"], "gpu_name")) << ".</p>";
     h << "<h2 id=\"verdicts\">Candidate vs baseline, per metric class</h2>" << class_charts(doc);
     h << "<h2>Comparability</h2><ul>";
     for (const auto& c : doc["comparability"])
-      h << "<li><b>" << e(str(c, "severity")) << "</b> " << e(str(c, "check")) << ": "
-        << e(str(c, "message")) << " (baseline <code>" << e(str(c, "baseline"))
-        << "</code>, candidate <code>" << e(str(c, "candidate")) << "</code>)</li>";
+      h << "<li><b>" << e(json_text(c, "severity")) << "</b> " << e(json_text(c, "check")) << ": "
+        << e(json_text(c, "message")) << " (baseline <code>" << e(json_text(c, "baseline"))
+        << "</code>, candidate <code>" << e(json_text(c, "candidate")) << "</code>)</li>";
     h << "</ul><h2>All metrics</h2>" << metric_table(doc, "baseline", "candidate")
       << "</body></html>\n";
     return h.str();
@@ -266,17 +255,19 @@ std::string html_page(const json& doc) {
   const json& n = doc["sides"]["native"];
   const json& c = doc["sides"]["container"];
   h << "<h1>gpuparity run <span class=\"badge\" style=\"background:" << colour(verdict) << "\">"
-    << e(verdict) << "</span></h1><p>" << e(str(doc, "mode")) << " on "
-    << e(str(n, "gpu_name", "an unknown GPU")) << " (driver "
-    << e(str(n, "env_nvml_driver_version", "?")) << ")";
-  if (str(doc["runtime"], "kind") != "none")
-    h << ", " << e(str(doc["runtime"], "kind")) << " " << e(str(doc["runtime"], "version"))
-      << ", image <code>" << e(str(doc["runtime"], "image")) << "</code>";
+    << e(verdict) << "</span></h1><p>" << e(json_text(doc, "mode")) << " on "
+    << e(json_text(n, "gpu_name", "an unknown GPU")) << " (driver "
+    << e(json_text(n, "env_nvml_driver_version", "?")) << ")";
+  if (json_text(doc["runtime"], "kind") != "none")
+    h << ", " << e(json_text(doc["runtime"], "kind")) << " "
+      << e(json_text(doc["runtime"], "version")) << ", image <code>"
+      << e(json_text(doc["runtime"], "image")) << "</code>";
   if (doc.contains("timings"))
     h << "; " << num(doc["timings"].value("wall_seconds", 0.0), 0) << " s, " << doc["trials"].size()
-      << " trials (warm-ups included), started " << e(str(doc, "started_at"));
+      << " trials (warm-ups included), started " << e(json_text(doc, "started_at"));
   h << ".</p>";
-  if (!str(doc, "error").empty()) h << "<p><b>Error:</b> " << e(str(doc, "error")) << "</p>";
+  if (!json_text(doc, "error").empty())
+    h << "<p><b>Error:</b> " << e(json_text(doc, "error")) << "</p>";
   if (!doc["metrics"].empty()) {
     h << "<h2 id=\"verdicts\">Container vs native, per metric class</h2><p>Dots: the container's "
          "performance relative to native (1 = equal, left = worse); bars: "
@@ -286,7 +277,7 @@ std::string html_page(const json& doc) {
          "<span style=\"color:#fb8500\">&#9632;</span>; red outline: the GPU reported "
          "throttling during that trial. A trend across the run is drift.</p>";
     std::map<std::string, std::vector<const json*>> by_class;
-    for (const auto& m : doc["metrics"]) by_class[str(m, "class")].push_back(&m);
+    for (const auto& m : doc["metrics"]) by_class[json_text(m, "class")].push_back(&m);
     for (const auto& [cls, ms] : by_class) {
       h << "<h3>" << e(cls) << "</h3><div class=\"grid\">";
       for (const json* m : ms) h << scatter(*m, doc["trials"]);
@@ -298,20 +289,21 @@ std::string html_page(const json& doc) {
     h << telemetry_chart(doc["telemetry"], doc["trials"]);
   else
     h << "<p>Telemetry unavailable"
-      << (doc.contains("telemetry") ? ": " + e(str(doc["telemetry"], "reason")) : std::string())
+      << (doc.contains("telemetry") ? ": " + e(json_text(doc["telemetry"], "reason"))
+                                    : std::string())
       << ".</p>";
   h << "<h2 id=\"audit\">Audit</h2>";
   if (doc["audit"].empty()) h << "<p>No findings.</p>";
   for (const auto& a : doc["audit"])
-    h << "<div class=\"finding " << e(str(a, "severity")) << "\"><b>[" << e(str(a, "severity"))
-      << "] " << e(str(a, "title")) << "</b><br>native: <code>" << e(str(a, "native"))
-      << "</code><br>container: <code>" << e(str(a, "container"))
-      << "</code><br>fix: " << e(str(a, "fix")) << "</div>";
+    h << "<div class=\"finding " << e(json_text(a, "severity")) << "\"><b>["
+      << e(json_text(a, "severity")) << "] " << e(json_text(a, "title")) << "</b><br>native: <code>"
+      << e(json_text(a, "native")) << "</code><br>container: <code>" << e(json_text(a, "container"))
+      << "</code><br>fix: " << e(json_text(a, "fix")) << "</div>";
   if (doc.contains("baseline_comparison") && doc["baseline_comparison"].is_object()) {
     const json& b = doc["baseline_comparison"];
     h << "<h2 id=\"baseline\">Against the baseline: <span style=\"color:"
-      << colour(str(b, "verdict")) << "\">" << e(str(b, "verdict"))
-      << "</span></h2><p>Baseline <code>" << e(str(b["baseline"], "source")) << "</code>.</p>"
+      << colour(json_text(b, "verdict")) << "\">" << e(json_text(b, "verdict"))
+      << "</span></h2><p>Baseline <code>" << e(json_text(b["baseline"], "source")) << "</code>.</p>"
       << class_charts(b) << metric_table(b, "baseline", "candidate");
   }
   if (!doc["metrics"].empty())
@@ -323,7 +315,7 @@ std::string html_page(const json& doc) {
     if (side.is_object())
       for (const auto& [k, v] : side.items()) keys.insert(k);
   for (const auto& k : keys) {
-    const std::string a = str(n, k.c_str()), b = str(c, k.c_str());
+    const std::string a = json_text(n, k.c_str()), b = json_text(c, k.c_str());
     h << "<tr" << (a != b ? " class=\"differs\"" : "") << "><td>" << e(k) << "</td><td>" << e(a)
       << "</td><td>" << e(b) << "</td></tr>";
   }

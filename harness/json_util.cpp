@@ -1,5 +1,8 @@
 #include "json_util.hpp"
 
+#include "gpuparity/version.hpp"
+
+#include <ctime>
 #include <fstream>
 #include <sstream>
 
@@ -30,6 +33,40 @@ json metric_identity(const metric_value& kind) {
           {"class", metric_class_name(kind.cls)},
           {"higher_is_better", kind.higher_is_better}};
 }
+
+void put_interval(json& metric, const ratio_interval& r) {
+  metric["ratio"] = r.estimate > 0 ? r.estimate : r.ratio_of_medians;
+  metric["ci_low"] = r.defined ? json(r.low) : json(nullptr);
+  metric["ci_high"] = r.defined ? json(r.high) : json(nullptr);
+}
+
+json margins_json(const class_margins& m) {
+  return {{"bandwidth", m.bandwidth},
+          {"compute", m.compute},
+          {"latency", m.latency},
+          {"host", m.host},
+          {"judge_host", m.judge_host}};
+}
+
+json producer_json() {
+  return {{"name", "gpuparity"},
+          {"version", gpuparity::version},
+          {"git_revision", gpuparity::git_revision}};
+}
+
+std::string now_iso() {
+  const std::time_t t = std::time(nullptr);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
+  return buf;
+}
+
+bool is_run_report(const json& doc) {
+  return doc.is_object() && doc.contains("schema_version") && doc.contains("mode") &&
+         doc.contains("metrics") && doc.contains("sides") && doc.contains("trials");
+}
+
+bool is_comparison(const json& doc) { return json_text(doc, "kind") == "gpuparity-comparison"; }
 
 metric_value metric_from_identity(const json& entry) {
   metric_value k;

@@ -4,6 +4,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "stats.hpp"
 #include "workload_output.hpp"
 
 namespace gpuparity::harness {
@@ -25,5 +26,21 @@ nlohmann::ordered_json metric_identity(const metric_value& kind);
 
 // The reverse, from such a document's metric entry (class re-derived from the name).
 metric_value metric_from_identity(const nlohmann::ordered_json& entry);
+
+// A metric's "ratio", "ci_low" and "ci_high" (null without an interval).
+void put_interval(nlohmann::ordered_json& metric, const ratio_interval& r);
+
+// The margins object of reports and comparisons.
+nlohmann::ordered_json margins_json(const class_margins& m);
+
+// {"name": "gpuparity", "version", "git_revision"}: who wrote a document.
+nlohmann::ordered_json producer_json();
+
+// Now, UTC, as 2026-11-22T19:11:03Z.
+std::string now_iso();
+
+// Which document this is: a `gpuparity run` report, a `gpuparity compare` document.
+bool is_run_report(const nlohmann::ordered_json& doc);
+bool is_comparison(const nlohmann::ordered_json& doc);
 
 }  // namespace gpuparity::harness

@@ -7,11 +7,7 @@
 #include <filesystem>
 #include <iostream>
 
-#include <fstream>
-#include <sstream>
-
 #include "compare.hpp"
-#include "error_document.hpp"
 #include "gpuparity/version.hpp"
 #include "json_util.hpp"
 #include "measurements.hpp"
@@ -57,8 +53,9 @@ int cmd_compare(const std::string& base_path, const std::string& cand_path, cons
     return exit_error;
   }
   std::cout << markdown_summary(doc);
-  if (!out.empty() && !gpuparity::write_file_atomically(out, doc.dump(2) + "\n")) {
-    std::cerr << "gpuparity compare: cannot write " << out << "\n";
+  const auto werr = out.empty() ? std::string() : write_report(out, doc);
+  if (!werr.empty()) {
+    std::cerr << "gpuparity compare: " << werr << "\n";
     return exit_error;
   }
   const auto err = write_renderings(doc, junit, prom, markdown, html);
@@ -86,9 +83,9 @@ int cmd_baseline(const std::vector<std::string>& inputs, const std::string& side
     std::error_code ec;
     std::filesystem::create_directories(out.substr(0, slash), ec);
   }
-  if (!gpuparity::write_file_atomically(out, doc.dump(2) + "\n")) {
-    std::cerr << "gpuparity baseline: ERROR: cannot write " << out
-              << ": check that its folder is writable, or pass -o FILE\n";
+  const auto werr = write_report(out, doc);
+  if (!werr.empty()) {
+    std::cerr << "gpuparity baseline: ERROR: " << werr << ", or pass -o FILE\n";
     return exit_error;
   }
   std::cerr << "gpuparity baseline: " << doc["metrics"].size() << " metrics from " << inputs.size()
@@ -105,9 +102,7 @@ int cmd_report(const std::string& path, const std::string& junit, const std::str
     std::cerr << "gpuparity report: ERROR: " << e.what() << "\n";
     return exit_error;
   }
-  const bool run_report = doc.is_object() && doc.contains("mode") && doc.contains("metrics") &&
-                          doc.contains("sides") && doc.contains("trials");
-  if (!run_report && !is_comparison(doc)) {
+  if (!is_run_report(doc) && !is_comparison(doc)) {
     std::cerr << "gpuparity report: ERROR: " << path
               << " is neither a `gpuparity run` report nor a `gpuparity compare` document\n";
     return exit_error;

@@ -9,8 +9,6 @@ namespace {
 
 using json = nlohmann::ordered_json;
 
-std::string text(const json& o, const char* key) { return json_text(o, key); }
-
 // One metric's entry of a report or baseline, with its samples (`samples` of the entry,
 // or of one side of it); nothing when it has no name or no sample.
 void add_series(const json& entry, const json& samples, measurement_set& m) {
@@ -24,13 +22,13 @@ void add_series(const json& entry, const json& samples, measurement_set& m) {
 
 hardware_facts facts_from_context(const json& c) {
   hardware_facts f;
-  f.gpu_name = text(c, "gpu_name");
-  f.gpu_uuid = text(c, "gpu_uuid");
-  f.driver_version = text(c, "env_nvml_driver_version");
+  f.gpu_name = json_text(c, "gpu_name");
+  f.gpu_uuid = json_text(c, "gpu_uuid");
+  f.driver_version = json_text(c, "env_nvml_driver_version");
   if (f.driver_version.empty() || f.driver_version == "unavailable")
-    f.driver_version = text(c, "env_libcuda_version");
-  f.sm_clock_max_hz = text(c, "gpu_sm_clock_max_hz");
-  f.ecc_enabled = text(c, "gpu_ecc_enabled");
+    f.driver_version = json_text(c, "env_libcuda_version");
+  f.sm_clock_max_hz = json_text(c, "gpu_sm_clock_max_hz");
+  f.ecc_enabled = json_text(c, "gpu_ecc_enabled");
   return f;
 }
 
@@ -38,43 +36,43 @@ void from_run_report(const json& doc, const std::string& side, measurement_set& 
   if (side != "native" && side != "container")
     throw measurement_error("--side must be native or container, not '" + side + "'");
   m.side = side;
-  m.label = text(doc["runtime"], "image");
-  if (m.label.empty()) m.label = text(doc, "mode");
-  m.measured_at = text(doc, "started_at");
+  m.label = json_text(doc["runtime"], "image");
+  if (m.label.empty()) m.label = json_text(doc, "mode");
+  m.measured_at = json_text(doc, "started_at");
   if (doc.contains("sides") && doc["sides"].contains(side))
     m.facts = facts_from_context(doc["sides"][side]);
   if (doc.contains("telemetry") && doc["telemetry"].contains("device"))
-    m.facts.power_limit_w = text(doc["telemetry"]["device"], "power_limit_w");
+    m.facts.power_limit_w = json_text(doc["telemetry"]["device"], "power_limit_w");
   for (const auto& x : doc["metrics"])
     add_series(x, x.contains(side) ? x[side].value("samples", json::array()) : json::array(), m);
   if (m.metrics.empty())
-    throw measurement_error(m.source + " has no measured metrics (its verdict is " +
-                            text(doc, "verdict") +
-                            (text(doc, "error").empty() ? "" : ": " + text(doc, "error")) + ")");
+    throw measurement_error(
+        m.source + " has no measured metrics (its verdict is " + json_text(doc, "verdict") +
+        (json_text(doc, "error").empty() ? "" : ": " + json_text(doc, "error")) + ")");
 }
 
 void from_baseline(const json& doc, measurement_set& m) {
-  m.side = text(doc, "side");
+  m.side = json_text(doc, "side");
   m.label = "baseline of " + std::to_string(doc.value("sources", json::array()).size()) + " runs";
-  m.measured_at = text(doc, "created_at");
+  m.measured_at = json_text(doc, "created_at");
   const json& g = doc.value("gpu", json::object());
-  m.facts.gpu_name = text(g, "name");
-  m.facts.driver_version = text(g, "driver_version");
-  m.facts.sm_clock_max_hz = text(g, "sm_clock_max_hz");
-  m.facts.ecc_enabled = text(g, "ecc_enabled");
-  m.facts.power_limit_w = text(g, "power_limit_w");
+  m.facts.gpu_name = json_text(g, "name");
+  m.facts.driver_version = json_text(g, "driver_version");
+  m.facts.sm_clock_max_hz = json_text(g, "sm_clock_max_hz");
+  m.facts.ecc_enabled = json_text(g, "ecc_enabled");
+  m.facts.power_limit_w = json_text(g, "power_limit_w");
   for (const auto& x : doc["metrics"]) add_series(x, x.value("samples", json::array()), m);
   if (m.metrics.empty()) throw measurement_error(m.source + ": the baseline has no metrics");
 }
 
 void from_benchmark_json(const json& doc, measurement_set& m) {
-  const workload_output w = parse_workload_output(doc.dump());
+  const workload_output w = workload_output_from_json(doc);
   if (!w.parsed) throw measurement_error(m.source + ": " + w.parse_error);
   json context = json::object();
   for (const auto& [k, v] : w.context) context[k] = v;
   m.facts = facts_from_context(context);
-  m.label = text(context, "gpuparity_program");
-  m.measured_at = text(context, "date");
+  m.label = json_text(context, "gpuparity_program");
+  m.measured_at = json_text(context, "date");
   for (const auto& v : w.metrics) {
     auto& s = m.metrics[v.name];
     s.kind = v;
@@ -112,7 +110,7 @@ measurement_set measurements_from_json(const json& doc, const std::string& sourc
   if (doc.value("kind", "") == "gpuparity-baseline") {
     m.kind = "baseline";
     from_baseline(doc, m);
-  } else if (doc.contains("schema_version") && doc.contains("metrics") && doc.contains("mode")) {
+  } else if (is_run_report(doc)) {
     m.kind = "run_report";
     from_run_report(doc, side, m);
   } else if (doc.contains("benchmarks")) {

@@ -2,7 +2,6 @@
 
 #include <cmath>
 #include <cstdio>
-#include <ctime>
 #include <sstream>
 #include <vector>
 
@@ -14,22 +13,6 @@ namespace gpuparity::harness {
 using json = nlohmann::ordered_json;
 
 namespace {
-
-std::string str(const json& o, const char* key, const std::string& fallback = "") {
-  return json_text(o, key, fallback);
-}
-
-std::string fixed(double v, int digits) {
-  char b[64];
-  std::snprintf(b, sizeof b, "%.*f", digits, v);
-  return b;
-}
-
-std::string interval(const json& m) {
-  if (!m["ci_low"].is_number()) return "-";
-  return "[" + fixed(m["ci_low"].get<double>(), 4) + ", " + fixed(m["ci_high"].get<double>(), 4) +
-         "]";
-}
 
 // The two sides' names and medians of a metric, run report or comparison alike.
 struct sides_of {
@@ -46,12 +29,13 @@ bool failing(const std::string& verdict) {
 
 std::string evidence(const json& m, const sides_of& s, const std::string& ci_text) {
   std::ostringstream e;
-  const std::string counter = str(m, "counter");
+  const std::string counter = json_text(m, "counter");
   e << s.a << " median " << format_value(counter, m[s.a]["median"].get<double>())
     << " (n=" << m[s.a]["n"].get<int>() << "), " << s.b << " median "
     << format_value(counter, m[s.b]["median"].get<double>()) << " (n=" << m[s.b]["n"].get<int>()
-    << "); ratio " << fixed(m["ratio"].get<double>(), 4) << ", " << ci_text << " " << interval(m)
-    << ", margin +/-" << fixed(100.0 * m["margin"].get<double>(), 1) << "%";
+    << "); ratio " << fixed_text(m["ratio"].get<double>(), 4) << ", " << ci_text << " "
+    << interval_text(m) << ", margin +/-" << fixed_text(100.0 * m["margin"].get<double>(), 1)
+    << "%";
   if (m.contains("throttled_trials")) {
     const auto& t = m["throttled_trials"];
     if (t.value("native", 0) + t.value("container", 0) > 0)
@@ -71,10 +55,11 @@ void junit_suite(std::ostringstream& x, const std::string& name, const json& doc
   const std::string kind = is_comparison(doc) ? "regression" : "parity";
   for (const auto& m : doc["metrics"]) {
     ++t;
-    const std::string v = str(m, "verdict");
+    const std::string v = json_text(m, "verdict");
     const bool decides = m.value("decides", true);
-    cases << "    <testcase classname=\"gpuparity." << kind << "." << xml_escape(str(m, "class"))
-          << "\" name=\"" << xml_escape(str(m, "name")) << "\" time=\"0\">\n";
+    cases << "    <testcase classname=\"gpuparity." << kind << "."
+          << xml_escape(json_text(m, "class")) << "\" name=\"" << xml_escape(json_text(m, "name"))
+          << "\" time=\"0\">\n";
     const std::string ev = xml_escape(evidence(m, s, ci_label(doc)));
     if (failing(v) && decides) {
       ++f;
@@ -95,47 +80,48 @@ void junit_suite(std::ostringstream& x, const std::string& name, const json& doc
   if (!is_comparison(doc)) {
     for (const auto& a : doc.value("audit", json::array())) {
       ++t;
-      cases << "    <testcase classname=\"gpuparity.audit\" name=\"" << xml_escape(str(a, "id"))
-            << "\" time=\"0\">\n";
+      cases << "    <testcase classname=\"gpuparity.audit\" name=\""
+            << xml_escape(json_text(a, "id")) << "\" time=\"0\">\n";
       const std::string text =
-          xml_escape(str(a, "title") + ". native: " + str(a, "native") +
-                     "; container: " + str(a, "container") + "; fix: " + str(a, "fix"));
-      if (str(a, "severity") == "error") {
+          xml_escape(json_text(a, "title") + ". native: " + json_text(a, "native") +
+                     "; container: " + json_text(a, "container") + "; fix: " + json_text(a, "fix"));
+      if (json_text(a, "severity") == "error") {
         ++f;
         cases << "      <failure type=\"audit\" message=\"" << text << "\">" << text
               << "</failure>\n";
       } else {
-        cases << "      <system-out>[" << xml_escape(str(a, "severity")) << "] " << text
+        cases << "      <system-out>[" << xml_escape(json_text(a, "severity")) << "] " << text
               << "</system-out>\n";
       }
       cases << "    </testcase>\n";
     }
   }
-  const std::string verdict = str(doc, "verdict");
+  const std::string verdict = json_text(doc, "verdict");
   if (verdict == "error" || verdict == "not_comparable") {
     ++t;
     ++e;
-    std::string why = str(doc, "error");
+    std::string why = json_text(doc, "error");
     for (const auto& c : doc.value("comparability", json::array()))
-      if (str(c, "severity") == "error") why += (why.empty() ? "" : "; ") + str(c, "message");
+      if (json_text(c, "severity") == "error")
+        why += (why.empty() ? "" : "; ") + json_text(c, "message");
     cases << "    <testcase classname=\"gpuparity." << kind << "\" name=\"" << verdict
           << "\" time=\"0\">\n      <error type=\"" << verdict << "\" message=\"" << xml_escape(why)
           << "\">" << xml_escape(why) << "</error>\n    </testcase>\n";
   }
   const double seconds = doc.contains("timings") ? doc["timings"].value("wall_seconds", 0.0) : 0.0;
   x << "  <testsuite name=\"" << xml_escape(name) << "\" tests=\"" << t << "\" failures=\"" << f
-    << "\" errors=\"" << e << "\" skipped=\"" << k << "\" time=\"" << fixed(seconds, 3)
+    << "\" errors=\"" << e << "\" skipped=\"" << k << "\" time=\"" << fixed_text(seconds, 3)
     << "\" timestamp=\"" << xml_escape(timestamp) << "\">\n";
   x << "    <properties>\n      <property name=\"verdict\" value=\"" << xml_escape(verdict)
     << "\"/>\n";
   if (!is_comparison(doc)) {
     const json& n = doc["sides"]["native"];
-    x << "      <property name=\"gpu\" value=\"" << xml_escape(str(n, "gpu_name")) << "\"/>\n"
-      << "      <property name=\"driver\" value=\"" << xml_escape(str(n, "env_nvml_driver_version"))
-      << "\"/>\n"
-      << "      <property name=\"runtime\" value=\"" << xml_escape(str(doc["runtime"], "kind"))
-      << "\"/>\n"
-      << "      <property name=\"image\" value=\"" << xml_escape(str(doc["runtime"], "image"))
+    x << "      <property name=\"gpu\" value=\"" << xml_escape(json_text(n, "gpu_name")) << "\"/>\n"
+      << "      <property name=\"driver\" value=\""
+      << xml_escape(json_text(n, "env_nvml_driver_version")) << "\"/>\n"
+      << "      <property name=\"runtime\" value=\""
+      << xml_escape(json_text(doc["runtime"], "kind")) << "\"/>\n"
+      << "      <property name=\"image\" value=\"" << xml_escape(json_text(doc["runtime"], "image"))
       << "\"/>\n";
   }
   x << "    </properties>\n" << cases.str() << "  </testsuite>\n";
@@ -195,33 +181,32 @@ void prom_metrics(prom_writer& w, const json& doc, const std::string& prefix,
            "median of a metric's measured trials, in SI units (bytes/s, FLOP/s, tokens/s, s)");
   for (const auto& m : doc["metrics"])
     for (const char* side : {s.a, s.b})
-      w.sample(prefix + "_value", lbl("metric", str(m, "name")) + "," + lbl("side", side),
+      w.sample(prefix + "_value", lbl("metric", json_text(m, "name")) + "," + lbl("side", side),
                m[side]["median"].get<double>());
   w.family(prefix + "_ratio",
            std::string(s.b) + " performance relative to " + s.a + " (1 = equal, < 1 = worse)");
   for (const auto& m : doc["metrics"])
-    w.sample(prefix + "_ratio", lbl("metric", str(m, "name")), m["ratio"].get<double>());
+    w.sample(prefix + "_ratio", lbl("metric", json_text(m, "name")), m["ratio"].get<double>());
   w.family(prefix + "_ratio_ci_low",
            "lower end of the ratio's confidence interval (the report's confidence)");
   for (const auto& m : doc["metrics"])
     if (m["ci_low"].is_number())
-      w.sample(prefix + "_ratio_ci_low", lbl("metric", str(m, "name")), m["ci_low"].get<double>());
+      w.sample(prefix + "_ratio_ci_low", lbl("metric", json_text(m, "name")),
+               m["ci_low"].get<double>());
   w.family(prefix + "_ratio_ci_high",
            "upper end of the ratio's confidence interval (the report's confidence)");
   for (const auto& m : doc["metrics"])
     if (m["ci_high"].is_number())
-      w.sample(prefix + "_ratio_ci_high", lbl("metric", str(m, "name")),
+      w.sample(prefix + "_ratio_ci_high", lbl("metric", json_text(m, "name")),
                m["ci_high"].get<double>());
   w.family(prefix + "_verdict", "1 for the metric's verdict, 0 for the others");
   for (const auto& m : doc["metrics"])
     for (const auto& v : verdicts)
-      w.sample(prefix + "_verdict", lbl("metric", str(m, "name")) + "," + lbl("verdict", v),
-               str(m, "verdict") == v ? 1.0 : 0.0);
+      w.sample(prefix + "_verdict", lbl("metric", json_text(m, "name")) + "," + lbl("verdict", v),
+               json_text(m, "verdict") == v ? 1.0 : 0.0);
 }
 
 }  // namespace
-
-bool is_comparison(const json& doc) { return str(doc, "kind") == "gpuparity-comparison"; }
 
 std::string ci_label(const json& doc) {
   const double c = doc.value("confidence", 0.95);
@@ -262,19 +247,20 @@ std::string junit_xml(const json& doc) {
   int tests = 0, failures = 0, errors = 0, skipped = 0;
   if (is_comparison(doc)) {
     junit_suite(suites,
-                "gpuparity compare: " + str(doc["candidate"], "source") + " vs " +
-                    str(doc["baseline"], "source"),
-                doc, str(doc, "created_at"), tests, failures, errors, skipped);
+                "gpuparity compare: " + json_text(doc["candidate"], "source") + " vs " +
+                    json_text(doc["baseline"], "source"),
+                doc, json_text(doc, "created_at"), tests, failures, errors, skipped);
   } else {
-    const std::string runtime = str(doc["runtime"], "kind");
+    const std::string runtime = json_text(doc["runtime"], "kind");
     junit_suite(
         suites,
-        "gpuparity run: " + str(doc, "mode") +
-            (runtime == "none" ? "" : " (" + runtime + " " + str(doc["runtime"], "image") + ")"),
-        doc, str(doc, "started_at"), tests, failures, errors, skipped);
+        "gpuparity run: " + json_text(doc, "mode") +
+            (runtime == "none" ? ""
+                               : " (" + runtime + " " + json_text(doc["runtime"], "image") + ")"),
+        doc, json_text(doc, "started_at"), tests, failures, errors, skipped);
     if (doc.contains("baseline_comparison") && doc["baseline_comparison"].is_object())
       junit_suite(suites, "gpuparity regression vs baseline", doc["baseline_comparison"],
-                  str(doc, "started_at"), tests, failures, errors, skipped);
+                  json_text(doc, "started_at"), tests, failures, errors, skipped);
   }
   std::ostringstream x;
   x << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"gpuparity\" tests=\""
@@ -288,18 +274,19 @@ std::string prometheus_text(const json& doc) {
   std::string common;
   if (is_comparison(doc)) {
     const json& c = doc["candidate"];
-    common = lbl("gpu", str(c, "gpu_name")) + "," + lbl("driver", str(c, "driver_version")) + "," +
-             lbl("candidate", str(c, "label")) + "," +
-             lbl("baseline", str(doc["baseline"], "source"));
+    common = lbl("gpu", json_text(c, "gpu_name")) + "," +
+             lbl("driver", json_text(c, "driver_version")) + "," +
+             lbl("candidate", json_text(c, "label")) + "," +
+             lbl("baseline", json_text(doc["baseline"], "source"));
   } else {
     const json& n = doc["sides"]["native"];
-    common = lbl("gpu", str(n, "gpu_name")) + "," +
-             lbl("driver", str(n, "env_nvml_driver_version")) + "," +
-             lbl("image", str(doc["runtime"], "image")) + "," +
-             lbl("runtime", str(doc["runtime"], "kind"));
+    common = lbl("gpu", json_text(n, "gpu_name")) + "," +
+             lbl("driver", json_text(n, "env_nvml_driver_version")) + "," +
+             lbl("image", json_text(doc["runtime"], "image")) + "," +
+             lbl("runtime", json_text(doc["runtime"], "kind"));
   }
   prom_writer w(common);
-  const std::string verdict = str(doc, "verdict");
+  const std::string verdict = json_text(doc, "verdict");
   if (is_comparison(doc)) {
     prom_metrics(w, doc, "gpuparity_compare_metric",
                  {"no_regression", "regression", "improved", "inconclusive"});
@@ -327,14 +314,14 @@ std::string prometheus_text(const json& doc) {
              doc.contains("trial_counts") ? doc["trial_counts"].value(side, 0) : 0);
   int throttled[2] = {0, 0};
   for (const auto& t : doc["trials"])
-    if (t.value("throttled", false)) ++throttled[str(t, "side") == "container"];
+    if (t.value("throttled", false)) ++throttled[json_text(t, "side") == "container"];
   w.family("gpuparity_run_throttled_trials", "trials during which NVML reported throttling");
   w.sample("gpuparity_run_throttled_trials", lbl("side", "native"), throttled[0]);
   w.sample("gpuparity_run_throttled_trials", lbl("side", "container"), throttled[1]);
   w.family("gpuparity_run_audit_findings", "audit findings by severity");
   for (const char* sev : {"error", "warning", "info"}) {
     int n = 0;
-    for (const auto& a : doc["audit"]) n += str(a, "severity") == sev;
+    for (const auto& a : doc["audit"]) n += json_text(a, "severity") == sev;
     w.sample("gpuparity_run_audit_findings", lbl("severity", sev), n);
   }
   if (doc.contains("costs") && doc["costs"].contains("noop_start")) {
@@ -345,7 +332,7 @@ std::string prometheus_text(const json& doc) {
              doc["costs"]["noop_start"]["container_median_seconds"].get<double>());
   }
   if (doc.contains("baseline_comparison") && doc["baseline_comparison"].is_object()) {
-    const std::string rv = str(doc["baseline_comparison"], "verdict");
+    const std::string rv = json_text(doc["baseline_comparison"], "verdict");
     w.family("gpuparity_run_regression_verdict",
              "1 for the verdict against the --baseline, 0 for the others");
     for (const char* v : {"no_regression", "regression", "inconclusive", "not_comparable"})
@@ -362,51 +349,54 @@ std::string markdown_summary(const json& doc) {
     md << "| metric | " << n.a << " | " << n.b << " | ratio | " << ci_label(d) << " | verdict |\n"
        << "| --- | ---: | ---: | ---: | --- | --- |\n";
     for (const auto& m : d["metrics"]) {
-      const std::string counter = str(m, "counter");
-      std::string v = str(m, "verdict");
+      const std::string counter = json_text(m, "counter");
+      std::string v = json_text(m, "verdict");
       if (failing(v) && m.value("decides", true)) v = "**" + v + "**";
       if (!m.value("decides", true)) v += " (informational)";
-      md << "| `" << str(m, "name") << "` | "
+      md << "| `" << json_text(m, "name") << "` | "
          << format_value(counter, m[n.a]["median"].get<double>()) << " | "
          << format_value(counter, m[n.b]["median"].get<double>()) << " | "
-         << fixed(m["ratio"].get<double>(), 4) << " | " << interval(m) << " | " << v << " |\n";
+         << fixed_text(m["ratio"].get<double>(), 4) << " | " << interval_text(m) << " | " << v
+         << " |\n";
     }
   };
   if (is_comparison(doc)) {
-    md << "## gpuparity compare: **" << str(doc, "verdict") << "**\n\n"
-       << "Candidate `" << str(doc["candidate"], "source") << "` against baseline `"
-       << str(doc["baseline"], "source") << "` on " << str(doc["candidate"], "gpu_name") << ".\n\n";
+    md << "## gpuparity compare: **" << json_text(doc, "verdict") << "**\n\n"
+       << "Candidate `" << json_text(doc["candidate"], "source") << "` against baseline `"
+       << json_text(doc["baseline"], "source") << "` on " << json_text(doc["candidate"], "gpu_name")
+       << ".\n\n";
     for (const auto& c : doc["comparability"])
-      md << "- **" << str(c, "severity") << "** " << str(c, "check") << ": " << str(c, "message")
-         << " (baseline `" << str(c, "baseline") << "`, candidate `" << str(c, "candidate")
-         << "`)\n";
+      md << "- **" << json_text(c, "severity") << "** " << json_text(c, "check") << ": "
+         << json_text(c, "message") << " (baseline `" << json_text(c, "baseline")
+         << "`, candidate `" << json_text(c, "candidate") << "`)\n";
     md << "\n";
     table(doc);
     return md.str();
   }
   (void)s;
   const json& n = doc["sides"]["native"];
-  md << "## gpuparity run: **" << str(doc, "verdict") << "**\n\n"
-     << str(doc, "mode") << " on " << str(n, "gpu_name", "an unknown GPU") << " (driver "
-     << str(n, "env_nvml_driver_version", "?") << ")";
-  if (str(doc["runtime"], "kind") != "none")
-    md << ", " << str(doc["runtime"], "kind") << " image `" << str(doc["runtime"], "image") << "`";
+  md << "## gpuparity run: **" << json_text(doc, "verdict") << "**\n\n"
+     << json_text(doc, "mode") << " on " << json_text(n, "gpu_name", "an unknown GPU")
+     << " (driver " << json_text(n, "env_nvml_driver_version", "?") << ")";
+  if (json_text(doc["runtime"], "kind") != "none")
+    md << ", " << json_text(doc["runtime"], "kind") << " image `"
+       << json_text(doc["runtime"], "image") << "`";
   if (doc.contains("timings"))
-    md << ", " << fixed(doc["timings"].value("wall_seconds", 0.0), 0) << " s";
+    md << ", " << fixed_text(doc["timings"].value("wall_seconds", 0.0), 0) << " s";
   md << ".\n\n";
-  if (!str(doc, "error").empty()) md << "**Error:** " << str(doc, "error") << "\n\n";
+  if (!json_text(doc, "error").empty()) md << "**Error:** " << json_text(doc, "error") << "\n\n";
   if (!doc["metrics"].empty()) table(doc);
   if (!doc["audit"].empty()) {
     md << "\n### Audit\n\n";
     for (const auto& a : doc["audit"])
-      md << "- **" << str(a, "severity") << "** " << str(a, "title") << " — native: `"
-         << str(a, "native") << "`, container: `" << str(a, "container")
-         << "`. Fix: " << str(a, "fix") << "\n";
+      md << "- **" << json_text(a, "severity") << "** " << json_text(a, "title") << " — native: `"
+         << json_text(a, "native") << "`, container: `" << json_text(a, "container")
+         << "`. Fix: " << json_text(a, "fix") << "\n";
   }
   if (doc.contains("baseline_comparison") && doc["baseline_comparison"].is_object()) {
     const json& b = doc["baseline_comparison"];
-    md << "\n### Against the baseline `" << str(b["baseline"], "source") << "`: **"
-       << str(b, "verdict") << "**\n\n";
+    md << "\n### Against the baseline `" << json_text(b["baseline"], "source") << "`: **"
+       << json_text(b, "verdict") << "**\n\n";
     table(b);
   }
   return md.str();

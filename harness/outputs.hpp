@@ -16,8 +16,6 @@ std::string html_page(const nlohmann::ordered_json& doc);
 // Escapes for XML/HTML text and attribute values.
 std::string xml_escape(const std::string& s);
 
-bool is_comparison(const nlohmann::ordered_json& doc);
-
 // "95% CI" for run reports, "90% CI" for comparisons (their "confidence").
 std::string ci_label(const nlohmann::ordered_json& doc);
 

@@ -30,6 +30,18 @@ std::string format_value(const std::string& counter, double v) {
   return buf;
 }
 
+std::string fixed_text(double v, int digits) {
+  char b[64];
+  std::snprintf(b, sizeof b, "%.*f", digits, v);
+  return b;
+}
+
+std::string interval_text(const nlohmann::ordered_json& m) {
+  if (!m["ci_low"].is_number()) return "-";
+  return "[" + fixed_text(m["ci_low"].get<double>(), 4) + ", " +
+         fixed_text(m["ci_high"].get<double>(), 4) + "]";
+}
+
 std::string summary_table(const nlohmann::ordered_json& r) {
   std::ostringstream s;
   char line[512];
@@ -38,11 +50,6 @@ std::string summary_table(const nlohmann::ordered_json& r) {
   s << line;
   for (const auto& m : r["metrics"]) {
     const std::string counter = m["counter"];
-    const bool has_ci = m["ci_low"].is_number();
-    char ci[48] = "-";
-    if (has_ci)
-      std::snprintf(ci, sizeof ci, "[%.4f, %.4f]", m["ci_low"].get<double>(),
-                    m["ci_high"].get<double>());
     std::string v = m["verdict"];
     if (!m.value("decides", true)) v += " (informational)";
     if (m.contains("trials_needed"))
@@ -53,7 +60,7 @@ std::string summary_table(const nlohmann::ordered_json& r) {
                   m["name"].get<std::string>().c_str(),
                   format_value(counter, m["native"]["median"].get<double>()).c_str(),
                   format_value(counter, m["container"]["median"].get<double>()).c_str(),
-                  m["ratio"].get<double>(), ci, v.c_str());
+                  m["ratio"].get<double>(), interval_text(m).c_str(), v.c_str());
     s << line;
   }
   for (const auto& [k, c] : r["costs"].items())

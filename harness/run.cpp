@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
-#include <ctime>
 #include <iostream>
 #include <map>
 #include <memory>
@@ -15,7 +14,6 @@
 #include "audit.hpp"
 #include "compare.hpp"
 #include "error_document.hpp"
-#include "gpuparity/version.hpp"
 #include "json_util.hpp"
 #include "measurements.hpp"
 #include "outputs.hpp"
@@ -55,13 +53,6 @@ struct trial {
   std::uint64_t throttling = 0;       // NVML throttling reasons seen during the trial
   std::string error;                  // why this trial makes the run an error ("" if fine)
 };
-
-std::string now_iso() {
-  const std::time_t t = std::time(nullptr);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
-  return buf;
-}
 
 std::string first_line(const std::string& s) {
   const auto e = s.find('\n');
@@ -217,10 +208,8 @@ judged judge(const std::map<std::string, metric_samples>& samples, const run_opt
     m["native"] = {{"median", median(s.native)}, {"n", s.native.size()}, {"samples", s.native}};
     m["container"] = {
         {"median", median(s.container)}, {"n", s.container.size()}, {"samples", s.container}};
-    m["ratio"] = r.defined || r.estimate > 0 ? r.estimate : r.ratio_of_medians;
+    put_interval(m, r);
     m["ratio_of_medians"] = r.ratio_of_medians;
-    m["ci_low"] = r.defined ? json(r.low) : json(nullptr);
-    m["ci_high"] = r.defined ? json(r.high) : json(nullptr);
     m["verdict"] = verdict_name(v);
     if (v == verdict::inconclusive) {
       const int n = trials_needed_for_parity(s.native, s.container, r.estimate, margin,
@@ -314,9 +303,7 @@ int run_parity(const run_options& o) {
   const auto started = std::chrono::steady_clock::now();
   json report;
   report["schema_version"] = report_schema_version;
-  report["producer"] = {{"name", "gpuparity"},
-                        {"version", gpuparity::version},
-                        {"git_revision", gpuparity::git_revision}};
+  report["producer"] = producer_json();
   report["argv"] = o.argv;
   report["started_at"] = now_iso();
   char host[256] = {0};
@@ -338,12 +325,7 @@ int run_parity(const run_options& o) {
                       {"trial_timeout_seconds", o.trial_timeout_s},
                       {"filter", o.filter},
                       {"workload_args", o.workload_args},
-                      {"margins",
-                       {{"bandwidth", o.margins.bandwidth},
-                        {"compute", o.margins.compute},
-                        {"latency", o.margins.latency},
-                        {"host", o.margins.host},
-                        {"judge_host", o.margins.judge_host}}},
+                      {"margins", margins_json(o.margins)},
                       {"baseline", o.baseline.empty() ? json(nullptr) : json(o.baseline)},
                       {"telemetry", o.telemetry}};
   report["verdict"] = "error";
@@ -422,12 +404,7 @@ int run_parity(const run_options& o) {
 
   runner run(o, started);
   if (!o.native_vs_native) {
-    const auto engine =
-        o.container.kind == runtime_kind::custom
-            ? (o.container.command_template.empty() ? std::string()
-                                                    : o.container.command_template[0])
-            : (o.container.engine.empty() ? std::string(runtime_name(o.container.kind))
-                                          : o.container.engine);
+    const auto engine = runtime_executable(o.container);
     if (engine.empty())
       return finish(exit_usage, "error", "--runtime custom needs --runtime-template");
     if (find_on_path(engine).empty())

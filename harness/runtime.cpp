@@ -35,11 +35,13 @@ std::vector<std::string> split(const std::string& s, char sep) {
   return out;
 }
 
-std::string engine_of(const container_config& c) {
+}  // namespace
+
+std::string runtime_executable(const container_config& c) {
+  if (c.kind == runtime_kind::custom)
+    return c.command_template.empty() ? "" : c.command_template[0];
   return c.engine.empty() ? runtime_name(c.kind) : c.engine;
 }
-
-}  // namespace
 
 std::vector<std::string> gpu_flags(const container_config& c) {
   if (!c.gpu_flags) return {};
@@ -73,10 +75,10 @@ std::vector<std::string> container_command(const container_config& c, const std:
   switch (c.kind) {
     case runtime_kind::docker:
     case runtime_kind::podman:
-      cmd = {engine_of(c), "run", "--rm", "--name", name};
+      cmd = {runtime_executable(c), "run", "--rm", "--name", name};
       break;
     case runtime_kind::apptainer:
-      cmd = {engine_of(c), "exec"};
+      cmd = {runtime_executable(c), "exec"};
       break;
     case runtime_kind::custom: {
       bool spliced = false;
@@ -105,23 +107,22 @@ std::vector<std::string> container_command(const container_config& c, const std:
 
 std::vector<std::string> kill_command(const container_config& c, const std::string& name) {
   if (c.kind == runtime_kind::docker || c.kind == runtime_kind::podman)
-    return {engine_of(c), "kill", name};
+    return {runtime_executable(c), "kill", name};
   return {};
 }
 
 std::vector<std::string> version_command(const container_config& c) {
-  if (c.kind == runtime_kind::custom)
-    return c.command_template.empty()
-               ? std::vector<std::string>{}
-               : std::vector<std::string>{c.command_template[0], "--version"};
-  return {engine_of(c), "--version"};
+  const std::string engine = runtime_executable(c);
+  if (engine.empty()) return {};
+  return {engine, "--version"};
 }
 
 std::vector<std::string> inspect_image_command(const container_config& c) {
   if (c.kind == runtime_kind::docker || c.kind == runtime_kind::podman)
-    return {engine_of(c), "image", "inspect", "--format", "{{.Id}} {{json .RepoDigests}}", c.image};
+    return {runtime_executable(c),           "image", "inspect", "--format",
+            "{{.Id}} {{json .RepoDigests}}", c.image};
   if (c.kind == runtime_kind::apptainer && c.image.find("://") == std::string::npos)
-    return {engine_of(c), "inspect", c.image};
+    return {runtime_executable(c), "inspect", c.image};
   return {};
 }
 

@@ -23,6 +23,10 @@ struct container_config {
   std::vector<std::string> command_template;
 };
 
+// The runtime's executable: --engine, else its name; a custom template's first token
+// ("" without a template).
+std::string runtime_executable(const container_config& c);
+
 // The runtime's flags that pass the GPUs in.
 std::vector<std::string> gpu_flags(const container_config& c);
 

@@ -69,14 +69,17 @@ metric_class classify(const std::string& case_name, const std::string& counter) 
 }
 
 workload_output parse_workload_output(const std::string& json_text) {
-  workload_output w;
-  nlohmann::json doc;
   try {
-    doc = nlohmann::json::parse(json_text);
-  } catch (const std::exception& e) {
+    return workload_output_from_json(nlohmann::ordered_json::parse(json_text));
+  } catch (const nlohmann::json::parse_error& e) {
+    workload_output w;
     w.parse_error = std::string("not JSON: ") + e.what();
     return w;
   }
+}
+
+workload_output workload_output_from_json(const nlohmann::ordered_json& doc) {
+  workload_output w;
   if (!doc.is_object() || !doc.contains("benchmarks") || !doc["benchmarks"].is_array()) {
     w.parse_error = "not Google Benchmark JSON: no \"benchmarks\" array";
     return w;

@@ -2,6 +2,7 @@
 // Reads a workload program's Google Benchmark JSON: the metrics the harness judges, the
 // cases that failed (with their status), and the context (GPU and environment facts).
 #include <map>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -50,5 +51,6 @@ struct workload_output {
 std::string case_name_of(const std::string& run_name);
 
 workload_output parse_workload_output(const std::string& json_text);
+workload_output workload_output_from_json(const nlohmann::ordered_json& doc);  // already parsed
 
 }  // namespace gpuparity::harness
