@@ -65,6 +65,16 @@ std::string pci_sysfs_path(const std::string& bus_id) {
   return id;
 }
 
+std::string set_cpu_affinity(const std::vector<int>& cpus) {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  for (int c : cpus) {
+    if (c < 0 || c >= CPU_SETSIZE) return "CPU " + std::to_string(c) + " is beyond CPU_SETSIZE";
+    CPU_SET(c, &set);
+  }
+  return sched_setaffinity(0, sizeof set, &set) == 0 ? "" : std::strerror(errno);
+}
+
 affinity_result bind_to_gpu_local_cpus(const std::string& bus_id, const std::string& sysfs_root) {
   if (bus_id.empty()) return {false, "not bound: the GPU's PCI bus id is unknown"};
   const std::string file = sysfs_root + "/" + pci_sysfs_path(bus_id) + "/local_cpulist";
@@ -89,11 +99,8 @@ affinity_result bind_to_gpu_local_cpus(const std::string& bus_id, const std::str
                        ") is in this process's cpuset"};
   if (static_cast<int>(use.size()) == CPU_COUNT(&allowed))
     return {true, "gpu-local " + format_cpu_list(use) + " (already all allowed CPUs)"};
-  cpu_set_t set;
-  CPU_ZERO(&set);
-  for (int c : use) CPU_SET(c, &set);
-  if (sched_setaffinity(0, sizeof set, &set) != 0)
-    return {false, std::string("not bound: sched_setaffinity: ") + std::strerror(errno)};
+  const std::string err = set_cpu_affinity(use);
+  if (!err.empty()) return {false, "not bound: sched_setaffinity: " + err};
   return {true, "gpu-local " + format_cpu_list(use)};
 }
 

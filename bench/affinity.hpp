@@ -19,6 +19,9 @@ std::string format_cpu_list(const std::vector<int>& cpus);
 // "00000000:18:00.0" spelling: /sys/bus/pci/devices/0000:18:00.0 (lower case).
 std::string pci_sysfs_path(const std::string& bus_id);
 
+// Restricts this process to `cpus`; returns "" or the reason it could not (strerror).
+std::string set_cpu_affinity(const std::vector<int>& cpus);
+
 struct affinity_result {
   bool applied = false;
   std::string description;  // for the report context: what was done, or why not

@@ -3,11 +3,9 @@
 #include "program.hpp"
 
 #include <benchmark/benchmark.h>
-#include <sched.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
-#include <cerrno>
 #include <cstring>
 #include <iostream>
 #include <map>
@@ -109,13 +107,11 @@ int run(int argc, char** argv, const char* program, void (*register_cases)(bench
   if (options.seed == 0)
     options.seed = (std::uint64_t{std::random_device{}()} << 32) | std::random_device{}();
   if (options.pin_cpu >= 0) {
-    cpu_set_t set;
-    CPU_ZERO(&set);
-    CPU_SET(options.pin_cpu, &set);
-    if (sched_setaffinity(0, sizeof set, &set) != 0)
+    const std::string err = set_cpu_affinity({options.pin_cpu});
+    if (!err.empty())
       return fail_usage(program, flags, no_gpu_yet,
-                        "cannot pin to CPU " + std::to_string(options.pin_cpu) + ": " +
-                            std::strerror(errno) + "; pick a CPU in this process's cpuset");
+                        "cannot pin to CPU " + std::to_string(options.pin_cpu) + ": " + err +
+                            "; pick a CPU in this process's cpuset");
   }
 
   gpu_info gpu = probe_gpu(options.device);
