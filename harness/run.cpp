@@ -9,6 +9,7 @@
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <sstream>
 
 #include "audit.hpp"
@@ -77,11 +78,27 @@ std::string find_program(const std::string& explicit_path, const std::string& se
   return "";
 }
 
-std::vector<std::string> workload_argv(const program& p, bool native, const run_options& o) {
-  std::vector<std::string> a = {native ? p.native_path : p.name, "--benchmark_format=json"};
-  if (!o.filter.empty()) a.push_back("--benchmark_filter=" + o.filter);
+// One program in a trial, with the cases it runs: `filter` is a Google Benchmark regex,
+// "" for all of them (or the user's --filter).
+struct planned_program {
+  program prog;
+  std::string filter;
+};
+
+std::vector<std::string> workload_argv(const planned_program& p, bool native,
+                                       const run_options& o) {
+  std::vector<std::string> a = {native ? p.prog.native_path : p.prog.name,
+                                "--benchmark_format=json"};
+  const std::string& filter = p.filter.empty() ? o.filter : p.filter;
+  if (!filter.empty()) a.push_back("--benchmark_filter=" + filter);
   a.insert(a.end(), o.workload_args.begin(), o.workload_args.end());
   return a;
+}
+
+std::vector<planned_program> every_case(const std::vector<program>& programs) {
+  std::vector<planned_program> plan;
+  for (const auto& p : programs) plan.push_back({p, ""});
+  return plan;
 }
 
 class runner {
@@ -110,7 +127,7 @@ class runner {
     return r;
   }
 
-  trial run_trial(bool container, int index, const std::vector<program>& programs) {
+  trial run_trial(bool container, int index, const std::vector<planned_program>& programs) {
     trial t;
     t.index = index;
     t.container = container;
@@ -120,7 +137,7 @@ class runner {
     t.start_cost_s = cost.seconds;
     for (const auto& p : programs) {
       program_run pr;
-      pr.program = p.name;
+      pr.program = p.prog.name;
       const auto workload = workload_argv(p, !container || o_.native_vs_native, o_);
       pr.command = side_command(container, sequence_ + 1, workload);
       pr.proc = run(container, workload);
@@ -163,6 +180,7 @@ class runner {
 
 struct metric_samples {
   metric_value kind;
+  std::string program;  // the workload program that measures it
   std::vector<double> native, container;
   int throttled_native = 0, throttled_container = 0;  // samples from throttled trials
 };
@@ -171,13 +189,22 @@ std::map<std::string, metric_samples> collect(const std::vector<trial>& trials) 
   std::map<std::string, metric_samples> m;
   for (const auto& t : trials) {
     if (t.index == 0 || !t.error.empty()) continue;  // warm-ups are discarded
-    for (const auto& r : t.runs)
+    for (const auto& r : t.runs) {
+      // A trial is one sample per metric: repetitions inside its process
+      // (--benchmark_repetitions) share that process's state, so they count as their median.
+      std::map<std::string, std::vector<double>> values;
       for (const auto& v : r.out.metrics) {
         auto& s = m[v.name];
         s.kind = v;
-        (t.container ? s.container : s.native).push_back(v.value);
+        s.program = r.program;
+        values[v.name].push_back(v.value);
+      }
+      for (const auto& [name, vs] : values) {
+        auto& s = m[name];
+        (t.container ? s.container : s.native).push_back(median(vs));
         if (t.throttling) ++(t.container ? s.throttled_container : s.throttled_native);
       }
+    }
   }
   return m;
 }
@@ -186,6 +213,8 @@ struct judged {
   json metrics = json::array();
   std::map<std::string, std::string> degraded;  // name -> class
   int inconclusive = 0, degraded_count = 0;
+  int settled = 0;  // deciding metrics with a conclusive verdict
+  std::map<std::string, std::set<std::string>> open_cases;  // program -> cases still inconclusive
 };
 
 judged judge(const std::map<std::string, metric_samples>& samples, const run_options& o) {
@@ -197,7 +226,11 @@ judged judge(const std::map<std::string, metric_samples>& samples, const run_opt
     const auto r =
         performance_ratio(s.native, s.container, s.kind.higher_is_better, parity_confidence);
     const verdict v = decide(r, margin);
-    if (decides && v == verdict::inconclusive) ++j.inconclusive;
+    if (decides && v == verdict::inconclusive) {
+      ++j.inconclusive;
+      j.open_cases[s.program].insert(s.kind.name.substr(0, s.kind.name.rfind(':')));
+    }
+    if (decides && v != verdict::inconclusive) ++j.settled;
     if (decides && v == verdict::degraded) {
       ++j.degraded_count;
       j.degraded[name] = metric_class_name(s.kind.cls);
@@ -220,6 +253,32 @@ judged judge(const std::map<std::string, metric_samples>& samples, const run_opt
     j.metrics.push_back(m);
   }
   return j;
+}
+
+// Characters a POSIX extended regular expression gives a meaning.
+std::string regex_escape(const std::string& s) {
+  std::string r;
+  for (char c : s) {
+    if (std::string("\\^$.|?*+()[]{}").find(c) != std::string::npos) r += '\\';
+    r += c;
+  }
+  return r;
+}
+
+// The trials after a look that settled a deciding metric: each program runs only its cases
+// whose deciding verdict is still open (a Google Benchmark filter matching exactly those
+// names); programs with none are left out. Settled metrics keep the samples they were
+// decided on; informational (host-class) metrics keep those of the trials that ran every case.
+std::vector<planned_program> focused_plan(const std::vector<program>& programs, const judged& j) {
+  std::vector<planned_program> plan;
+  for (const auto& p : programs) {
+    const auto open = j.open_cases.find(p.name);
+    if (open == j.open_cases.end() || open->second.empty()) continue;
+    std::string alternatives;
+    for (const auto& c : open->second) alternatives += (alternatives.empty() ? "" : "|") + regex_escape(c);
+    plan.push_back({p, "^(" + alternatives + ")(/.*)?$"});
+  }
+  return plan;
 }
 
 json trial_json(const trial& t) {
@@ -327,7 +386,8 @@ int run_parity(const run_options& o) {
                       {"workload_args", o.workload_args},
                       {"margins", margins_json(o.margins)},
                       {"baseline", o.baseline.empty() ? json(nullptr) : json(o.baseline)},
-                      {"telemetry", o.telemetry}};
+                      {"telemetry", o.telemetry},
+                      {"focus", o.focus}};
   report["verdict"] = "error";
   report["exit_code"] = exit_error;
   report["error"] = nullptr;
@@ -415,7 +475,7 @@ int run_parity(const run_options& o) {
     if (o.container.image.empty())
       return finish(exit_usage, "error", "no container image: pass --image IMAGE");
     if (o.dry_run) {
-      for (const auto& p : programs) {
+      for (const auto& p : every_case(programs)) {
         std::cout << "native:    " << display_command(workload_argv(p, true, o)) << "\n";
         std::cout << "container: "
                   << display_command(run.side_command(true, 1, workload_argv(p, false, o))) << "\n";
@@ -442,7 +502,7 @@ int run_parity(const run_options& o) {
       if (probe.exit_code != 0) programs.erase(torch);
     }
   } else if (o.dry_run) {
-    for (const auto& p : programs)
+    for (const auto& p : every_case(programs))
       std::cout << "native:    " << display_command(workload_argv(p, true, o)) << "\n";
     return exit_parity;
   }
@@ -450,10 +510,12 @@ int run_parity(const run_options& o) {
     report["programs"].push_back({{"name", p.name}, {"native_path", p.native_path}});
 
   // Trials: A B B A ..., the first of each side a discarded warm-up, until every metric is
-  // conclusive or the budget is spent.
+  // conclusive or the budget is spent. With focus, a pair after a look runs only the cases
+  // still open; both sides of a pair always run the same cases.
   std::vector<trial> trials;
+  std::vector<planned_program> plan = every_case(programs);
   int per_side = 0;
-  double longest_pair = 0.0;
+  double last_pair = 0.0;
   std::string error;
   judged j;
   telemetry tel(started, o.telemetry_period_s);
@@ -461,10 +523,10 @@ int run_parity(const run_options& o) {
   for (int pair = 0; per_side < o.max_trials + 1; ++pair, ++per_side) {
     const double elapsed =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-    if (pair > 0 && elapsed + longest_pair > o.budget_s) break;
+    if (pair > 0 && elapsed + last_pair > o.budget_s) break;
     const auto pair_start = std::chrono::steady_clock::now();
     for (bool container : {pair % 2 == 1, pair % 2 == 0}) {
-      trial t = run.run_trial(container, per_side, programs);
+      trial t = run.run_trial(container, per_side, plan);
       std::cerr << "gpuparity: ["
                 << (container ? (o.native_vs_native ? "native-b " : "container") : "native   ")
                 << " #" << per_side << (per_side == 0 ? " warm-up" : "") << "] " << std::fixed;
@@ -489,13 +551,13 @@ int run_parity(const run_options& o) {
       // the audit have both sides' evidence; later failures stop at once.
       if (!error.empty() && pair > 0) break;
     }
-    longest_pair = std::max(
-        longest_pair,
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - pair_start).count());
+    // The next pair runs the same cases or fewer: this pair's time is its estimate.
+    last_pair = std::chrono::duration<double>(std::chrono::steady_clock::now() - pair_start).count();
     if (!error.empty()) break;
     if (per_side >= o.min_trials) {
       j = judge(collect(trials), o);
       if (j.inconclusive == 0 && !j.metrics.empty()) break;
+      if (o.focus && j.settled > 0) plan = focused_plan(programs, j);
     }
   }
   tel.stop();

@@ -38,6 +38,7 @@ struct run_options {
   std::string junit;       // also write JUnit XML here ("": no)
   std::string prometheus;  // also write the Prometheus text format here ("": no)
   bool telemetry = true;   // sample the GPU through NVML while trials run
+  bool focus = true;       // after a look, trials run only the cases whose verdict is open
   double telemetry_period_s = 0.1;
   bool dry_run = false;
   std::vector<std::string> argv;  // the command line, for the report

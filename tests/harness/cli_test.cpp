@@ -235,5 +235,128 @@ TEST(HarnessCli, RunLoopWithARecordedWorkloadAndABaseline) {
   for (const auto& f : {out, junit, script}) std::remove(f.c_str());
 }
 
+// Focus: once a look has settled a metric, later trials run only the cases still open.
+// The workload replays the recorded H100 JSON, honours --benchmark_filter as Google
+// Benchmark does (a regex searched in each case's full name), logs its argv, and scales
+// latency/launch by a factor that changes from process to process (±30%), so that metric
+// stays inconclusive while the others are settled at five trials per side.
+TEST(HarnessCli, FocusedTrialsRunOnlyTheOpenCases) {
+  const auto dir = ::testing::TempDir();
+  const auto tag = std::to_string(getpid());
+  const auto script = dir + "noisy-workload-" + tag + ".py";
+  const auto log = dir + "noisy-workload-" + tag + ".log";
+  std::ofstream(script) << R"(#!/usr/bin/env python3
+import json, os, re, sys
+log = os.environ["GPUPARITY_ARGV_LOG"]
+k = sum(1 for _ in open(log)) if os.path.exists(log) else 0
+with open(log, "a") as f:
+    f.write(json.dumps(sys.argv[1:]) + "\n")
+doc = json.load(open(os.environ["GPUPARITY_RECORDED_OUTPUT"]))
+filt = next((a.split("=", 1)[1] for a in sys.argv if a.startswith("--benchmark_filter=")), "")
+doc["benchmarks"] = [b for b in doc["benchmarks"] if re.search(filt, b["name"])]
+for b in doc["benchmarks"]:
+    if b["run_name"].startswith("latency/launch/"):
+        b["latency_seconds"] *= 1 + 0.3 * ((k * 7919) % 13 - 6) / 6
+json.dump(doc, sys.stdout)
+)";
+  ASSERT_EQ(chmod(script.c_str(), 0755), 0);
+  const auto out = temp_report("focus");
+  const std::vector<std::pair<std::string, std::string>> env = {
+      {"GPUPARITY_RECORDED_OUTPUT", std::string(GPUPARITY_TEST_DATA) + "/h100-gpuparity-bench.json"},
+      {"GPUPARITY_ARGV_LOG", log}};
+  const auto r = run_program({GPUPARITY_EXE, "run", "--native-vs-native", "--bench", script,
+                              "--programs", "bench", "--max-trials", "8", "--budget", "300",
+                              "--no-telemetry", "-o", out},
+                             env);
+  EXPECT_EQ(r.exit_code, 3) << r.err;
+  const auto rep = read_json(out);
+  EXPECT_EQ(rep["verdict"], "inconclusive");
+  EXPECT_TRUE(rep["config"]["focus"].get<bool>());
+  for (const auto& m : rep["metrics"]) {
+    const bool noisy = m["name"] == "latency/launch:latency_seconds";
+    EXPECT_EQ(m["verdict"], noisy ? "inconclusive" : "parity") << m["name"];
+    // Settled at the look after five measured trials per side; the noisy one ran to eight.
+    EXPECT_EQ(m["native"]["n"], noisy ? 8 : 5) << m["name"];
+    EXPECT_EQ(m["container"]["n"], noisy ? 8 : 5) << m["name"];
+  }
+  // 9 trials per side: the first 6 (warm-up included) run every case, the last 3 only
+  // latency/launch, on both sides.
+  std::vector<std::string> filters;
+  std::ifstream lines(log);
+  for (std::string line; std::getline(lines, line);) {
+    std::string f;
+    for (const auto& a : nlohmann::json::parse(line))
+      if (a.get<std::string>().rfind("--benchmark_filter=", 0) == 0) f = a.get<std::string>();
+    filters.push_back(f);
+  }
+  ASSERT_EQ(filters.size(), 18u);
+  for (std::size_t i = 0; i < filters.size(); ++i)
+    EXPECT_EQ(filters[i], i < 12 ? "" : "--benchmark_filter=^(latency/launch)(/.*)?$") << i;
+  for (const auto& t : rep["trials"])
+    if (t["index"].get<int>() > 5) {
+      ASSERT_EQ(t["programs"].size(), 1u);
+      EXPECT_EQ(t["programs"][0]["metrics"].size(), 1u);
+    }
+  std::remove(log.c_str());
+
+  // --no-focus: every trial runs every case.
+  const auto all = run_program({GPUPARITY_EXE, "run", "--native-vs-native", "--bench", script,
+                                "--programs", "bench", "--max-trials", "6", "--budget", "300",
+                                "--no-telemetry", "--no-focus", "-o", out},
+                               env);
+  EXPECT_EQ(all.exit_code, 3) << all.err;
+  for (const auto& m : read_json(out)["metrics"]) EXPECT_EQ(m["native"]["n"], 6) << m["name"];
+  std::ifstream again(log);
+  int runs = 0;
+  for (std::string line; std::getline(again, line); ++runs)
+    EXPECT_EQ(line.find("--benchmark_filter"), std::string::npos) << line;
+  EXPECT_EQ(runs, 14);
+  for (const auto& f : {out, log, script}) std::remove(f.c_str());
+}
+
+// --benchmark_repetitions inside one trial: one process, so one sample (their median).
+TEST(HarnessCli, RepetitionsInOneTrialAreOneSample) {
+  const auto dir = ::testing::TempDir();
+  const auto script = dir + "repeating-workload-" + std::to_string(getpid()) + ".py";
+  std::ofstream(script) << R"(#!/usr/bin/env python3
+import json, os, sys
+doc = json.load(open(os.environ["GPUPARITY_RECORDED_OUTPUT"]))
+rows = []
+for b in doc["benchmarks"]:
+    for rep, f in enumerate((0.9, 1.0, 1.3)):
+        c = dict(b, repetition_index=rep)
+        for k in ("bytes_per_second", "flop_per_second", "latency_seconds", "seconds"):
+            if k in c: c[k] *= f
+        rows.append(c)
+    rows.append(dict(b, run_type="aggregate", aggregate_name="mean"))
+doc["benchmarks"] = rows
+json.dump(doc, sys.stdout)
+)";
+  ASSERT_EQ(chmod(script.c_str(), 0755), 0);
+  const auto out = temp_report("reps");
+  const auto r = run_program(
+      {GPUPARITY_EXE, "run", "--native-vs-native", "--bench", script, "--programs", "bench",
+       "--max-trials", "5", "--no-telemetry", "-o", out},
+      {{"GPUPARITY_RECORDED_OUTPUT",
+        std::string(GPUPARITY_TEST_DATA) + "/h100-gpuparity-bench.json"}});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  const auto recorded = read_json(std::string(GPUPARITY_TEST_DATA) + "/h100-gpuparity-bench.json");
+  const auto rep = read_json(out);
+  ASSERT_EQ(rep["metrics"].size(), 28u);
+  for (const auto& m : rep["metrics"]) {
+    EXPECT_EQ(m["native"]["n"], 5) << m["name"];
+    // The median of 0.9x, 1.0x and 1.3x: the recorded value itself.
+    const std::string name = m["name"];
+    const std::string case_name = name.substr(0, name.rfind(':'));
+    for (const auto& b : recorded["benchmarks"]) {
+      if (b["run_name"].get<std::string>().rfind(case_name + "/", 0) != 0) continue;
+      EXPECT_DOUBLE_EQ(m["native"]["median"].get<double>(),
+                       b[m["counter"].get<std::string>()].get<double>())
+          << name;
+    }
+  }
+  for (const auto& f : {out, script}) std::remove(f.c_str());
+}
+
 }  // namespace
 }  // namespace gpuparity
