@@ -12,15 +12,19 @@
 
 namespace gpuparity {
 
+// How a GEMM case chooses its cuBLASLt algorithm (--gemm-algo).
+enum class gemm_algo { heuristic, fastest };
+
 struct bench_options {
   int device = 0;
   std::size_t stream_bytes = std::size_t{1} << 30;  // per array
-  std::size_t copy_bytes = std::size_t{256} << 20;  // per transfer
+  std::size_t copy_bytes = std::size_t{64} << 20;   // per transfer
   std::size_t chase_bytes = std::size_t{1} << 30;   // pointer-chase buffer
   stream_config stream;
   std::vector<int> gemm_sizes = {4096, 8192};
   double gemm_batch_seconds = 0.02;  // GPU time per timed GEMM batch (10 batches a case)
   double gemm_warmup_seconds = 0.0;  // untimed GEMMs run before the timed batches
+  gemm_algo gemm_algorithm = gemm_algo::heuristic;  // the same algorithm on both sides
   int startup_trials = 5;  // fresh processes measured by startup/first_kernel
   std::uint64_t seed = 0;  // base seed; every case run draws fresh data from it
   int pin_cpu = -1;        // CPU the launching thread is pinned to; -1: not pinned

@@ -166,9 +166,11 @@ void add(bench_context& ctx, const std::string& name, int iterations, Fn fn) {
 }  // namespace
 
 void register_latency_cases(bench_context& ctx) {
-  add(ctx, "latency/launch", 5000, launch_case);
-  add(ctx, "latency/graph_launch", 5000, graph_launch_case);
-  add(ctx, "latency/memcpy_h2d_small", 5000, memcpy_small_case);
+  // 20000 host-observed operations (about 0.2 s on the H100 machine): at 5000 the mean's
+  // spread within one process was as large as between processes (results/*/noise.txt).
+  add(ctx, "latency/launch", 20000, launch_case);
+  add(ctx, "latency/graph_launch", 20000, graph_launch_case);
+  add(ctx, "latency/memcpy_h2d_small", 20000, memcpy_small_case);
   add(ctx, "latency/device_memory", 5, device_memory_case);
 }
 

@@ -29,7 +29,7 @@ void add_options(CLI::App& app, bench_options& o) {
   };
   app.add_option("--device", o.device, "CUDA device index (default 0)");
   bytes_option("--stream-bytes", o.stream_bytes, "bytes per STREAM array (default 1GiB)");
-  bytes_option("--copy-bytes", o.copy_bytes, "bytes per copy/* transfer (default 256MiB)");
+  bytes_option("--copy-bytes", o.copy_bytes, "bytes per copy/* transfer (default 64MiB)");
   bytes_option("--chase-bytes", o.chase_bytes, "latency/device_memory buffer (default 1GiB)");
   app.add_option("--stream-layout", o.stream.layout, "STREAM thread layout: grid_stride or tiles")
       ->transform(CLI::CheckedTransformer(std::map<std::string, stream_layout>{
@@ -53,6 +53,11 @@ void add_options(CLI::App& app, bench_options& o) {
   app.add_option("--gemm-warmup-seconds", o.gemm_warmup_seconds,
                  "seconds of untimed GEMMs before the timed batches (default 0)")
       ->check(CLI::Range(0.0, 60.0));
+  app.add_option("--gemm-algo", o.gemm_algorithm,
+                 "heuristic (default): cuBLASLt's first choice, as cuBLAS runs it; fastest: the "
+                 "fastest of its top 8, timed in each run (a choice that can differ between runs)")
+      ->transform(CLI::CheckedTransformer(std::map<std::string, gemm_algo>{
+          {"fastest", gemm_algo::fastest}, {"heuristic", gemm_algo::heuristic}}));
   app.add_option("--startup-trials", o.startup_trials,
                  "fresh processes per startup/first_kernel run")
       ->check(CLI::Range(1, 100));
