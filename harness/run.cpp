@@ -185,7 +185,12 @@ struct metric_samples {
   int throttled_native = 0, throttled_container = 0;  // samples from throttled trials
 };
 
-std::map<std::string, metric_samples> collect(const std::vector<trial>& trials) {
+// Samples per side at which a metric stopped taking samples (settled, or informational
+// when trials became focused): later trials may still run its case, but do not count.
+using frozen_counts = std::map<std::string, std::pair<std::size_t, std::size_t>>;
+
+std::map<std::string, metric_samples> collect(const std::vector<trial>& trials,
+                                              const frozen_counts& frozen) {
   std::map<std::string, metric_samples> m;
   for (const auto& t : trials) {
     if (t.index == 0 || !t.error.empty()) continue;  // warm-ups are discarded
@@ -201,7 +206,11 @@ std::map<std::string, metric_samples> collect(const std::vector<trial>& trials) 
       }
       for (const auto& [name, vs] : values) {
         auto& s = m[name];
-        (t.container ? s.container : s.native).push_back(median(vs));
+        auto& side = t.container ? s.container : s.native;
+        const auto f = frozen.find(name);
+        if (f != frozen.end() && side.size() >= (t.container ? f->second.second : f->second.first))
+          continue;
+        side.push_back(median(vs));
         if (t.throttling) ++(t.container ? s.throttled_container : s.throttled_native);
       }
     }
@@ -214,7 +223,9 @@ struct judged {
   std::map<std::string, std::string> degraded;  // name -> class
   int inconclusive = 0, degraded_count = 0;
   int settled = 0;  // deciding metrics with a conclusive verdict
-  std::map<std::string, std::set<std::string>> open_cases;  // program -> cases still inconclusive
+  // program -> families ("gemm" of "gemm/cublaslt/fp16/8192") with an inconclusive deciding metric
+  std::map<std::string, std::set<std::string>> open_families;
+  frozen_counts closed;  // settled or informational metrics, with their sample counts
 };
 
 judged judge(const std::map<std::string, metric_samples>& samples, const run_options& o) {
@@ -228,7 +239,9 @@ judged judge(const std::map<std::string, metric_samples>& samples, const run_opt
     const verdict v = decide(r, margin);
     if (decides && v == verdict::inconclusive) {
       ++j.inconclusive;
-      j.open_cases[s.program].insert(s.kind.name.substr(0, s.kind.name.rfind(':')));
+      j.open_families[s.program].insert(s.kind.name.substr(0, s.kind.name.find('/')));
+    } else {
+      j.closed[name] = {s.native.size(), s.container.size()};
     }
     if (decides && v != verdict::inconclusive) ++j.settled;
     if (decides && v == verdict::degraded) {
@@ -265,18 +278,19 @@ std::string regex_escape(const std::string& s) {
   return r;
 }
 
-// The trials after a look that settled a deciding metric: each program runs only its cases
-// whose deciding verdict is still open (a Google Benchmark filter matching exactly those
-// names); programs with none are left out. Settled metrics keep the samples they were
-// decided on; informational (host-class) metrics keep those of the trials that ran every case.
+// The trials after a look that settled a deciding metric: each program runs only the
+// families of cases (the name's first part: gemm, latency, ...) that still have an open
+// deciding verdict, all of a family's cases in their usual order, since a GEMM's rate
+// depends on what ran before it; programs with none are left out.
 std::vector<planned_program> focused_plan(const std::vector<program>& programs, const judged& j) {
   std::vector<planned_program> plan;
   for (const auto& p : programs) {
-    const auto open = j.open_cases.find(p.name);
-    if (open == j.open_cases.end() || open->second.empty()) continue;
+    const auto open = j.open_families.find(p.name);
+    if (open == j.open_families.end() || open->second.empty()) continue;
     std::string alternatives;
-    for (const auto& c : open->second) alternatives += (alternatives.empty() ? "" : "|") + regex_escape(c);
-    plan.push_back({p, "^(" + alternatives + ")(/.*)?$"});
+    for (const auto& f : open->second)
+      alternatives += (alternatives.empty() ? "" : "|") + regex_escape(f);
+    plan.push_back({p, "^(" + alternatives + ")/"});
   }
   return plan;
 }
@@ -514,6 +528,8 @@ int run_parity(const run_options& o) {
   // still open; both sides of a pair always run the same cases.
   std::vector<trial> trials;
   std::vector<planned_program> plan = every_case(programs);
+  frozen_counts frozen;  // with focus: metrics that take no more samples
+  bool focused = false;
   int per_side = 0;
   double last_pair = 0.0;
   std::string error;
@@ -555,15 +571,23 @@ int run_parity(const run_options& o) {
     last_pair = std::chrono::duration<double>(std::chrono::steady_clock::now() - pair_start).count();
     if (!error.empty()) break;
     if (per_side >= o.min_trials) {
-      j = judge(collect(trials), o);
+      j = judge(collect(trials, frozen), o);
       if (j.inconclusive == 0 && !j.metrics.empty()) break;
-      if (o.focus && j.settled > 0) plan = focused_plan(programs, j);
+      if (o.focus && (focused || j.settled > 0)) {
+        focused = true;
+        frozen.insert(j.closed.begin(), j.closed.end());  // the first count stays
+        plan = focused_plan(programs, j);
+      }
     }
   }
   tel.stop();
   const auto samples = tel.samples();
   for (auto& t : trials) t.throttling = throttling_during(samples, t.t_start, t.t_end);
-  j = judge(collect(trials), o);
+  j = judge(collect(trials, frozen), o);
+  for (auto& m : j.metrics) {
+    const auto f = frozen.find(m["name"].get<std::string>());
+    if (f != frozen.end()) m["settled_after"] = f->second.first;
+  }
 
   if (!o.telemetry)
     report["telemetry"] = {{"available", false}, {"reason", "turned off with --no-telemetry"}};
