@@ -6,6 +6,11 @@
 #   cpus   : the host-driven cases (launch, graph launch, 4-byte copy, pinned copies)
 #            pinned to each CPU in turn, three rounds: is a slow process a slow CPU?
 #   free   : the same cases in 10 unpinned processes, for the spread to compare.
+#   warmup : the tensor GEMMs with --gemm-warmup-seconds 0, 0.3 and 0.6, each in 5 processes
+#            that run the cases a default run has before them and 5 that run them alone (as
+#            a focused trial does): does the rate depend on what ran before?
+#   placement : tests/gpu/latency_placement.cu in 6 processes: launch and 4-byte copy
+#            latency per stream and per CUDA context within one process.
 #   reps   : 6 processes, each repeating the tensor GEMMs (heuristic algorithm) and the
 #            host latencies 4 times: spread within a process against between processes.
 set -uo pipefail
@@ -61,6 +66,23 @@ free)
   for i in $(seq 10); do
     $B --benchmark_filter='latency/(launch|graph|memcpy)|copy/(h2d|d2h)_pinned' \
       --benchmark_format=json 2>/dev/null | line "free-$i" | tee -a "$R"
+  done
+  ;;
+warmup)
+  for w in 0 0.3 0.6; do
+    for i in $(seq 5); do
+      $B --gemm-warmup-seconds=$w --benchmark_filter='stream/|copy/|compute/|gemm/' \
+        --benchmark_format=json 2>/dev/null | line "warm$w-after-others" | tee -a "$R"
+      $B --gemm-warmup-seconds=$w --benchmark_filter='gemm/cublaslt/(tf32|fp16|bf16|fp8)' \
+        --benchmark_format=json 2>/dev/null | line "warm$w-alone" | tee -a "$R"
+    done
+  done
+  ;;
+placement)
+  nvcc -O2 -arch=sm_90 tests/gpu/latency_placement.cu -o build-gpu/latency_placement || exit 1
+  for i in $(seq 6); do
+    echo "## process $i" | tee -a "$R"
+    build-gpu/latency_placement | tee -a "$R"
   done
   ;;
 reps)

@@ -14,6 +14,8 @@
 #             a third run with --baseline, and `gpuparity compare` timed
 #   gate-long : one run gated on the committed baseline, budget $GPUPARITY_BUDGET (400 s)
 #   parity-long : native vs podman alone, budget $GPUPARITY_BUDGET (default 400 s)
+#   parity-aa : the default native vs podman run and the A/A run alone (no ctest)
+# Run names get the suffix $GPUPARITY_RUN_SUFFIX (default none).
 # gpuparity runs leave report, JUnit, Prometheus, HTML and console text in $OUT/runs.tgz.
 #   profile : wall time per case family, and 8 processes each with --cpu-affinity inherit
 #             and gpu: the between-process spread of the host-driven cases
@@ -141,7 +143,7 @@ images)
   log "container tests with podman: rc=$?"
   grep -E "tests passed|tests failed" "$OUT/images.log" | tail -2
   ;;
-harness|gate|gate-long|parity-long)
+harness|gate|gate-long|parity-long|parity-aa)
   prebuilt_image
   # The same build natively and in the image: build-prebuilt's gpuparity finds its
   # gpuparity-bench beside it, and the image carries that build's install.
@@ -149,7 +151,7 @@ harness|gate|gate-long|parity-long)
   R="$OUT/runs"; mkdir -p "$R"
   # One gpuparity run: name, then its arguments; keeps the report, JUnit, Prometheus and HTML.
   gp() {
-    local name=$1; shift
+    local name=$1${GPUPARITY_RUN_SUFFIX:-}; shift
     local t0=$(now)
     $G run "$@" -o "$R/$name.report.json" --junit "$R/$name.junit.xml" --prom "$R/$name.prom" \
       >"$R/$name.txt" 2>"$R/$name.log"
@@ -159,6 +161,10 @@ harness|gate|gate-long|parity-long)
     grep -E "^(verdict|advice|telemetry|against|audit)" "$R/$name.txt"
   }
   case $what in
+  parity-aa)
+    gp parity-podman --runtime podman --image "$tag"
+    gp aa-native --native-vs-native
+    ;;
   parity-long)
     gp parity-podman-long --runtime podman --image "$tag" --budget "${GPUPARITY_BUDGET:-400}"
     ;;
