@@ -14,7 +14,7 @@
 #             a third run with --baseline, and `gpuparity compare` timed
 #   gate-long : one run gated on the committed baseline, budget $GPUPARITY_BUDGET (400 s)
 #   parity-long : native vs podman alone, budget $GPUPARITY_BUDGET (default 400 s)
-#   parity-aa : the default native vs podman run and the A/A run alone (no ctest)
+#   parity-aa : ctest in build-prebuilt, then the default native vs podman run and the A/A run
 # Run names get the suffix $GPUPARITY_RUN_SUFFIX (default none).
 # gpuparity runs leave report, JUnit, Prometheus, HTML and console text in $OUT/runs.tgz.
 #   profile : wall time per case family, and 8 processes each with --cpu-affinity inherit
@@ -162,6 +162,8 @@ harness|gate|gate-long|parity-long|parity-aa)
   }
   case $what in
   parity-aa)
+    (cd build-prebuilt && ctest -LE container --output-on-failure >"$OUT/ctest.log" 2>&1)
+    log "ctest (gpu and cpu labels, build-prebuilt): rc=$? $(grep -E 'tests passed|tests failed' "$OUT/ctest.log")"
     gp parity-podman --runtime podman --image "$tag"
     gp aa-native --native-vs-native
     ;;
