@@ -26,7 +26,6 @@ struct bench_options {
   double gemm_warmup_seconds = 0.0;  // untimed GEMMs run before the timed batches
   gemm_algo gemm_algorithm = gemm_algo::heuristic;  // the same algorithm on both sides
   int startup_trials = 5;  // fresh processes measured by startup/first_kernel
-  int latency_contexts = 4;  // fresh CUDA contexts the host-observed latency cases use
   std::uint64_t seed = 0;  // base seed; every case run draws fresh data from it
   int pin_cpu = -1;        // CPU the launching thread is pinned to; -1: not pinned
   bool gpu_local_cpus = true;  // run on the CPUs of the GPU's NUMA node (--cpu-affinity)

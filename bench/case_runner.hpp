@@ -4,6 +4,7 @@
 #include <benchmark/benchmark.h>
 #include <cuda_runtime_api.h>
 
+#include <chrono>
 #include <exception>
 #include <string>
 #include <vector>
@@ -84,6 +85,23 @@ double time_one_call(cudaStream_t s, Fn&& fn) {
 // Calls per timed iteration so that one iteration lasts about target_s, given one call's
 // seconds (at least 1, at most 1000).
 int batch_for(double one_call_s, double target_s = 0.01);
+
+// Times fn() (which must itself wait for its GPU work) with the host's steady clock:
+// what a host thread observes, launch overhead included.
+template <typename Fn>
+std::vector<double> host_timed_loop(benchmark::State& state, Fn&& fn) {
+  std::vector<double> samples;
+  samples.reserve(static_cast<std::size_t>(state.max_iterations));
+  for (auto _ : state) {
+    const auto t0 = std::chrono::steady_clock::now();
+    fn();
+    const auto t1 = std::chrono::steady_clock::now();
+    const double t = std::chrono::duration<double>(t1 - t0).count();
+    state.SetIterationTime(t);
+    samples.push_back(t);
+  }
+  return samples;
+}
 
 // A rate from the median iteration: `per_iteration` (bytes, FLOP, tokens) over the median
 // of the timed samples, robust to a preempted or throttled iteration. Also records the

@@ -1,11 +1,7 @@
 // latency/launch|graph_launch|memcpy_h2d_small|device_memory.
 // Host-observed cases time one operation to completion per iteration with the steady
 // clock; latency_seconds is the median over the iterations (robust to preemption).
-#include <algorithm>
-#include <chrono>
 #include <cstdint>
-#include <functional>
-#include <memory>
 #include <string>
 #include <vector>
 
@@ -44,121 +40,56 @@ void report_latency(benchmark::State& state, const std::vector<double>& samples,
   state.counters["relative_mad"] = relative_mad(samples);
 }
 
-// The host-observed cases spread their iterations over `--latency-contexts` fresh CUDA
-// contexts in turn (cudaDeviceReset between them; setting up a context is not timed). On
-// the H100 machine a context is fast or slow for its whole life, about 10% apart, whatever
-// CPU or stream it runs on (results/*/noise.txt, placement): with one context per process
-// the process was the unit of noise. `Res` holds one context's resources: op() is the timed
-// operation, check() proves it ran, before the context is torn down.
-template <typename Res>
-void timed_over_contexts(benchmark::State& state, bench_context& ctx,
-                         const std::function<std::unique_ptr<Res>()>& make) {
-  const int contexts = std::max(1, std::min<int>(ctx.options.latency_contexts,
-                                                 static_cast<int>(state.max_iterations)));
-  const auto per_context = static_cast<benchmark::IterationCount>(
-      (state.max_iterations + contexts - 1) / contexts);
-  std::unique_ptr<Res> res;
-  auto retire = [&] {
-    if (!res) return;
-    res->check();
-    res.reset();
-    GPUPARITY_CUDA_CHECK(cudaDeviceReset());
-    GPUPARITY_CUDA_CHECK(cudaSetDevice(ctx.gpu.device));
-  };
-  std::vector<double> samples;
-  samples.reserve(static_cast<std::size_t>(state.max_iterations));
-  benchmark::IterationCount i = 0;
-  for (auto _ : state) {
-    if (i++ % per_context == 0) {
-      state.PauseTiming();
-      retire();
-      res = make();  // creates the context, then warms the operation up
-      state.ResumeTiming();
-    }
-    const auto t0 = std::chrono::steady_clock::now();
-    res->op();
-    const auto t1 = std::chrono::steady_clock::now();
-    const double t = std::chrono::duration<double>(t1 - t0).count();
-    state.SetIterationTime(t);
-    samples.push_back(t);
-  }
-  retire();
-  report_latency(state, samples, 1.0, true);
-  state.counters["contexts"] = contexts;
-}
-
-struct launch_resources {
-  explicit launch_resources(std::uint64_t check_seed) : seed(check_seed) {
-    for (int i = 0; i < 1000; ++i) op();  // warm-up
-  }
-  void op() {
-    launch_empty(st.get());
-    st.synchronize();
-  }
-  void check() { check_stream_runs_kernels(st.get(), seed); }
-  std::uint64_t seed;
-  stream st;
-};
-
-struct graph_resources {
-  explicit graph_resources(std::uint64_t check_seed) : seed(check_seed) {
-    cudaGraph_t raw = nullptr;
-    GPUPARITY_CUDA_CHECK(cudaStreamBeginCapture(st.get(), cudaStreamCaptureModeThreadLocal));
-    launch_empty(st.get());
-    GPUPARITY_CUDA_CHECK(cudaStreamEndCapture(st.get(), &raw));
-    g = graph(raw);
-    cudaGraphExec_t raw_exec = nullptr;
-    GPUPARITY_CUDA_CHECK(cudaGraphInstantiateWithFlags(&raw_exec, g.get(), 0));
-    exec = graph_exec(raw_exec);
-    for (int i = 0; i < 100; ++i) op();
-  }
-  void op() {
-    GPUPARITY_CUDA_CHECK(cudaGraphLaunch(exec.get(), st.get()));
-    st.synchronize();
-  }
-  void check() { check_stream_runs_kernels(st.get(), seed); }
-  std::uint64_t seed;
-  stream st;
-  graph g;
-  graph_exec exec;
-};
-
-struct memcpy_resources {
-  explicit memcpy_resources(std::uint64_t seed)
-      : host(sizeof(std::uint32_t)), dev(sizeof(std::uint32_t)),
-        value(static_cast<std::uint32_t>(seed)) {
-    for (int i = 0; i < 100; ++i) op();
-  }
-  void op() {
-    *host.data<std::uint32_t>() = ++value;
-    GPUPARITY_CUDA_CHECK(cudaMemcpyAsync(dev.get(), host.get(), sizeof(std::uint32_t),
-                                         cudaMemcpyHostToDevice, st.get()));
-    st.synchronize();
-  }
-  void check() {
-    std::uint32_t back = 0;
-    GPUPARITY_CUDA_CHECK(cudaMemcpy(&back, dev.get(), sizeof back, cudaMemcpyDeviceToHost));
-    if (back != value) throw incorrect_result("the last 4-byte copy did not arrive");
-  }
-  stream st;
-  pinned_buffer host;
-  device_buffer dev;
-  std::uint32_t value;
-};
-
 void launch_case(benchmark::State& state, bench_context& ctx) {
-  timed_over_contexts<launch_resources>(
-      state, ctx, [&] { return std::make_unique<launch_resources>(ctx.next_seed()); });
+  stream st;
+  for (int i = 0; i < 1000; ++i) launch_empty(st.get());  // warm-up
+  st.synchronize();
+  auto samples = host_timed_loop(state, [&] {
+    launch_empty(st.get());
+    st.synchronize();
+  });
+  check_stream_runs_kernels(st.get(), ctx.next_seed());
+  report_latency(state, samples, 1.0, true);
 }
 
 void graph_launch_case(benchmark::State& state, bench_context& ctx) {
-  timed_over_contexts<graph_resources>(
-      state, ctx, [&] { return std::make_unique<graph_resources>(ctx.next_seed()); });
+  stream st;
+  cudaGraph_t raw = nullptr;
+  GPUPARITY_CUDA_CHECK(cudaStreamBeginCapture(st.get(), cudaStreamCaptureModeThreadLocal));
+  launch_empty(st.get());
+  GPUPARITY_CUDA_CHECK(cudaStreamEndCapture(st.get(), &raw));
+  graph g(raw);
+  cudaGraphExec_t raw_exec = nullptr;
+  GPUPARITY_CUDA_CHECK(cudaGraphInstantiateWithFlags(&raw_exec, g.get(), 0));
+  graph_exec exec(raw_exec);
+  for (int i = 0; i < 100; ++i) GPUPARITY_CUDA_CHECK(cudaGraphLaunch(exec.get(), st.get()));
+  st.synchronize();
+  auto samples = host_timed_loop(state, [&] {
+    GPUPARITY_CUDA_CHECK(cudaGraphLaunch(exec.get(), st.get()));
+    st.synchronize();
+  });
+  check_stream_runs_kernels(st.get(), ctx.next_seed());
+  report_latency(state, samples, 1.0, true);
 }
 
 void memcpy_small_case(benchmark::State& state, bench_context& ctx) {
-  timed_over_contexts<memcpy_resources>(
-      state, ctx, [&] { return std::make_unique<memcpy_resources>(ctx.next_seed()); });
+  stream st;
+  pinned_buffer host(sizeof(std::uint32_t));
+  device_buffer dev(sizeof(std::uint32_t));
+  auto* h = host.data<std::uint32_t>();
+  std::uint32_t value = static_cast<std::uint32_t>(ctx.next_seed());
+  auto copy = [&] {
+    *h = ++value;
+    GPUPARITY_CUDA_CHECK(
+        cudaMemcpyAsync(dev.get(), h, sizeof *h, cudaMemcpyHostToDevice, st.get()));
+    st.synchronize();
+  };
+  for (int i = 0; i < 100; ++i) copy();
+  auto samples = host_timed_loop(state, copy);
+  std::uint32_t back = 0;
+  GPUPARITY_CUDA_CHECK(cudaMemcpy(&back, dev.get(), sizeof back, cudaMemcpyDeviceToHost));
+  if (back != value) throw incorrect_result("the last 4-byte copy did not arrive");
+  report_latency(state, samples, 1.0, true);
 }
 
 // Dependent loads over nodes one per 512 bytes of a buffer past L2, in a random cyclic

@@ -7,14 +7,11 @@
 
 namespace {
 
-// The GEMMs first: at the H100's power cap a GEMM's rate depends on what ran before it
-// (up to 7%, results/*/noise.txt, warmup), and a focused trial of `gpuparity run` runs
-// only some families; first, they follow the same cases in every trial.
 void register_all(gpuparity::bench_context& ctx) {
-  gpuparity::register_gemm_cases(ctx);
   gpuparity::register_stream_cases(ctx);
   gpuparity::register_copy_cases(ctx);
   gpuparity::register_compute_cases(ctx);
+  gpuparity::register_gemm_cases(ctx);
   gpuparity::register_latency_cases(ctx);
   gpuparity::register_startup_cases(ctx);
 }

@@ -58,10 +58,6 @@ void add_options(CLI::App& app, bench_options& o) {
                  "fastest of its top 8, timed in each run (a choice that can differ between runs)")
       ->transform(CLI::CheckedTransformer(std::map<std::string, gemm_algo>{
           {"fastest", gemm_algo::fastest}, {"heuristic", gemm_algo::heuristic}}));
-  app.add_option("--latency-contexts", o.latency_contexts,
-                 "fresh CUDA contexts the launch, graph-launch and 4-byte-copy latency cases "
-                 "spread their iterations over (default 4)")
-      ->check(CLI::Range(1, 64));
   app.add_option("--startup-trials", o.startup_trials,
                  "fresh processes per startup/first_kernel run")
       ->check(CLI::Range(1, 100));
