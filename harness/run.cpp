@@ -626,22 +626,25 @@ int run_parity(const run_options& o) {
       {"container",
        std::count_if(trials.begin(), trials.end(), [](const trial& t) { return t.container; })}};
   // For an inconclusive run: the budget that would likely settle its noisiest deciding metric.
-  int most_needed = 0;
+  int most_needed = 0, noisiest_n = 0;
   std::string noisiest;
   for (const auto& m : j.metrics)
     if (m["decides"].get<bool>() && m.contains("trials_needed") && m["trials_needed"].is_number() &&
         m["trials_needed"].get<int>() > most_needed) {
       most_needed = m["trials_needed"].get<int>();
       noisiest = m["name"].get<std::string>();
+      noisiest_n = m["native"]["n"].get<int>();
     }
-  std::vector<double> trial_walls;
-  for (const auto& t : trials)
-    if (t.index > 0) trial_walls.push_back(t.wall_s);
-  if (most_needed > 0 && !trial_walls.empty())
-    report["advice"] = {
-        {"metric", noisiest},
-        {"trials_needed_per_side", most_needed},
-        {"suggested_budget_seconds", std::ceil(2.0 * (most_needed + 1) * median(trial_walls))}};
+  // The time so far plus the pairs still missing at the last pair's length (focused
+  // trials, when the run had them: later pairs run the same cases or fewer).
+  if (most_needed > 0) {
+    const double so_far =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    const int missing = std::max(0, most_needed - noisiest_n);
+    report["advice"] = {{"metric", noisiest},
+                        {"trials_needed_per_side", most_needed},
+                        {"suggested_budget_seconds", std::ceil(so_far + missing * last_pair)}};
+  }
   if (!error.empty()) return finish(exit_error, "error", error);
   if (j.metrics.empty())
     return finish(exit_error, "error", "no metric was measured on both sides (see trials)");

@@ -179,7 +179,7 @@ harness|gate|gate-long|parity-long|parity-aa)
     (cd build-prebuilt && ctest -LE container --output-on-failure >"$OUT/ctest.log" 2>&1)
     log "ctest (gpu and cpu labels, build-prebuilt): rc=$? $(grep -E 'tests passed|tests failed' "$OUT/ctest.log")"
     gp parity-podman --runtime podman --image "$tag"
-    gp cpu-quota-podman --runtime podman --image "$tag" --cpus 0.05 --budget 90 \
+    gp cpu-quota-podman --runtime podman --image "$tag" --cpus 0.05 --budget 240 \
       --filter 'latency/launch|latency/graph_launch|latency/memcpy_h2d_small'
     gp podman-gpus-flag --runtime podman --image "$tag" --no-gpu-flags --container-arg=--gpus \
       --container-arg=all --filter stream/copy

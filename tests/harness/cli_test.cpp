@@ -273,6 +273,13 @@ json.dump(doc, sys.stdout)
   const auto rep = read_json(out);
   EXPECT_EQ(rep["verdict"], "inconclusive");
   EXPECT_TRUE(rep["config"]["focus"].get<bool>());
+  // The advice: the noisy metric, and a budget beyond this run's time (the missing pairs at
+  // the length of the last, focused one).
+  ASSERT_TRUE(rep.contains("advice")) << r.out;
+  EXPECT_EQ(rep["advice"]["metric"], "latency/launch:latency_seconds");
+  EXPECT_GT(rep["advice"]["trials_needed_per_side"].get<int>(), 8);
+  EXPECT_GE(rep["advice"]["suggested_budget_seconds"].get<double>(),
+            rep["timings"]["wall_seconds"].get<double>());
   for (const auto& m : rep["metrics"]) {
     const bool noisy = m["name"] == "latency/launch:latency_seconds";
     EXPECT_EQ(m["verdict"], noisy ? "inconclusive" : "parity") << m["name"];
