@@ -15,6 +15,7 @@
 #   gate-long : one run gated on the committed baseline, budget $GPUPARITY_BUDGET (400 s)
 #   parity-long : native vs podman alone, budget $GPUPARITY_BUDGET (default 400 s)
 #   parity-aa : ctest in build-prebuilt, then the default native vs podman run and the A/A run
+#   misconfig : the --cpus 0.05 run and the podman --gpus all run alone
 # Run names get the suffix $GPUPARITY_RUN_SUFFIX (default none).
 # gpuparity runs leave report, JUnit, Prometheus, HTML and console text in $OUT/runs.tgz.
 #   profile : wall time per case family, and 8 processes each with --cpu-affinity inherit
@@ -143,7 +144,7 @@ images)
   log "container tests with podman: rc=$?"
   grep -E "tests passed|tests failed" "$OUT/images.log" | tail -2
   ;;
-harness|gate|gate-long|parity-long|parity-aa)
+harness|gate|gate-long|parity-long|parity-aa|misconfig)
   prebuilt_image
   # The same build natively and in the image: build-prebuilt's gpuparity finds its
   # gpuparity-bench beside it, and the image carries that build's install.
@@ -161,6 +162,12 @@ harness|gate|gate-long|parity-long|parity-aa)
     grep -E "^(verdict|advice|telemetry|against|audit)" "$R/$name.txt"
   }
   case $what in
+  misconfig)
+    gp cpu-quota-podman --runtime podman --image "$tag" --cpus 0.05 --budget 240 \
+      --filter 'latency/launch|latency/graph_launch|latency/memcpy_h2d_small'
+    gp podman-gpus-flag --runtime podman --image "$tag" --no-gpu-flags --container-arg=--gpus \
+      --container-arg=all --filter stream/copy
+    ;;
   parity-aa)
     (cd build-prebuilt && ctest -LE container --output-on-failure >"$OUT/ctest.log" 2>&1)
     log "ctest (gpu and cpu labels, build-prebuilt): rc=$? $(grep -E 'tests passed|tests failed' "$OUT/ctest.log")"
