@@ -16,6 +16,7 @@
 #   parity-long : native vs podman alone, budget $GPUPARITY_BUDGET (default 400 s)
 #   parity-aa : ctest in build-prebuilt, then the default native vs podman run and the A/A run
 #   misconfig : the --cpus 0.05 run and the podman --gpus all run alone
+#   aa-long : native vs native alone, budget $GPUPARITY_BUDGET (default 400 s)
 # Run names get the suffix $GPUPARITY_RUN_SUFFIX (default none).
 # gpuparity runs leave report, JUnit, Prometheus, HTML and console text in $OUT/runs.tgz.
 #   profile : wall time per case family, and 8 processes each with --cpu-affinity inherit
@@ -144,7 +145,7 @@ images)
   log "container tests with podman: rc=$?"
   grep -E "tests passed|tests failed" "$OUT/images.log" | tail -2
   ;;
-harness|gate|gate-long|parity-long|parity-aa|misconfig)
+harness|gate|gate-long|parity-long|parity-aa|misconfig|aa-long)
   prebuilt_image
   # The same build natively and in the image: build-prebuilt's gpuparity finds its
   # gpuparity-bench beside it, and the image carries that build's install.
@@ -162,6 +163,9 @@ harness|gate|gate-long|parity-long|parity-aa|misconfig)
     grep -E "^(verdict|advice|telemetry|against|audit)" "$R/$name.txt"
   }
   case $what in
+  aa-long)
+    gp aa-native-long --native-vs-native --budget "${GPUPARITY_BUDGET:-400}"
+    ;;
   misconfig)
     gp cpu-quota-podman --runtime podman --image "$tag" --cpus 0.05 --budget 240 \
       --filter 'latency/launch|latency/graph_launch|latency/memcpy_h2d_small'
