@@ -59,9 +59,11 @@ void fill_random(unsigned char* p, std::size_t bytes, std::uint64_t seed) {
 }
 
 void copy_case(benchmark::State& state, bench_context& ctx, copy_kind kind) {
-  const std::size_t bytes = ctx.options.copy_bytes;
+  const std::size_t bytes =
+      kind == copy_kind::d2d ? ctx.options.d2d_bytes : ctx.options.copy_bytes;
   const bool pinned = kind != copy_kind::h2d_pageable && kind != copy_kind::d2h_pageable;
-  require_device_memory(2 * bytes + (64u << 20), "copy buffers", "--copy-bytes");
+  require_device_memory(2 * bytes + (64u << 20), "copy buffers",
+                        kind == copy_kind::d2d ? "--d2d-bytes" : "--copy-bytes");
   stream st;
   host_memory src(bytes, pinned), dst(bytes, pinned);
   device_buffer dev(bytes), dev2(kind == copy_kind::d2d ? bytes : 16);

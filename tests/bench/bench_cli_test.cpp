@@ -81,7 +81,8 @@ TEST(BenchCli, BadFlagsAreUsageErrorsNamingTheProblem) {
 TEST(BenchCli, HelpNamesTheWorkloadFlags) {
   const auto r = run_program({GPUPARITY_BENCH_EXE, "--help"});
   EXPECT_EQ(r.exit_code, 0);
-  for (const char* f : {"--stream-bytes", "--copy-bytes", "--gemm-sizes", "--device", "--seed"})
+  for (const char* f : {"--stream-bytes", "--copy-bytes", "--d2d-bytes", "--gemm-sizes", "--gemm-algo",
+                        "--device", "--seed"})
     EXPECT_NE(r.out.find(f), std::string::npos) << f;
 }
 

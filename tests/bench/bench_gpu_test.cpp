@@ -11,7 +11,7 @@ namespace {
 
 TEST(BenchGpu, EveryCasePassesAtSmallSizes) {
   const auto r = test::run_program(
-      {GPUPARITY_BENCH_EXE, "--benchmark_format=json", "--stream-bytes=64MiB", "--copy-bytes=16MiB",
+      {GPUPARITY_BENCH_EXE, "--benchmark_format=json", "--stream-bytes=64MiB", "--copy-bytes=16MiB", "--d2d-bytes=16MiB",
        "--chase-bytes=256MiB", "--gemm-sizes=512,1024", "--startup-trials=2"},
       {}, 300);
   ASSERT_EQ(r.exit_code, 0) << r.err;
