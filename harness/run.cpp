@@ -223,8 +223,10 @@ struct judged {
   std::map<std::string, std::string> degraded;  // name -> class
   int inconclusive = 0, degraded_count = 0;
   int settled = 0;  // deciding metrics with a conclusive verdict
-  // program -> families ("gemm" of "gemm/cublaslt/fp16/8192") with an inconclusive deciding metric
+  // program -> families ("gemm" of "gemm/cublaslt/fp16/8192") with an inconclusive deciding
+  // metric, and program -> family -> the cases measured in it
   std::map<std::string, std::set<std::string>> open_families;
+  std::map<std::string, std::map<std::string, std::set<std::string>>> cases;
   frozen_counts closed;  // settled or informational metrics, with their sample counts
 };
 
@@ -237,9 +239,12 @@ judged judge(const std::map<std::string, metric_samples>& samples, const run_opt
     const auto r =
         performance_ratio(s.native, s.container, s.kind.higher_is_better, parity_confidence);
     const verdict v = decide(r, margin);
+    const std::string case_name = name.substr(0, name.rfind(':'));
+    const std::string family = case_name.substr(0, case_name.find('/'));
+    j.cases[s.program][family].insert(case_name);
     if (decides && v == verdict::inconclusive) {
       ++j.inconclusive;
-      j.open_families[s.program].insert(s.kind.name.substr(0, s.kind.name.find('/')));
+      j.open_families[s.program].insert(family);
     } else {
       j.closed[name] = {s.native.size(), s.container.size()};
     }
@@ -280,17 +285,19 @@ std::string regex_escape(const std::string& s) {
 
 // The trials after a look that settled a deciding metric: each program runs only the
 // families of cases (the name's first part: gemm, latency, ...) that still have an open
-// deciding verdict, all of a family's cases in their usual order, since a GEMM's rate
-// depends on what ran before it; programs with none are left out.
+// deciding verdict, every case of such a family that the run has measured (so within the
+// user's --filter), in their usual order, since a GEMM's rate depends on what ran before
+// it; programs with none are left out. The filter names the cases exactly.
 std::vector<planned_program> focused_plan(const std::vector<program>& programs, const judged& j) {
   std::vector<planned_program> plan;
   for (const auto& p : programs) {
     const auto open = j.open_families.find(p.name);
     if (open == j.open_families.end() || open->second.empty()) continue;
     std::string alternatives;
-    for (const auto& f : open->second)
-      alternatives += (alternatives.empty() ? "" : "|") + regex_escape(f);
-    plan.push_back({p, "^(" + alternatives + ")/"});
+    for (const auto& family : open->second)
+      for (const auto& c : j.cases.at(p.name).at(family))
+        alternatives += (alternatives.empty() ? "" : "|") + regex_escape(c);
+    plan.push_back({p, "^(" + alternatives + ")(/.*)?$"});
   }
   return plan;
 }

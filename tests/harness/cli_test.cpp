@@ -304,7 +304,10 @@ json.dump(doc, sys.stdout)
   }
   ASSERT_EQ(filters.size(), 18u);
   for (std::size_t i = 0; i < filters.size(); ++i)
-    EXPECT_EQ(filters[i], i < 12 ? "" : "--benchmark_filter=^(latency)/") << i;
+    EXPECT_EQ(filters[i], i < 12 ? ""
+                                 : "--benchmark_filter=^(latency/device_memory|latency/graph_launch|"
+                                   "latency/launch|latency/memcpy_h2d_small)(/.*)?$")
+        << i;
   for (const auto& t : rep["trials"])
     if (t["index"].get<int>() > 5) {
       ASSERT_EQ(t["programs"].size(), 1u);
@@ -324,6 +327,27 @@ json.dump(doc, sys.stdout)
   for (std::string line; std::getline(again, line); ++runs)
     EXPECT_EQ(line.find("--benchmark_filter"), std::string::npos) << line;
   EXPECT_EQ(runs, 14);
+  std::remove(log.c_str());
+
+  // With the user's --filter, focused trials stay inside it: the open latency family is
+  // named by the cases the run measured, not by its prefix.
+  const auto filtered = run_program(
+      {GPUPARITY_EXE, "run", "--native-vs-native", "--bench", script, "--programs", "bench",
+       "--filter", "latency/(launch|graph_launch)", "--max-trials", "6", "--budget", "300",
+       "--no-telemetry", "-o", out},
+      env);
+  EXPECT_EQ(filtered.exit_code, 3) << filtered.err;
+  EXPECT_EQ(read_json(out)["metrics"].size(), 2u);
+  std::ifstream third(log);
+  std::vector<std::string> last;
+  for (std::string line; std::getline(third, line);) last.push_back(line);
+  ASSERT_EQ(last.size(), 14u);
+  EXPECT_NE(last.back().find("--benchmark_filter=^(latency/graph_launch|latency/launch)(/.*)?$"),
+            std::string::npos)
+      << last.back();
+  EXPECT_NE(last.front().find("--benchmark_filter=latency/(launch|graph_launch)"),
+            std::string::npos)
+      << last.front();
   for (const auto& f : {out, log, script}) std::remove(f.c_str());
 }
 
