@@ -182,7 +182,8 @@ int main(int argc, char** argv) {
       "do not sample the GPU through NVML during the trials");
   run->add_flag(
       "--no-focus", [&o](std::int64_t) { o.focus = false; },
-      "every trial runs every case (default: after a look, only the cases still undecided)");
+      "every trial runs every case (default: after a look that settled a metric, only the "
+      "families of cases with an undecided metric)");
   run->add_flag("--dry-run", o.dry_run, "print the commands and stop");
 
   std::string base_path, cand_path, side = "container", out, junit, prom, markdown, html;
