@@ -45,8 +45,8 @@ std::string interval_text(const nlohmann::ordered_json& m) {
 std::string summary_table(const nlohmann::ordered_json& r) {
   std::ostringstream s;
   char line[512];
-  std::snprintf(line, sizeof line, "%-40s %16s %16s %8s %19s  %s\n", "metric", "native",
-                "container", "ratio", ci_label(r).c_str(), "verdict");
+  std::snprintf(line, sizeof line, "%-40s %16s %16s %8s %19s %7s  %s\n", "metric", "native",
+                "container", "ratio", ci_label(r).c_str(), "n", "verdict");
   s << line;
   for (const auto& m : r["metrics"]) {
     const std::string counter = m["counter"];
@@ -56,11 +56,14 @@ std::string summary_table(const nlohmann::ordered_json& r) {
       v += m["trials_needed"].is_number()
                ? " (~" + std::to_string(m["trials_needed"].get<int>()) + " trials/side for parity)"
                : " (its estimate lies outside the margin)";
-    std::snprintf(line, sizeof line, "%-40s %16s %16s %8.4f %19s  %s\n",
+    // Trials per side behind the verdict: with focused trials they differ between metrics.
+    const std::string n = std::to_string(m["native"]["n"].get<int>()) + "/" +
+                          std::to_string(m["container"]["n"].get<int>());
+    std::snprintf(line, sizeof line, "%-40s %16s %16s %8.4f %19s %7s  %s\n",
                   m["name"].get<std::string>().c_str(),
                   format_value(counter, m["native"]["median"].get<double>()).c_str(),
                   format_value(counter, m["container"]["median"].get<double>()).c_str(),
-                  m["ratio"].get<double>(), interval_text(m).c_str(), v.c_str());
+                  m["ratio"].get<double>(), interval_text(m).c_str(), n.c_str(), v.c_str());
     s << line;
   }
   for (const auto& [k, c] : r["costs"].items())

@@ -273,6 +273,9 @@ json.dump(doc, sys.stdout)
   const auto rep = read_json(out);
   EXPECT_EQ(rep["verdict"], "inconclusive");
   EXPECT_TRUE(rep["config"]["focus"].get<bool>());
+  // The summary shows the trials per side behind each verdict.
+  EXPECT_NE(r.out.find("8/8  inconclusive"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("5/5  parity"), std::string::npos) << r.out;
   // The advice: the noisy metric, and a budget beyond this run's time (the missing pairs at
   // the length of the last, focused one).
   ASSERT_TRUE(rep.contains("advice")) << r.out;
