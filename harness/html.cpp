@@ -206,11 +206,16 @@ std::string metric_table(const json& d, const char* a, const char* b) {
   return s.str();
 }
 
+// A document's metrics grouped by class, in class order.
+std::map<std::string, std::vector<const json*>> by_class(const json& d) {
+  std::map<std::string, std::vector<const json*>> groups;
+  for (const auto& m : d["metrics"]) groups[json_text(m, "class")].push_back(&m);
+  return groups;
+}
+
 std::string class_charts(const json& d) {
-  std::map<std::string, std::vector<const json*>> by_class;
-  for (const auto& m : d["metrics"]) by_class[json_text(m, "class")].push_back(&m);
   std::ostringstream s;
-  for (const auto& [cls, ms] : by_class)
+  for (const auto& [cls, ms] : by_class(d))
     s << "<figure><figcaption>" << e(cls) << " (margin +/-"
       << num(100 * ms.front()->value("margin", 0.02)) << "%)</figcaption>" << forest_plot(ms, cls)
       << "</figure>";
@@ -276,9 +281,7 @@ std::string html_page(const json& doc) {
          "in the order run: native <span style=\"color:#0969da\">&#9679;</span>, container "
          "<span style=\"color:#fb8500\">&#9632;</span>; red outline: the GPU reported "
          "throttling during that trial. A trend across the run is drift.</p>";
-    std::map<std::string, std::vector<const json*>> by_class;
-    for (const auto& m : doc["metrics"]) by_class[json_text(m, "class")].push_back(&m);
-    for (const auto& [cls, ms] : by_class) {
+    for (const auto& [cls, ms] : by_class(doc)) {
       h << "<h3>" << e(cls) << "</h3><div class=\"grid\">";
       for (const json* m : ms) h << scatter(*m, doc["trials"]);
       h << "</div>";

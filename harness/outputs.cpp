@@ -187,18 +187,14 @@ void prom_metrics(prom_writer& w, const json& doc, const std::string& prefix,
            std::string(s.b) + " performance relative to " + s.a + " (1 = equal, < 1 = worse)");
   for (const auto& m : doc["metrics"])
     w.sample(prefix + "_ratio", lbl("metric", json_text(m, "name")), m["ratio"].get<double>());
-  w.family(prefix + "_ratio_ci_low",
-           "lower end of the ratio's confidence interval (the report's confidence)");
-  for (const auto& m : doc["metrics"])
-    if (m["ci_low"].is_number())
-      w.sample(prefix + "_ratio_ci_low", lbl("metric", json_text(m, "name")),
-               m["ci_low"].get<double>());
-  w.family(prefix + "_ratio_ci_high",
-           "upper end of the ratio's confidence interval (the report's confidence)");
-  for (const auto& m : doc["metrics"])
-    if (m["ci_high"].is_number())
-      w.sample(prefix + "_ratio_ci_high", lbl("metric", json_text(m, "name")),
-               m["ci_high"].get<double>());
+  for (const auto& [end, which] : {std::pair{"low", "lower"}, std::pair{"high", "upper"}}) {
+    const std::string key = std::string("ci_") + end, family = prefix + "_ratio_" + key;
+    w.family(family, std::string(which) +
+                         " end of the ratio's confidence interval (the report's confidence)");
+    for (const auto& m : doc["metrics"])
+      if (m[key].is_number())
+        w.sample(family, lbl("metric", json_text(m, "name")), m[key].get<double>());
+  }
   w.family(prefix + "_verdict", "1 for the metric's verdict, 0 for the others");
   for (const auto& m : doc["metrics"])
     for (const auto& v : verdicts)
@@ -342,7 +338,6 @@ std::string prometheus_text(const json& doc) {
 }
 
 std::string markdown_summary(const json& doc) {
-  const auto s = side_names(doc);
   std::ostringstream md;
   auto table = [&](const json& d) {
     const auto n = side_names(d);
@@ -373,7 +368,6 @@ std::string markdown_summary(const json& doc) {
     table(doc);
     return md.str();
   }
-  (void)s;
   const json& n = doc["sides"]["native"];
   md << "## gpuparity run: **" << json_text(doc, "verdict") << "**\n\n"
      << json_text(doc, "mode") << " on " << json_text(n, "gpu_name", "an unknown GPU")
