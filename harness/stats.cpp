@@ -96,8 +96,12 @@ ratio_interval performance_ratio(const std::vector<double>& native,
   const double sign = higher_is_better ? 1.0 : -1.0;
   std::vector<double> d;
   d.reserve(native.size() * container.size());
-  for (double n : native)
-    for (double c : container) d.push_back(sign * (std::log(c) - std::log(n)));
+  std::vector<double> log_c;
+  for (double c : container) log_c.push_back(std::log(c));
+  for (double n : native) {
+    const double log_n = std::log(n);
+    for (double lc : log_c) d.push_back(sign * (lc - log_n));
+  }
   std::sort(d.begin(), d.end());
   r.estimate = std::exp(median(d));
   const double mc = median(container), mnat = median(native);
