@@ -14,10 +14,10 @@ inline constexpr int baseline_schema_version = 1;
 
 // "No regression" and "regression" are one-sided claims (ratio above / below 1 - margin),
 // each tested at the 5% level: the bounds of the two-sided 90% interval. (`run`'s parity is
-// two-sided and uses the 95% interval.)
+// two-sided and uses the 99% interval: parity_confidence.)
 inline constexpr double comparison_confidence = 0.90;
 
-// Per metric: the candidate's performance relative to the baseline (ratio, 95% interval,
+// Per metric: the candidate's performance relative to the baseline (ratio, 90% interval,
 // same statistics as `run`) and a regression verdict; metrics found in one only are
 // listed. Comparability: a different GPU model makes the two not comparable; a different
 // max SM clock, power limit or ECC mode is a warning; a different driver is noted (it is

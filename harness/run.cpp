@@ -655,12 +655,10 @@ int run_parity(const run_options& o) {
   if (!error.empty()) return finish(exit_error, "error", error);
   if (j.metrics.empty())
     return finish(exit_error, "error", "no metric was measured on both sides (see trials)");
-  const int code = j.degraded_count ? exit_degraded
-                   : j.inconclusive ? exit_inconclusive
-                                    : exit_parity;
-  const char* verdict_text = j.degraded_count ? "degraded"
-                             : j.inconclusive ? "inconclusive"
-                                              : "parity";
+  using outcome = std::pair<int, const char*>;
+  const auto [code, verdict_text] = j.degraded_count ? outcome{exit_degraded, "degraded"}
+                                    : j.inconclusive ? outcome{exit_inconclusive, "inconclusive"}
+                                                     : outcome{exit_parity, "parity"};
   if (!baseline) return finish(code, verdict_text, "");
   // The regression gate: this run's container side against the baseline.
   try {
