@@ -295,11 +295,18 @@ json.dump(doc, sys.stdout)
       EXPECT_EQ(m["settled_after"], 5) << m["name"];
     }
   }
+  // The workload's argv log, one line per process, emptied for the next run.
+  auto take_lines = [&log] {
+    std::vector<std::string> lines;
+    std::ifstream f(log);
+    for (std::string line; std::getline(f, line);) lines.push_back(line);
+    std::remove(log.c_str());
+    return lines;
+  };
   // 9 trials per side: the first 6 (warm-up included) run every case, the last 3 only the
   // latency family, on both sides.
   std::vector<std::string> filters;
-  std::ifstream lines(log);
-  for (std::string line; std::getline(lines, line);) {
+  for (const auto& line : take_lines()) {
     std::string f;
     for (const auto& a : nlohmann::json::parse(line))
       if (a.get<std::string>().rfind("--benchmark_filter=", 0) == 0) f = a.get<std::string>();
@@ -316,7 +323,6 @@ json.dump(doc, sys.stdout)
       ASSERT_EQ(t["programs"].size(), 1u);
       EXPECT_EQ(t["programs"][0]["metrics"].size(), 4u);  // the four latency cases
     }
-  std::remove(log.c_str());
 
   // --no-focus: every trial runs every case.
   const auto all = run_program({GPUPARITY_EXE, "run", "--native-vs-native", "--bench", script,
@@ -325,12 +331,10 @@ json.dump(doc, sys.stdout)
                                env);
   EXPECT_EQ(all.exit_code, 3) << all.err;
   for (const auto& m : read_json(out)["metrics"]) EXPECT_EQ(m["native"]["n"], 6) << m["name"];
-  std::ifstream again(log);
-  int runs = 0;
-  for (std::string line; std::getline(again, line); ++runs)
+  const auto unfocused = take_lines();
+  for (const auto& line : unfocused)
     EXPECT_EQ(line.find("--benchmark_filter"), std::string::npos) << line;
-  EXPECT_EQ(runs, 14);
-  std::remove(log.c_str());
+  EXPECT_EQ(unfocused.size(), 14u);
 
   // With the user's --filter, focused trials stay inside it: the open latency family is
   // named by the cases the run measured, not by its prefix.
@@ -341,9 +345,7 @@ json.dump(doc, sys.stdout)
       env);
   EXPECT_EQ(filtered.exit_code, 3) << filtered.err;
   EXPECT_EQ(read_json(out)["metrics"].size(), 2u);
-  std::ifstream third(log);
-  std::vector<std::string> last;
-  for (std::string line; std::getline(third, line);) last.push_back(line);
+  const auto last = take_lines();
   ASSERT_EQ(last.size(), 14u);
   EXPECT_NE(last.back().find("--benchmark_filter=^(latency/graph_launch|latency/launch)(/.*)?$"),
             std::string::npos)
@@ -351,7 +353,7 @@ json.dump(doc, sys.stdout)
   EXPECT_NE(last.front().find("--benchmark_filter=latency/(launch|graph_launch)"),
             std::string::npos)
       << last.front();
-  for (const auto& f : {out, log, script}) std::remove(f.c_str());
+  for (const auto& f : {out, script}) std::remove(f.c_str());
 }
 
 // --benchmark_repetitions inside one trial: one process, so one sample (their median).

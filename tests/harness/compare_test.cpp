@@ -3,9 +3,7 @@
 
 #include <gtest/gtest.h>
 
-#include <fstream>
-#include <sstream>
-
+#include "json_util.hpp"
 #include "measurements.hpp"
 
 namespace gpuparity::harness {
@@ -16,11 +14,15 @@ using json = nlohmann::ordered_json;
 const std::string runs = std::string(GPUPARITY_RESULTS) + "/NVIDIA_H100_80GB_HBM3/runs/";
 const std::string long_run = runs + "parity-podman-long.report.json";
 
-json read(const std::string& path) {
-  std::ifstream f(path);
-  std::stringstream s;
-  s << f.rdbuf();
-  return json::parse(s.str());
+json read(const std::string& path) { return read_json_file(path); }
+
+// The long run's report with one metric's container samples scaled by `factor`.
+json with_container_scaled(const std::string& name, double factor) {
+  auto doc = read(long_run);
+  for (auto& m : doc["metrics"])
+    if (m["name"] == name)
+      for (auto& v : m["container"]["samples"]) v = v.get<double>() * factor;
+  return doc;
 }
 
 const json* metric(const json& doc, const std::string& name) {
@@ -69,10 +71,7 @@ TEST(Compare, AReportAgainstItselfIsNoRegression) {
 }
 
 TEST(Compare, OneMetricScaledBy095IsARegressionNamed) {
-  auto doc = read(long_run);
-  for (auto& m : doc["metrics"])
-    if (m["name"] == "stream/triad:bytes_per_second")
-      for (auto& v : m["container"]["samples"]) v = v.get<double>() * 0.95;
+  const auto doc = with_container_scaled("stream/triad:bytes_per_second", 0.95);
   const auto base = load_measurements(long_run, "container");
   const auto cand = measurements_from_json(doc, "scaled.json", "container");
   const auto cmp = compare_measurements(base, cand, class_margins{});
@@ -89,10 +88,8 @@ TEST(Compare, OneMetricScaledBy095IsARegressionNamed) {
 }
 
 TEST(Compare, LatencyRegressionIsOrientedLowerIsBetter) {
-  auto doc = read(long_run);
-  for (auto& m : doc["metrics"])
-    if (m["name"] == "latency/device_memory:latency_seconds")
-      for (auto& v : m["container"]["samples"]) v = v.get<double>() * 1.10;  // 10% slower
+  const auto doc =
+      with_container_scaled("latency/device_memory:latency_seconds", 1.10);  // 10% slower
   const auto cmp =
       compare_measurements(load_measurements(long_run, "container"),
                            measurements_from_json(doc, "slow.json", "container"), class_margins{});
@@ -103,10 +100,7 @@ TEST(Compare, LatencyRegressionIsOrientedLowerIsBetter) {
 }
 
 TEST(Compare, HostClassIsInformationalUnlessJudged) {
-  auto doc = read(long_run);
-  for (auto& m : doc["metrics"])
-    if (m["name"] == "copy/h2d_pageable:bytes_per_second")
-      for (auto& v : m["container"]["samples"]) v = v.get<double>() * 0.5;
+  const auto doc = with_container_scaled("copy/h2d_pageable:bytes_per_second", 0.5);
   const auto base = load_measurements(long_run, "container");
   const auto cand = measurements_from_json(doc, "half.json", "container");
   const auto informational = compare_measurements(base, cand, class_margins{});

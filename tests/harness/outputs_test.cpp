@@ -4,11 +4,11 @@
 
 #include <gtest/gtest.h>
 
-#include <fstream>
 #include <regex>
 #include <sstream>
 
 #include "compare.hpp"
+#include "json_util.hpp"
 #include "measurements.hpp"
 
 namespace gpuparity::harness {
@@ -18,12 +18,7 @@ using json = nlohmann::ordered_json;
 
 const std::string runs = std::string(GPUPARITY_RESULTS) + "/NVIDIA_H100_80GB_HBM3/runs/";
 
-json read(const std::string& name) {
-  std::ifstream f(runs + name);
-  std::stringstream s;
-  s << f.rdbuf();
-  return json::parse(s.str());
-}
+json read(const std::string& name) { return read_json_file(runs + name); }
 
 int count(const std::string& text, const std::string& what) {
   int n = 0;
