@@ -23,7 +23,6 @@ ap.add_argument("--committed", required=True)
 args = ap.parse_args()
 
 
-
 def validator_for(path):
     schema = json.load(open(path))
     jsonschema.Draft202012Validator.check_schema(schema)
@@ -66,15 +65,15 @@ for name, cmd in generated.items():
         check("no-gpu marked parity", broken, expect_valid=False)
 
 committed = sorted(glob.glob(os.path.join(args.committed, "**", "*.report.json"), recursive=True))
-for path in committed:
-    report = json.load(open(path))
+reports = {path: json.load(open(path)) for path in committed}
+for path, report in reports.items():
     check(os.path.relpath(path, args.committed), report)
     if "baseline_comparison" in report:
         check(os.path.relpath(path, args.committed) + " baseline_comparison",
               report["baseline_comparison"], v=comparison_validator)
 
 # Comparisons: generated here from committed reports, and committed ones.
-measured = [p for p in committed if json.load(open(p))["metrics"]]
+measured = [p for p in committed if reports[p]["metrics"]]
 comparisons = sorted(glob.glob(os.path.join(args.committed, "**", "*.comparison.json"), recursive=True))
 for i, path in enumerate(measured[:2]):
     out = os.path.join(tmp, f"compare-{i}.json")
@@ -89,8 +88,9 @@ if comparisons:
     broken["verdict"] = "regression"  # a regression must never exit 0
     check("comparison regression exiting 0", broken, expect_valid=False, v=comparison_validator)
 
-# Baselines: committed ones, and one made here.
-baselines = sorted(glob.glob(os.path.join(args.committed, "baselines", "**", "*.json"), recursive=True))
+# Baselines: committed ones (the shipped ones, and those kept with their gate runs), and one
+# made here.
+baselines = sorted(glob.glob(os.path.join(args.committed, "**", "*baseline.json"), recursive=True))
 if measured:
     out = os.path.join(tmp, "baseline.json")
     subprocess.run([args.gpuparity, "baseline", *measured[:2], "-o", out], capture_output=True, timeout=60)
