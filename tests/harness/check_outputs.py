@@ -54,11 +54,12 @@ ok(len(reports) >= 4, f"committed reports found: {len(reports)}")
 docs = []  # (name, path, kind)
 for r in reports:
     docs.append((os.path.basename(r), r, "run"))
-good = [r for r in reports if json.load(open(r))["metrics"]]
+loaded = {r: json.load(open(r)) for r in reports}
+good = [r for r in reports if loaded[r]["metrics"]]
 if good:
     # The report with the most trials: a comparison of too few samples is rightly inconclusive.
-    latest = max(good, key=lambda r: len(json.load(open(r))["trials"]))
-    scaled = json.load(open(latest))
+    latest = max(good, key=lambda r: len(loaded[r]["trials"]))
+    scaled = json.loads(json.dumps(loaded[latest]))  # a copy to scale
     for m in scaled["metrics"]:
         if m["name"] == "stream/triad:bytes_per_second":
             m["container"]["samples"] = [v * 0.95 for v in m["container"]["samples"]]
@@ -69,6 +70,11 @@ if good:
         p = run([args.gpuparity, "compare", latest, cand, "-o", out])
         ok(p.returncode == want, f"compare {name}: exit {p.returncode}, expected {want}: {p.stderr}")
         docs.append((f"compare-{name}", out, "compare"))
+
+
+def doc_of(name):
+    """The document a rendering was made from."""
+    return json.load(open(next(p for n, p, _ in docs if n == name)))
 
 
 def render(flag, ext):
@@ -227,7 +233,7 @@ if args.check == "strict":
         text = open(path).read()
         ok(text.startswith("## gpuparity "), f"markdown {name}: heading")
         rows = [l for l in text.splitlines() if l.startswith("| `")]
-        doc = json.load(open(dict((n, p) for n, p, _ in docs)[name]))
+        doc = doc_of(name)
         ok(len(rows) >= len(doc["metrics"]), f"markdown {name}: {len(rows)} rows for {len(doc['metrics'])} metrics")
 
 elif args.check == "xmllint":
@@ -250,7 +256,7 @@ elif args.check == "chromium":
     base = [args.tool, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
             "--disable-extensions", "--disable-dev-shm-usage", f"--user-data-dir={tmp}/chromium-profile"]
     for name, path in render("--html", "html"):
-        doc = json.load(open(dict((n, p) for n, p, _ in docs)[name]))
+        doc = doc_of(name)
         url = "file://" + os.path.abspath(path)
         p = run(base + ["--enable-logging=stderr", "--v=0", "--dump-dom", url], timeout=180)
         dom = p.stdout
