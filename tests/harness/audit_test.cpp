@@ -9,6 +9,7 @@
 #include <set>
 #include <sstream>
 
+#include "json_util.hpp"
 #include "workload_output.hpp"
 
 namespace gpuparity::harness {
@@ -169,9 +170,12 @@ TEST(Audit, NoGpuOnTheHostIsNotBlamedOnTheContainer) {
 
 // The environments an H100 machine's own runs reported, natively and in podman
 // (results/NVIDIA_H100_80GB_HBM3/runs): the audit replayed on them.
+nlohmann::ordered_json h100_report(const std::string& report) {
+  return read_json_file(std::string(GPUPARITY_RESULTS) + "/NVIDIA_H100_80GB_HBM3/runs/" + report);
+}
+
 side_view side_of(const std::string& report, const char* side) {
-  std::ifstream f(std::string(GPUPARITY_RESULTS) + "/NVIDIA_H100_80GB_HBM3/runs/" + report);
-  const auto j = nlohmann::json::parse(f);
+  const auto j = h100_report(report);
   side_view v;
   for (const auto& [k, val] : j["sides"][side].items()) v.context[k] = val.get<std::string>();
   return v;
@@ -202,9 +206,7 @@ TEST(AuditOnH100Runs, CpusFlagShowsAsAQuota) {
 }
 
 TEST(AuditOnH100Runs, PodmanGpusFlagReportNamesCdi) {
-  std::ifstream f(std::string(GPUPARITY_RESULTS) +
-                  "/NVIDIA_H100_80GB_HBM3/runs/podman-gpus-flag.report.json");
-  const auto j = nlohmann::json::parse(f);
+  const auto j = h100_report("podman-gpus-flag.report.json");
   const auto c = side_of("podman-gpus-flag.report.json", "container");
   EXPECT_NE(c.context.at("gpuparity_error").find("no usable CUDA GPU"), std::string::npos);
   ASSERT_FALSE(j["audit"].empty());
