@@ -15,8 +15,8 @@ std::vector<int> parse_cpu_list(const std::string& text);
 // {0,1,2,3,8} -> "0-3,8".
 std::string format_cpu_list(const std::vector<int>& cpus);
 
-// The sysfs folder of a PCI device, from CUDA's "0000:18:00.0" or NVML's
-// "00000000:18:00.0" spelling: /sys/bus/pci/devices/0000:18:00.0 (lower case).
+// The sysfs folder name of a PCI device (under /sys/bus/pci/devices), from CUDA's
+// "0000:18:00.0" or NVML's "00000000:18:00.0" spelling: "0000:18:00.0", lower case.
 std::string pci_sysfs_path(const std::string& bus_id);
 
 // Restricts this process to `cpus`; returns "" or the reason it could not (strerror).

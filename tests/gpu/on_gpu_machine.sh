@@ -162,19 +162,26 @@ harness|gate|gate-long|parity-long|parity-aa|misconfig|aa-long)
     $G report "$R/$name.report.json" --html "$R/$name.html" >/dev/null
     grep -E "^(verdict|advice|telemetry|against|audit)" "$R/$name.txt"
   }
+  # The runs the harness issue asks for, in groups the modes below combine.
+  prebuilt_ctest() {
+    (cd build-prebuilt && ctest -LE container --output-on-failure >"$OUT/ctest.log" 2>&1)
+    log "ctest (gpu and cpu labels, build-prebuilt): rc=$? $(grep -E 'tests passed|tests failed' "$OUT/ctest.log")"
+  }
+  misconfig_runs() {
+    gp cpu-quota-podman --runtime podman --image "$tag" --cpus 0.05 --budget 240 \
+      --filter 'latency/launch|latency/graph_launch|latency/memcpy_h2d_small'
+    gp podman-gpus-flag --runtime podman --image "$tag" --no-gpu-flags --container-arg=--gpus \
+      --container-arg=all --filter stream/copy
+  }
   case $what in
   aa-long)
     gp aa-native-long --native-vs-native --budget "${GPUPARITY_BUDGET:-400}"
     ;;
   misconfig)
-    gp cpu-quota-podman --runtime podman --image "$tag" --cpus 0.05 --budget 240 \
-      --filter 'latency/launch|latency/graph_launch|latency/memcpy_h2d_small'
-    gp podman-gpus-flag --runtime podman --image "$tag" --no-gpu-flags --container-arg=--gpus \
-      --container-arg=all --filter stream/copy
+    misconfig_runs
     ;;
   parity-aa)
-    (cd build-prebuilt && ctest -LE container --output-on-failure >"$OUT/ctest.log" 2>&1)
-    log "ctest (gpu and cpu labels, build-prebuilt): rc=$? $(grep -E 'tests passed|tests failed' "$OUT/ctest.log")"
+    prebuilt_ctest
     gp parity-podman --runtime podman --image "$tag"
     gp aa-native --native-vs-native
     ;;
@@ -187,13 +194,9 @@ harness|gate|gate-long|parity-long|parity-aa|misconfig|aa-long)
       --baseline results/baselines/NVIDIA_H100_80GB_HBM3/baseline.json
     ;;
   harness)
-    (cd build-prebuilt && ctest -LE container --output-on-failure >"$OUT/ctest.log" 2>&1)
-    log "ctest (gpu and cpu labels, build-prebuilt): rc=$? $(grep -E 'tests passed|tests failed' "$OUT/ctest.log")"
+    prebuilt_ctest
     gp parity-podman --runtime podman --image "$tag"
-    gp cpu-quota-podman --runtime podman --image "$tag" --cpus 0.05 --budget 240 \
-      --filter 'latency/launch|latency/graph_launch|latency/memcpy_h2d_small'
-    gp podman-gpus-flag --runtime podman --image "$tag" --no-gpu-flags --container-arg=--gpus \
-      --container-arg=all --filter stream/copy
+    misconfig_runs
     gp aa-native --native-vs-native
     ;;
   gate)
