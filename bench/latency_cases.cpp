@@ -30,12 +30,9 @@ void check_stream_runs_kernels(cudaStream_t s, std::uint64_t seed) {
 // over the count): a CPU quota shows as rare long stalls, which a median would hide.
 // latency_median_seconds and relative_mad describe the typical iteration and the spread.
 void report_latency(benchmark::State& state, const std::vector<double>& samples, double per_sample,
-                    bool mean) {
-  double sum = 0.0;
-  for (double t : samples) sum += t;
+                    bool use_mean) {
   const double med = median(samples) / per_sample;
-  state.counters["latency_seconds"] =
-      mean && !samples.empty() ? sum / double(samples.size()) / per_sample : med;
+  state.counters["latency_seconds"] = use_mean ? mean(samples) / per_sample : med;
   state.counters["latency_median_seconds"] = med;
   state.counters["relative_mad"] = relative_mad(samples);
 }

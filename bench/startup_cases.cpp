@@ -102,9 +102,7 @@ void first_kernel_case(benchmark::State& state, bench_context& ctx) {
   }
   // The mean: a fresh process is fast or slow as a whole (its context's placement,
   // noise.txt), and over a handful of children the median jumps between the two.
-  double sum = 0.0;
-  for (double t : samples) sum += t;
-  state.counters["seconds"] = samples.empty() ? 0.0 : sum / static_cast<double>(samples.size());
+  state.counters["seconds"] = mean(samples);
   state.counters["median_seconds"] = median(samples);
   state.counters["relative_mad"] = relative_mad(samples);
 }

@@ -42,6 +42,13 @@ double gemm_tolerance(dtype input) {
   return 0.0;
 }
 
+double mean(const std::vector<double>& v) {
+  if (v.empty()) return std::numeric_limits<double>::quiet_NaN();
+  double sum = 0.0;
+  for (double x : v) sum += x;
+  return sum / static_cast<double>(v.size());
+}
+
 double median(std::vector<double> v) {
   if (v.empty()) return std::numeric_limits<double>::quiet_NaN();
   const std::size_t mid = v.size() / 2;

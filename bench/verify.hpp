@@ -17,6 +17,9 @@ double relative_norm_error(const std::vector<double>& out, const std::vector<dou
 // reference on the same (already rounded) inputs: accumulation and output rounding.
 double gemm_tolerance(dtype input);
 
+// Arithmetic mean of a sample; NaN if empty.
+double mean(const std::vector<double>& v);
+
 // Median of a sample (the mean of the two middle values for an even count); NaN if empty.
 double median(std::vector<double> v);
 

@@ -42,6 +42,11 @@ TEST(Median, OddEvenAndEmpty) {
   EXPECT_TRUE(std::isnan(median({})));
 }
 
+TEST(Mean, OfASampleAndEmpty) {
+  EXPECT_DOUBLE_EQ(mean({1.0, 2.0, 6.0}), 3.0);
+  EXPECT_TRUE(std::isnan(mean({})));
+}
+
 TEST(RelativeMad, RobustToOneOutlier) {
   // median 10, deviations {0, 1, 1, 990, 0} -> MAD 1
   EXPECT_DOUBLE_EQ(relative_mad({10.0, 9.0, 11.0, 1000.0, 10.0}), 0.1);
