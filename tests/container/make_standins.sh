@@ -20,6 +20,11 @@ debootstrap --variant=minbase bookworm "$base" "$mirror" >"$work/debootstrap.log
   { tail -20 "$work/debootstrap.log" >&2; exit 1; }
 rm -rf "$base"/var/cache/apt/archives/*.deb
 
+# The toolkit is GBs: where it and the work folder share a filesystem, the root filesystems
+# hard-link to it instead of copying (nothing in them is written to after).
+link=""
+[ "$(stat -L -c %d "$cuda/bin")" = "$(stat -c %d "$work")" ] && link=l
+copy() { cp -a$link "$@"; }
 import() {  # import ROOTFS TAG: the environment nvidia/cuda images set
   tar -C "$1" -c . | "$engine" import \
     --change 'ENV PATH=/usr/local/nvidia/bin:/usr/local/cuda/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
@@ -28,22 +33,22 @@ import() {  # import ROOTFS TAG: the environment nvidia/cuda images set
 }
 runtime_libs() {  # copy cudart and cuBLAS into ROOTFS/usr/local/cuda/lib64
   mkdir -p "$1/usr/local/cuda/lib64"
-  cp -a "$cuda"/lib64/libcudart.so* "$cuda"/lib64/libcublas.so* "$cuda"/lib64/libcublasLt.so* \
+  copy "$cuda"/lib64/libcudart.so* "$cuda"/lib64/libcublas.so* "$cuda"/lib64/libcublasLt.so* \
     "$1/usr/local/cuda/lib64/"
 }
 
 rt=$work/runtime
-cp -a "$base" "$rt"
+copy "$base" "$rt"
 runtime_libs "$rt"
 import "$rt" standin/cuda-runtime:13.0
 rm -rf "$rt"
 
 dev=$work/devel
-cp -a "$base" "$dev"
+copy "$base" "$dev"
 mkdir -p "$dev/usr/local/cuda"
-for d in bin nvvm include targets; do [ -e "$cuda/$d" ] && cp -a "$cuda/$d" "$dev/usr/local/cuda/"; done
+for d in bin nvvm include targets; do [ -e "$cuda/$d" ] && copy "$cuda/$d" "$dev/usr/local/cuda/"; done
 runtime_libs "$dev"
-cp -a "$cuda"/lib64/libcudart_static.a "$cuda"/lib64/libcudadevrt.a "$cuda"/lib64/stubs \
+copy "$cuda"/lib64/libcudart_static.a "$cuda"/lib64/libcudadevrt.a "$cuda"/lib64/stubs \
   "$dev/usr/local/cuda/lib64/" 2>/dev/null || true
 [ -e "$dev/usr/local/cuda/lib" ] || ln -s lib64 "$dev/usr/local/cuda/lib"
 import "$dev" standin/cuda-devel:13.0
