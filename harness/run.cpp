@@ -393,7 +393,7 @@ int run_parity(const run_options& o) {
   report["mode"] = o.native_vs_native ? "native-vs-native" : "native-vs-container";
   report["runtime"] = {
       {"kind", o.native_vs_native ? "none" : runtime_name(o.container.kind)},
-      {"engine", o.container.engine.empty() ? runtime_name(o.container.kind) : o.container.engine},
+      {"engine", runtime_executable(o.container)},
       {"version", nullptr},
       {"image", o.container.image},
       {"image_id", nullptr},

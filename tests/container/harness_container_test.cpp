@@ -1,10 +1,14 @@
 // gpuparity run against a real engine (label container). GPUPARITY_ENGINE names the
 // runtime (docker, podman), GPUPARITY_TEST_IMAGES the images (the first is used).
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdlib>
+#include <fstream>
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "../run_program.hpp"
 
@@ -64,6 +68,93 @@ TEST(HarnessContainer, WithoutAGpuTheReportNamesIt) {
   EXPECT_FALSE(rep["runtime"]["image_id"].is_null());
   EXPECT_FALSE(rep["runtime"]["version"].get<std::string>().empty());
   std::remove(out.c_str());
+}
+
+std::string engine() { return env_or("GPUPARITY_ENGINE", "docker"); }
+
+// The container trial of a no-GPU run (trial 0 is the native warm-up, trial 1 the
+// container's): its one program.
+nlohmann::json container_program(const nlohmann::json& report) {
+  const auto& t = report["trials"];
+  if (t.size() < 2 || t[1]["side"] != "container" || t[1]["programs"].empty()) return nullptr;
+  return t[1]["programs"][0];
+}
+
+// A custom runtime template runs the workload through the engine named in it: the
+// container's gpuparity-bench ran (and, with no GPU, said so with its own exit code 5).
+TEST(HarnessContainer, ACustomTemplateRunsTheWorkloadInTheImage) {
+  if (env_or("GPUPARITY_TEST_NO_GPU", "") != "1")
+    GTEST_SKIP() << "for machines without a GPU (GPUPARITY_TEST_NO_GPU=1)";
+  ASSERT_FALSE(first_image().empty()) << "set GPUPARITY_TEST_IMAGES";
+  const auto out = report_path("template");
+  const auto r = test::run_program(
+      {GPUPARITY_EXE, "run", "--runtime", "custom", "--runtime-template",
+       engine() + " run --rm --name {name} {image} {command}", "--image", first_image(),
+       "--bench", GPUPARITY_BENCH_EXE, "--programs", "bench", "--filter", "stream/copy", "-o",
+       out});
+  EXPECT_EQ(r.exit_code, 4) << r.err;
+  const auto rep = nlohmann::json::parse(test::slurp(out));
+  EXPECT_EQ(rep["verdict"], "error");
+  EXPECT_EQ(rep["runtime"]["kind"], "custom") << rep["runtime"].dump();
+  EXPECT_EQ(rep["runtime"]["engine"], engine()) << rep["runtime"].dump();
+  const auto prog = container_program(rep);
+  ASSERT_FALSE(prog.is_null()) << rep["trials"].dump(2);
+  const auto cmd = prog["command"].get<std::vector<std::string>>();
+  ASSERT_GE(cmd.size(), 6u);
+  EXPECT_EQ(cmd[0], engine());
+  EXPECT_EQ(cmd[5], first_image());
+  EXPECT_EQ(cmd[6], "gpuparity-bench");
+  EXPECT_EQ(prog["exit_code"], 5) << prog.dump(2);
+  EXPECT_NE(prog["stderr_tail"].get<std::string>().find("no usable CUDA GPU"), std::string::npos)
+      << prog["stderr_tail"];
+  std::remove(out.c_str());
+}
+
+// A workload that hangs inside the container: the trial timeout kills the engine's client
+// and the named container, the report says which program was killed, nothing is left
+// running. The hang is real: a script that sleeps, mounted over the image's program.
+TEST(HarnessContainer, AHungContainerIsKilledAndNamed) {
+  ASSERT_FALSE(first_image().empty()) << "set GPUPARITY_TEST_IMAGES";
+  const std::string script = ::testing::TempDir() + "gpuparity_hang_" +
+                             std::to_string(getpid()) + ".sh";
+  {
+    std::ofstream f(script);
+    f << "#!/bin/sh\nexec sleep 600\n";
+  }
+  ASSERT_EQ(chmod(script.c_str(), 0755), 0);
+  const auto out = report_path("hang");
+  const auto start = std::chrono::steady_clock::now();
+  const auto r = test::run_program(
+      {GPUPARITY_EXE, "run", "--runtime", engine(), "--no-gpu-flags", "--image", first_image(),
+       "--container-arg=-v", "--container-arg=" + script + ":/opt/gpuparity/bin/gpuparity-bench:ro",
+       "--bench", GPUPARITY_BENCH_EXE, "--programs", "bench",
+       "--filter", "stream/copy", "--trial-timeout", "8", "-o", out});
+  const double took =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  EXPECT_EQ(r.exit_code, 4) << r.err;
+  EXPECT_LT(took, 60.0) << "the timeout did not stop the run";
+  const auto rep = nlohmann::json::parse(test::slurp(out));
+  EXPECT_EQ(rep["verdict"], "error");
+  const auto prog = container_program(rep);
+  ASSERT_FALSE(prog.is_null()) << rep["trials"].dump(2);
+  EXPECT_EQ(prog["timed_out"], true) << prog.dump(2);
+  EXPECT_NE(rep["trials"][1]["error"].get<std::string>().find("did not finish within the trial "
+                                                              "timeout and was killed"),
+            std::string::npos)
+      << rep["trials"][1]["error"];
+  // The container itself is gone, not only the client (--rm removes it once killed).
+  const auto cmd = prog["command"].get<std::vector<std::string>>();
+  ASSERT_GE(cmd.size(), 5u);
+  ASSERT_EQ(cmd[3], "--name");
+  std::string left = "?";
+  for (int i = 0; i < 30 && !left.empty(); ++i) {
+    if (i) std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    left = test::run_program({engine(), "ps", "-a", "-q", "--filter", "name=^" + cmd[4] + "$"})
+               .out;
+  }
+  EXPECT_EQ(left, "") << "container " << cmd[4] << " is still there";
+  std::remove(out.c_str());
+  std::remove(script.c_str());
 }
 
 }  // namespace
