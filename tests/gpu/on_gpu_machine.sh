@@ -17,6 +17,9 @@
 #   parity-aa : ctest in build-prebuilt, then the default native vs podman run and the A/A run
 #   misconfig : the --cpus 0.05 run and the podman --gpus all run alone
 #   aa-long : native vs native alone, budget $GPUPARITY_BUDGET (default 400 s)
+#   template : native vs podman through --runtime custom (a --runtime-template naming podman
+#             and its CDI device) on the STREAM and FMA cases, then the harness's container
+#             tests with podman (the hung workload killed with its container)
 # Run names get the suffix $GPUPARITY_RUN_SUFFIX (default none).
 # gpuparity runs leave report, JUnit, Prometheus, HTML and console text in $OUT/runs.tgz.
 #   profile : wall time per case family, and 8 processes each with --cpu-affinity inherit
@@ -145,7 +148,7 @@ images)
   log "container tests with podman: rc=$?"
   grep -E "tests passed|tests failed" "$OUT/images.log" | tail -2
   ;;
-harness|gate|gate-long|parity-long|parity-aa|misconfig|aa-long)
+harness|gate|gate-long|parity-long|parity-aa|misconfig|aa-long|template)
   prebuilt_image
   # The same build natively and in the image: build-prebuilt's gpuparity finds its
   # gpuparity-bench beside it, and the image carries that build's install.
@@ -174,6 +177,13 @@ harness|gate|gate-long|parity-long|parity-aa|misconfig|aa-long)
       --container-arg=all --filter stream/copy
   }
   case $what in
+  template)
+    gp template-podman --runtime custom --image "$tag" --filter 'stream/|compute/' \
+      --runtime-template "podman run --rm --name {name} --device nvidia.com/gpu=all {image} {command}"
+    (cd build-prebuilt && GPUPARITY_ENGINE=podman GPUPARITY_TEST_IMAGES="$tag" \
+      ctest -L container -R HarnessContainer --output-on-failure >"$OUT/container-ctest.log" 2>&1)
+    log "harness container tests with podman: rc=$? $(grep -E 'tests passed|tests failed' "$OUT/container-ctest.log")"
+    ;;
   aa-long)
     gp aa-native-long --native-vs-native --budget "${GPUPARITY_BUDGET:-400}"
     ;;
