@@ -15,6 +15,7 @@
 #   gate-long : one run gated on the committed baseline, budget $GPUPARITY_BUDGET (400 s)
 #   parity-long : native vs podman alone, budget $GPUPARITY_BUDGET (default 400 s)
 #   parity-aa : ctest in build-prebuilt, then the default native vs podman run and the A/A run
+#   pair    : the default native vs podman run and the A/A run, without the ctest
 #   misconfig : the --cpus 0.05 run and the podman --gpus all run alone
 #   aa-long : native vs native alone, budget $GPUPARITY_BUDGET (default 400 s)
 #   template : native vs podman through --runtime custom (a --runtime-template naming podman
@@ -148,7 +149,7 @@ images)
   log "container tests with podman: rc=$?"
   grep -E "tests passed|tests failed" "$OUT/images.log" | tail -2
   ;;
-harness|gate|gate-long|parity-long|parity-aa|misconfig|aa-long|template)
+harness|gate|gate-long|parity-long|parity-aa|pair|misconfig|aa-long|template)
   prebuilt_image
   # The same build natively and in the image: build-prebuilt's gpuparity finds its
   # gpuparity-bench beside it, and the image carries that build's install.
@@ -190,8 +191,8 @@ harness|gate|gate-long|parity-long|parity-aa|misconfig|aa-long|template)
   misconfig)
     misconfig_runs
     ;;
-  parity-aa)
-    prebuilt_ctest
+  parity-aa|pair)
+    [ "$what" = pair ] || prebuilt_ctest
     gp parity-podman --runtime podman --image "$tag"
     gp aa-native --native-vs-native
     ;;
