@@ -128,7 +128,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
 
   run_options o;
-  std::string runtime = "docker", runtime_template;
+  std::string runtime = "docker", runtime_template, kill_template;
   std::string shm_size, ipc, cpus;
   std::vector<std::string> ulimits;
   auto* run = app.add_subcommand("run", "interleave native and container trials and judge parity");
@@ -139,6 +139,9 @@ int main(int argc, char** argv) {
                   "the runtime's executable (default: its name on PATH)");
   run->add_option("--runtime-template", runtime_template,
                   "custom runtime's run command: tokens, with {image}, {name}, {command}");
+  run->add_option("--runtime-kill-template", kill_template,
+                  "custom runtime's command that stops a hung container: tokens, with {name}, "
+                  "{image}");
   run->add_option("--gpus", o.container.gpus,
                   "GPUs for the container: all, or indices like 0 or 0,1");
   run->add_flag(
@@ -235,6 +238,12 @@ int main(int argc, char** argv) {
   if (report->parsed()) return cmd_report(report_path, junit, prom, markdown, html);
   o.container.kind = *parse_runtime(runtime);
   o.container.command_template = split_template(runtime_template);
+  o.container.kill_template = split_template(kill_template);
+  if (!o.container.kill_template.empty() && o.container.kind != runtime_kind::custom) {
+    std::cerr << "gpuparity: --runtime-kill-template is for --runtime custom (docker and podman "
+                 "containers are stopped by name, apptainer's with its process group)\n";
+    return exit_usage;
+  }
   if (o.container.kind == runtime_kind::custom && o.container.command_template.empty()) {
     std::cerr << "gpuparity: --runtime custom needs --runtime-template, e.g. "
                  "\"enroot start --root {image} {command}\"\n";

@@ -399,6 +399,10 @@ int run_parity(const run_options& o) {
       {"image_id", nullptr},
       {"gpu_flags", gpu_flags(o.container)},
       {"extra_flags", o.container.extra}};
+  if (o.container.kind == runtime_kind::custom && !o.native_vs_native) {
+    report["runtime"]["command_template"] = o.container.command_template;
+    report["runtime"]["kill_template"] = o.container.kill_template;
+  }
   report["config"] = {{"budget_seconds", o.budget_s},
                       {"min_trials", o.min_trials},
                       {"max_trials", o.max_trials},
@@ -501,6 +505,11 @@ int run_parity(const run_options& o) {
         std::cout << "container: "
                   << display_command(run.side_command(true, 1, workload_argv(p, false, o))) << "\n";
       }
+      const auto kill = kill_command(o.container, run.container_name(1));
+      std::cout << "on a timeout: "
+                << (kill.empty() ? std::string("the process group is killed")
+                                 : "the process group is killed, then " + display_command(kill))
+                << "\n";
       return exit_parity;
     }
     const auto v = run_process(version_command(o.container), 30.0);

@@ -35,6 +35,13 @@ std::vector<std::string> split(const std::string& s, char sep) {
   return out;
 }
 
+// A template token: {image} and {name} stand for themselves, other tokens are literal.
+std::string fill_token(const std::string& t, const container_config& c, const std::string& name) {
+  if (t == "{image}") return c.image;
+  if (t == "{name}") return name;
+  return t;
+}
+
 }  // namespace
 
 std::string runtime_executable(const container_config& c) {
@@ -86,12 +93,8 @@ std::vector<std::string> container_command(const container_config& c, const std:
         if (t == "{command}") {
           cmd.insert(cmd.end(), workload.begin(), workload.end());
           spliced = true;
-        } else if (t == "{image}") {
-          cmd.push_back(c.image);
-        } else if (t == "{name}") {
-          cmd.push_back(name);
         } else {
-          cmd.push_back(t);
+          cmd.push_back(fill_token(t, c, name));
         }
       }
       if (!spliced) cmd.insert(cmd.end(), workload.begin(), workload.end());
@@ -108,7 +111,10 @@ std::vector<std::string> container_command(const container_config& c, const std:
 std::vector<std::string> kill_command(const container_config& c, const std::string& name) {
   if (c.kind == runtime_kind::docker || c.kind == runtime_kind::podman)
     return {runtime_executable(c), "kill", name};
-  return {};
+  std::vector<std::string> cmd;
+  if (c.kind == runtime_kind::custom)
+    for (const auto& t : c.kill_template) cmd.push_back(fill_token(t, c, name));
+  return cmd;
 }
 
 std::vector<std::string> version_command(const container_config& c) {

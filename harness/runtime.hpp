@@ -21,6 +21,9 @@ struct container_config {
   // custom runtime: the run command as tokens; {image}, {name} and {command} (the
   // workload argv, spliced in) are replaced. Without {command} it is appended.
   std::vector<std::string> command_template;
+  // custom runtime: the command that stops a hung container, tokens with {name} and
+  // {image} replaced ("docker kill {name}", "ctr task kill -s SIGKILL {name}"); empty: none.
+  std::vector<std::string> kill_template;
 };
 
 // The runtime's executable: --engine, else its name; a custom template's first token
@@ -35,7 +38,8 @@ std::vector<std::string> gpu_flags(const container_config& c);
 std::vector<std::string> container_command(const container_config& c, const std::string& name,
                                            const std::vector<std::string>& workload);
 
-// Commands that stop a named container after a timeout (empty if the runtime has none),
+// Commands that stop a named container after a timeout (empty if the runtime has none;
+// a custom runtime's is its kill template),
 // ask for the runtime's version, and check that the image exists locally.
 std::vector<std::string> kill_command(const container_config& c, const std::string& name);
 std::vector<std::string> version_command(const container_config& c);

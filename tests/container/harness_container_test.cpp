@@ -112,7 +112,8 @@ TEST(HarnessContainer, ACustomTemplateRunsTheWorkloadInTheImage) {
 
 // A workload that hangs inside the container: the trial timeout kills the engine's client
 // and the named container, the report says which program was killed, nothing is left
-// running. The hang is real: a script that sleeps, mounted over the image's program.
+// running. The hang is real: a script that sleeps, mounted over the image's program. Both
+// the built-in runtime and a custom template with a kill template are checked.
 TEST(HarnessContainer, AHungContainerIsKilledAndNamed) {
   ASSERT_FALSE(first_image().empty()) << "set GPUPARITY_TEST_IMAGES";
   const std::string script = ::testing::TempDir() + "gpuparity_hang_" +
@@ -122,38 +123,47 @@ TEST(HarnessContainer, AHungContainerIsKilledAndNamed) {
     f << "#!/bin/sh\nexec sleep 600\n";
   }
   ASSERT_EQ(chmod(script.c_str(), 0755), 0);
-  const auto out = report_path("hang");
-  const auto start = std::chrono::steady_clock::now();
-  const auto r = test::run_program(
-      {GPUPARITY_EXE, "run", "--runtime", engine(), "--no-gpu-flags", "--image", first_image(),
-       "--container-arg=-v", "--container-arg=" + script + ":/opt/gpuparity/bin/gpuparity-bench:ro",
-       "--bench", GPUPARITY_BENCH_EXE, "--programs", "bench",
-       "--filter", "stream/copy", "--trial-timeout", "8", "-o", out});
-  const double took =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  EXPECT_EQ(r.exit_code, 4) << r.err;
-  EXPECT_LT(took, 60.0) << "the timeout did not stop the run";
-  const auto rep = nlohmann::json::parse(test::slurp(out));
-  EXPECT_EQ(rep["verdict"], "error");
-  const auto prog = container_program(rep);
-  ASSERT_FALSE(prog.is_null()) << rep["trials"].dump(2);
-  EXPECT_EQ(prog["timed_out"], true) << prog.dump(2);
-  EXPECT_NE(rep["trials"][1]["error"].get<std::string>().find("did not finish within the trial "
-                                                              "timeout and was killed"),
-            std::string::npos)
-      << rep["trials"][1]["error"];
-  // The container itself is gone, not only the client (--rm removes it once killed).
-  const auto cmd = prog["command"].get<std::vector<std::string>>();
-  ASSERT_GE(cmd.size(), 5u);
-  ASSERT_EQ(cmd[3], "--name");
-  std::string left = "?";
-  for (int i = 0; i < 30 && !left.empty(); ++i) {
-    if (i) std::this_thread::sleep_for(std::chrono::milliseconds(500));
-    left = test::run_program({engine(), "ps", "-a", "-q", "--filter", "name=^" + cmd[4] + "$"})
-               .out;
+  const std::string mount = script + ":/opt/gpuparity/bin/gpuparity-bench:ro";
+  const std::vector<std::vector<std::string>> runtimes = {
+      {"--runtime", engine(), "--no-gpu-flags", "--container-arg=-v", "--container-arg=" + mount},
+      {"--runtime", "custom", "--runtime-template",
+       engine() + " run --rm --name {name} -v " + mount + " {image} {command}",
+       "--runtime-kill-template", engine() + " kill {name}"}};
+  for (const auto& runtime : runtimes) {
+    SCOPED_TRACE(runtime[1]);
+    const auto out = report_path("hang");
+    std::vector<std::string> args = {GPUPARITY_EXE, "run", "--image", first_image()};
+    args.insert(args.end(), runtime.begin(), runtime.end());
+    args.insert(args.end(), {"--bench", GPUPARITY_BENCH_EXE, "--programs", "bench", "--filter",
+                             "stream/copy", "--trial-timeout", "8", "-o", out});
+    const auto start = std::chrono::steady_clock::now();
+    const auto r = test::run_program(args);
+    const double took =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    EXPECT_EQ(r.exit_code, 4) << r.err;
+    EXPECT_LT(took, 60.0) << "the timeout did not stop the run";
+    const auto rep = nlohmann::json::parse(test::slurp(out));
+    EXPECT_EQ(rep["verdict"], "error");
+    const auto prog = container_program(rep);
+    ASSERT_FALSE(prog.is_null()) << rep["trials"].dump(2);
+    EXPECT_EQ(prog["timed_out"], true) << prog.dump(2);
+    EXPECT_NE(rep["trials"][1]["error"].get<std::string>().find(
+                  "did not finish within the trial timeout and was killed"),
+              std::string::npos)
+        << rep["trials"][1]["error"];
+    // The container itself is gone, not only the client (--rm removes it once killed).
+    const auto cmd = prog["command"].get<std::vector<std::string>>();
+    ASSERT_GE(cmd.size(), 5u);
+    ASSERT_EQ(cmd[3], "--name");
+    std::string left = "?";
+    for (int i = 0; i < 30 && !left.empty(); ++i) {
+      if (i) std::this_thread::sleep_for(std::chrono::milliseconds(500));
+      left = test::run_program({engine(), "ps", "-a", "-q", "--filter", "name=^" + cmd[4] + "$"})
+                 .out;
+    }
+    EXPECT_EQ(left, "") << "container " << cmd[4] << " is still there";
+    std::remove(out.c_str());
   }
-  EXPECT_EQ(left, "") << "container " << cmd[4] << " is still there";
-  std::remove(out.c_str());
   std::remove(script.c_str());
 }
 

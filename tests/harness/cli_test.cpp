@@ -67,6 +67,8 @@ TEST(HarnessCli, UsageErrorsExitTwo) {
                                                {"run", "--runtime", "lxc", "--image", "x"},
                                                {"run"},
                                                {"run", "--runtime", "custom", "--image", "x"},
+                                               {"run", "--image", "x", "--runtime-kill-template",
+                                                "docker kill {name}"},
                                                {"run", "--image", "x", "--budget", "-1"},
                                                {}}) {
     std::vector<std::string> argv = {GPUPARITY_EXE};
@@ -91,6 +93,16 @@ TEST(HarnessCli, DryRunPrintsArgvForEachRuntime) {
                    "--bench", GPUPARITY_BENCH_EXE, "--programs", "bench", "--dry-run"});
   EXPECT_NE(p.out.find("--device nvidia.com/gpu=all img gpuparity-bench"), std::string::npos)
       << p.out;
+  EXPECT_NE(p.out.find("on a timeout: the process group is killed, then sh kill gpuparity-"),
+            std::string::npos)
+      << p.out;
+  const auto c = run_program({GPUPARITY_EXE, "run", "--runtime", "custom", "--runtime-template",
+                              "ctr run --rm {image} {name} {command}", "--runtime-kill-template",
+                              "ctr task kill -s SIGKILL {name}", "--image", "img", "--bench",
+                              GPUPARITY_BENCH_EXE, "--programs", "bench", "--dry-run"});
+  EXPECT_EQ(c.exit_code, 0) << c.err;
+  EXPECT_NE(c.out.find("container: ctr run --rm img gpuparity-"), std::string::npos) << c.out;
+  EXPECT_NE(c.out.find("then ctr task kill -s SIGKILL gpuparity-"), std::string::npos) << c.out;
 }
 
 const std::string runs_dir = std::string(GPUPARITY_RESULTS) + "/NVIDIA_H100_80GB_HBM3/runs/";

@@ -67,6 +67,18 @@ TEST(ContainerCommand, CustomTemplateSplicesTheCommand) {
             (argv{"ctr", "run", "--rm", "pyxis-img", "n", "true"}));
 }
 
+TEST(ContainerCommand, CustomKillTemplateNamesTheContainer) {
+  container_config c;
+  c.kind = runtime_kind::custom;
+  c.image = "img";
+  c.command_template = split_template("ctr run --rm {image} {name} {command}");
+  EXPECT_TRUE(kill_command(c, "gp-7").empty());  // no kill template: nothing to run
+  c.kill_template = split_template("ctr task kill -s SIGKILL {name}");
+  EXPECT_EQ(kill_command(c, "gp-7"), (argv{"ctr", "task", "kill", "-s", "SIGKILL", "gp-7"}));
+  c.kind = runtime_kind::docker;  // the built-in runtimes keep their own
+  EXPECT_EQ(kill_command(c, "gp-7"), (argv{"docker", "kill", "gp-7"}));
+}
+
 TEST(ContainerCommand, InputStaysOneArgument) {
   container_config c;
   c.image = "img; rm -rf /";  // never interpreted by a shell
