@@ -47,7 +47,7 @@ std::string summary_table(const nlohmann::ordered_json& r) {
   char line[512];
   std::snprintf(line, sizeof line, "%-40s %16s %16s %8s %19s %7s  %s\n", "metric", "native",
                 "container", "ratio", ci_label(r).c_str(), "n", "verdict");
-  s << line;
+  if (!r["metrics"].empty()) s << line;  // an error before any measurement has no rows
   for (const auto& m : r["metrics"]) {
     const std::string counter = m["counter"];
     std::string v = m["verdict"];

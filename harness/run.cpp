@@ -517,11 +517,16 @@ int run_parity(const run_options& o) {
     const auto inspect = inspect_image_command(o.container);
     if (!inspect.empty()) {
       const auto r = run_process(inspect, 60.0);
-      if (r.exit_code != 0)
+      if (r.exit_code != 0) {
+        const std::string why = first_line(r.err.empty() ? r.out : r.err);
+        const std::string fix = engine_unreachable_fix(engine, why);
+        if (!fix.empty())
+          return finish(exit_error, "error",
+                        engine + " cannot reach its daemon (" + why + "): " + fix);
         return finish(exit_error, "error",
                       "image '" + o.container.image + "' is not available to " + engine + " (" +
-                          first_line(r.err.empty() ? r.out : r.err) +
-                          "): build it with images/build.sh, or pull it");
+                          why + "): build it with images/build.sh, or pull it");
+      }
       report["runtime"]["image_id"] = first_line(r.out);
     }
     // gpuparity-torch runs only where the image has it too.

@@ -132,6 +132,20 @@ std::vector<std::string> inspect_image_command(const container_config& c) {
   return {};
 }
 
+std::string engine_unreachable_fix(const std::string& engine, const std::string& error) {
+  const auto has = [&error](const char* text) { return error.find(text) != std::string::npos; };
+  if (has("permission denied") && (has("daemon socket") || has(".sock")))
+    return "the user may not use " + engine +
+           "'s socket: add it to the group that owns the socket (docker), use rootless mode, "
+           "or run as a user who may";
+  if (has("Cannot connect to the Docker daemon") || has("Is the docker daemon running") ||
+      has("unable to connect to Podman socket") || has("Cannot connect to Podman"))
+    return "start " + engine + "'s service (systemctl start " + engine +
+           ", or dockerd/podman system service), or point DOCKER_HOST/CONTAINER_HOST at a "
+           "running one";
+  return "";
+}
+
 std::vector<std::string> split_template(const std::string& text) {
   std::vector<std::string> out;
   std::istringstream in(text);

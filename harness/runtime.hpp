@@ -45,6 +45,10 @@ std::vector<std::string> kill_command(const container_config& c, const std::stri
 std::vector<std::string> version_command(const container_config& c);
 std::vector<std::string> inspect_image_command(const container_config& c);
 
+// When the runtime's own error says it cannot reach its daemon or socket (docker,
+// podman --remote), what to do about it; "" for other errors.
+std::string engine_unreachable_fix(const std::string& engine, const std::string& error);
+
 // Splits a template on whitespace: "enroot start {image} {command}".
 std::vector<std::string> split_template(const std::string& text);
 

@@ -25,6 +25,8 @@ std::string first_image() {
   return list.substr(0, list.find(','));
 }
 
+std::string engine() { return env_or("GPUPARITY_ENGINE", "docker"); }
+
 std::string report_path(const char* tag) {
   return ::testing::TempDir() + "gpuparity_ctr_" + tag + "_" + std::to_string(getpid()) + ".json";
 }
@@ -32,7 +34,7 @@ std::string report_path(const char* tag) {
 TEST(HarnessContainer, MissingImageIsNamed) {
   const auto out = report_path("noimage");
   const auto r = test::run_program(
-      {GPUPARITY_EXE, "run", "--runtime", env_or("GPUPARITY_ENGINE", "docker"), "--image",
+      {GPUPARITY_EXE, "run", "--runtime", engine(), "--image",
        "gpuparity/no-such-image:0", "--bench", GPUPARITY_BENCH_EXE, "-o", out});
   EXPECT_EQ(r.exit_code, 4) << r.err;
   const auto rep = nlohmann::json::parse(test::slurp(out));
@@ -44,6 +46,25 @@ TEST(HarnessContainer, MissingImageIsNamed) {
   std::remove(out.c_str());
 }
 
+// A docker client whose daemon is not there (DOCKER_HOST at a socket that does not exist):
+// the error names the daemon and how to start it, not a missing image.
+TEST(HarnessContainer, AnUnreachableDaemonIsNamed) {
+  if (engine() != "docker") GTEST_SKIP() << "DOCKER_HOST is docker's";
+  const auto out = report_path("nodaemon");
+  const auto r = test::run_program(
+      {GPUPARITY_EXE, "run", "--runtime", "docker", "--image", "gpuparity/cuda:0.1.0", "--bench",
+       GPUPARITY_BENCH_EXE, "-o", out},
+      {{"DOCKER_HOST", "unix://" + ::testing::TempDir() + "gpuparity-no-daemon.sock"}});
+  EXPECT_EQ(r.exit_code, 4) << r.err;
+  const auto rep = nlohmann::json::parse(test::slurp(out));
+  EXPECT_EQ(rep["verdict"], "error");
+  const auto error = rep["error"].get<std::string>();
+  EXPECT_NE(error.find("docker cannot reach its daemon"), std::string::npos) << error;
+  EXPECT_NE(error.find("systemctl start docker"), std::string::npos) << error;
+  EXPECT_EQ(error.find("images/build.sh"), std::string::npos) << error;
+  std::remove(out.c_str());
+}
+
 // On a machine without a GPU (CI): the run is an error, and the report names the
 // missing GPU and why the container could not get one.
 TEST(HarnessContainer, WithoutAGpuTheReportNamesIt) {
@@ -52,7 +73,7 @@ TEST(HarnessContainer, WithoutAGpuTheReportNamesIt) {
   ASSERT_FALSE(first_image().empty()) << "set GPUPARITY_TEST_IMAGES";
   const auto out = report_path("nogpu");
   const auto r =
-      test::run_program({GPUPARITY_EXE, "run", "--runtime", env_or("GPUPARITY_ENGINE", "docker"),
+      test::run_program({GPUPARITY_EXE, "run", "--runtime", engine(),
                          "--image", first_image(), "--bench", GPUPARITY_BENCH_EXE, "--programs",
                          "bench", "--filter", "stream/copy", "-o", out});
   EXPECT_EQ(r.exit_code, 4) << r.err;
@@ -69,8 +90,6 @@ TEST(HarnessContainer, WithoutAGpuTheReportNamesIt) {
   EXPECT_FALSE(rep["runtime"]["version"].get<std::string>().empty());
   std::remove(out.c_str());
 }
-
-std::string engine() { return env_or("GPUPARITY_ENGINE", "docker"); }
 
 // The container trial of a no-GPU run (trial 0 is the native warm-up, trial 1 the
 // container's): its one program.

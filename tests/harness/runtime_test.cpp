@@ -79,6 +79,28 @@ TEST(ContainerCommand, CustomKillTemplateNamesTheContainer) {
   EXPECT_EQ(kill_command(c, "gp-7"), (argv{"docker", "kill", "gp-7"}));
 }
 
+// The engines' own words (docker 20.10 and 28, podman 4 remote) for a daemon that is not
+// there or a socket the user may not use; an image that is missing is not such a case.
+TEST(EngineUnreachable, NamesTheServiceOrTheSocketPermission) {
+  const auto down = engine_unreachable_fix(
+      "docker",
+      "Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon "
+      "running?");
+  EXPECT_NE(down.find("systemctl start docker"), std::string::npos) << down;
+  const auto perm = engine_unreachable_fix(
+      "docker",
+      "permission denied while trying to connect to the Docker daemon socket at "
+      "unix:///var/run/docker.sock: Get \"http://%2Fvar%2Frun%2Fdocker.sock/v1.24/images/x/json\": "
+      "dial unix /var/run/docker.sock: connect: permission denied");
+  EXPECT_NE(perm.find("group that owns the socket"), std::string::npos) << perm;
+  EXPECT_NE(engine_unreachable_fix("podman",
+                                   "Cannot connect to Podman. Please verify your connection to "
+                                   "the Linux system using `podman system connection list`"),
+            "");
+  EXPECT_EQ(engine_unreachable_fix("docker", "Error: No such image: gpuparity/cuda:0.1.0"), "");
+  EXPECT_EQ(engine_unreachable_fix("podman", "Error: gpuparity/x: image not known"), "");
+}
+
 TEST(ContainerCommand, InputStaysOneArgument) {
   container_config c;
   c.image = "img; rm -rf /";  // never interpreted by a shell
