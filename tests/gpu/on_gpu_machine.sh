@@ -180,8 +180,7 @@ harness|gate|gate-long|parity-long|parity-aa|pair|misconfig|aa-long|template)
   case $what in
   template)
     gp template-podman --runtime custom --image "$tag" --filter 'stream/|compute/' \
-      --runtime-template "podman run --rm --name {name} --device nvidia.com/gpu=all {image} {command}" \
-      --runtime-kill-template "podman kill {name}"
+      --runtime-template "podman run --rm --name {name} --device nvidia.com/gpu=all {image} {command}"
     (cd build-prebuilt && GPUPARITY_ENGINE=podman GPUPARITY_TEST_IMAGES="$tag" \
       ctest -L container -R HarnessContainer --output-on-failure >"$OUT/container-ctest.log" 2>&1)
     log "harness container tests with podman: rc=$? $(grep -E 'tests passed|tests failed' "$OUT/container-ctest.log")"
