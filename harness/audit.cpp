@@ -92,6 +92,9 @@ std::vector<finding> audit(const side_view& n, const side_view& c, const contain
          {}});
   }
   if (c.exit_code == 125 || c.exit_code == 126 || c.exit_code == 127) {
+    // The engine's own words first: a daemon it cannot reach is not a GPU problem (a custom
+    // template reaches this without the image check that names it before the trials).
+    const std::string daemon = engine_unreachable_fix(runtime_executable(rt), c.stderr_text);
     if (c.context.empty())
       out.push_back(
           {"container_did_not_start",
@@ -99,7 +102,7 @@ std::vector<finding> audit(const side_view& n, const side_view& c, const contain
            "the runtime could not start the container (exit " + std::to_string(c.exit_code) + ")",
            "",
            c.stderr_text.substr(0, 600),
-           no_gpu_fix(c, rt),
+           daemon.empty() ? no_gpu_fix(c, rt) : daemon,
            {}});
   }
   if (has_gpu(n) && !has_gpu(c)) {

@@ -160,6 +160,23 @@ TEST(Audit, MissingCdiSpecAndDockerToolkitAreNamed) {
             std::string::npos);
 }
 
+TEST(Audit, AnUnreachableDaemonIsNotAGpuProblem) {
+  const auto n = h100_side();
+  auto d = no_gpu(n,
+                  "docker: Cannot connect to the Docker daemon at unix:///var/run/docker.sock. "
+                  "Is the docker daemon running?");
+  d.context.clear();
+  d.exit_code = 125;
+  container_config custom;
+  custom.kind = runtime_kind::custom;
+  custom.command_template = split_template("docker run --rm {image} {command}");
+  const auto f = audit(n, d, custom);
+  ASSERT_NE(find(f, "container_did_not_start"), nullptr);
+  EXPECT_NE(find(f, "container_did_not_start")->fix.find("systemctl start docker"),
+            std::string::npos)
+      << find(f, "container_did_not_start")->fix;
+}
+
 TEST(Audit, NoGpuOnTheHostIsNotBlamedOnTheContainer) {
   const auto n = h100_side();
   const auto host = no_gpu(n), c = no_gpu(n);
