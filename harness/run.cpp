@@ -247,8 +247,8 @@ judged judge(const std::map<std::string, metric_samples>& samples, const run_opt
       j.open_families[s.program].insert(family);
     } else {
       j.closed[name] = {s.native.size(), s.container.size()};
+      if (decides) ++j.settled;
     }
-    if (decides && v != verdict::inconclusive) ++j.settled;
     if (decides && v == verdict::degraded) {
       ++j.degraded_count;
       j.degraded[name] = metric_class_name(s.kind.cls);

@@ -38,9 +38,9 @@ std::vector<std::string> gpu_flags(const container_config& c);
 std::vector<std::string> container_command(const container_config& c, const std::string& name,
                                            const std::vector<std::string>& workload);
 
-// Commands that stop a named container after a timeout (empty if the runtime has none;
-// a custom runtime's is its kill template),
-// ask for the runtime's version, and check that the image exists locally.
+// Commands that stop a named container after a timeout (a custom runtime's is its kill
+// template; empty if there is none), ask for the runtime's version, and check that the
+// image exists locally.
 std::vector<std::string> kill_command(const container_config& c, const std::string& name);
 std::vector<std::string> version_command(const container_config& c);
 std::vector<std::string> inspect_image_command(const container_config& c);
