@@ -357,6 +357,61 @@ json context_json(const std::map<std::string, std::string>& c) {
   return j;
 }
 
+
+// `run --dry-run`: every command a run would start, whatever is installed; a missing
+// engine or workload program is a warning on stderr. Writes nothing.
+int print_dry_run(const run_options& o) {
+  std::vector<program> programs;
+  const auto add = [&](const std::string& explicit_path, const char* name, const char* subdir,
+                       bool wanted) {
+    const auto p = find_program(explicit_path, o.self_path, name, subdir);
+    if (!p.empty()) return programs.push_back({name, p});
+    if (!wanted) return;
+    const std::string shown = explicit_path.empty() ? std::string(name) : explicit_path;
+    std::cerr << "gpuparity: warning: " << name << " not found ("
+              << (explicit_path.empty() ? "next to gpuparity" : explicit_path)
+              << "); the native commands name it as " << shown << "\n";
+    programs.push_back({name, shown});
+  };
+  if (o.programs == "auto" || o.programs.find("bench") != std::string::npos)
+    add(o.bench_path, "gpuparity-bench", "", true);
+  if (o.programs == "auto" || o.programs.find("torch") != std::string::npos)
+    add(o.torch_path, "gpuparity-torch", "torch/", o.programs != "auto");
+  const runner run(o, std::chrono::steady_clock::now());
+  if (!o.native_vs_native) {
+    const auto engine = runtime_executable(o.container);
+    if (engine.empty()) {
+      std::cerr << "gpuparity: --runtime custom needs --runtime-template\n";
+      return exit_usage;
+    }
+    if (find_on_path(engine).empty())
+      std::cerr << "gpuparity: warning: container runtime '" << engine
+                << "' was not found on PATH: a run needs it installed (or --engine PATH)\n";
+  }
+  const bool container = !o.native_vs_native;
+  std::cout << "each trial starts a no-op first, to time the start:\n";
+  std::cout << "  native:    " << display_command({"true"}) << "\n";
+  std::cout << "  " << (container ? "container" : "native-b ") << ": "
+            << display_command(run.side_command(true, 1, {"true"})) << "\n";
+  std::cout << "then each workload program:\n";
+  for (const auto& p : every_case(programs)) {
+    std::cout << "  native:    " << display_command(workload_argv(p, true, o)) << "\n";
+    std::cout << "  " << (container ? "container" : "native-b ") << ": "
+              << display_command(run.side_command(true, 1, workload_argv(p, !container, o)))
+              << "\n";
+  }
+  if (container) {
+    const auto kill = kill_command(o.container, run.container_name(1));
+    std::cout << "on a timeout: "
+              << (kill.empty() ? std::string("the process group is killed")
+                               : "the process group is killed, then " + display_command(kill))
+              << "\n";
+  } else {
+    std::cout << "on a timeout: the process group is killed\n";
+  }
+  return exit_parity;
+}
+
 }  // namespace
 
 int combined_exit_code(int parity_code, int regression_code) {
@@ -380,6 +435,7 @@ std::string write_renderings(const json& doc, const std::string& junit,
 }
 
 int run_parity(const run_options& o) {
+  if (o.dry_run) return print_dry_run(o);
   const auto started = std::chrono::steady_clock::now();
   json report;
   report["schema_version"] = report_schema_version;
@@ -499,19 +555,6 @@ int run_parity(const run_options& o) {
               "' was not found on PATH: install it, or choose another with --runtime / --engine");
     if (o.container.image.empty())
       return finish(exit_usage, "error", "no container image: pass --image IMAGE");
-    if (o.dry_run) {
-      for (const auto& p : every_case(programs)) {
-        std::cout << "native:    " << display_command(workload_argv(p, true, o)) << "\n";
-        std::cout << "container: "
-                  << display_command(run.side_command(true, 1, workload_argv(p, false, o))) << "\n";
-      }
-      const auto kill = kill_command(o.container, run.container_name(1));
-      std::cout << "on a timeout: "
-                << (kill.empty() ? std::string("the process group is killed")
-                                 : "the process group is killed, then " + display_command(kill))
-                << "\n";
-      return exit_parity;
-    }
     const auto v = run_process(version_command(o.container), 30.0);
     report["runtime"]["version"] = first_line(v.out);
     const auto inspect = inspect_image_command(o.container);
@@ -536,10 +579,6 @@ int run_parity(const run_options& o) {
       const auto probe = run.run(true, {"gpuparity-torch", "--benchmark_list_tests"});
       if (probe.exit_code != 0) programs.erase(torch);
     }
-  } else if (o.dry_run) {
-    for (const auto& p : every_case(programs))
-      std::cout << "native:    " << display_command(workload_argv(p, true, o)) << "\n";
-    return exit_parity;
   }
   for (const auto& p : programs)
     report["programs"].push_back({{"name", p.name}, {"native_path", p.native_path}});

@@ -78,31 +78,79 @@ TEST(HarnessCli, UsageErrorsExitTwo) {
   }
 }
 
+// A dry run previews the commands before a runtime is chosen or installed: the engines here
+// are paths that cannot exist, so nothing on this machine changes the outcome.
 TEST(HarnessCli, DryRunPrintsArgvForEachRuntime) {
   const auto d = run_program({GPUPARITY_EXE, "run", "--image", "gpuparity/cuda:0.1.0", "--engine",
-                              "sh", "--bench", GPUPARITY_BENCH_EXE, "--programs", "bench", "--cpus",
-                              "0.05", "--shm-size", "8g", "--dry-run"});
+                              "/nonexistent/docker", "--bench", GPUPARITY_BENCH_EXE, "--programs",
+                              "bench", "--cpus", "0.05", "--shm-size", "8g", "--dry-run"});
   EXPECT_EQ(d.exit_code, 0) << d.err;
-  EXPECT_NE(d.out.find("container: sh run --rm --name gpuparity-"), std::string::npos) << d.out;
+  EXPECT_NE(d.out.find("container: /nonexistent/docker run --rm --name gpuparity-"),
+            std::string::npos)
+      << d.out;
   EXPECT_NE(d.out.find("--gpus all --shm-size=8g --cpus=0.05 gpuparity/cuda:0.1.0 gpuparity-bench "
                        "--benchmark_format=json"),
             std::string::npos)
       << d.out;
-  const auto p =
-      run_program({GPUPARITY_EXE, "run", "--runtime", "podman", "--engine", "sh", "--image", "img",
-                   "--bench", GPUPARITY_BENCH_EXE, "--programs", "bench", "--dry-run"});
+  EXPECT_NE(d.out.find(std::string("native:    ") + GPUPARITY_BENCH_EXE + " --benchmark_format=json"),
+            std::string::npos)
+      << d.out;
+  EXPECT_NE(d.out.find("gpuparity/cuda:0.1.0 true"), std::string::npos) << "the no-op start: " << d.out;
+  EXPECT_NE(d.err.find("warning: container runtime '/nonexistent/docker' was not found on PATH"),
+            std::string::npos)
+      << d.err;
+  EXPECT_NE(d.out.find("then /nonexistent/docker kill gpuparity-"), std::string::npos) << d.out;
+  const auto p = run_program({GPUPARITY_EXE, "run", "--runtime", "podman", "--engine",
+                              "/nonexistent/podman", "--image", "img", "--bench",
+                              GPUPARITY_BENCH_EXE, "--programs", "bench", "--dry-run"});
+  EXPECT_EQ(p.exit_code, 0) << p.err;
   EXPECT_NE(p.out.find("--device nvidia.com/gpu=all img gpuparity-bench"), std::string::npos)
       << p.out;
-  EXPECT_NE(p.out.find("on a timeout: the process group is killed, then sh kill gpuparity-"),
+  EXPECT_NE(p.out.find("on a timeout: the process group is killed, then /nonexistent/podman kill "
+                       "gpuparity-"),
             std::string::npos)
       << p.out;
-  const auto c = run_program({GPUPARITY_EXE, "run", "--runtime", "custom", "--runtime-template",
-                              "ctr run --rm {image} {name} {command}", "--runtime-kill-template",
-                              "ctr task kill -s SIGKILL {name}", "--image", "img", "--bench",
-                              GPUPARITY_BENCH_EXE, "--programs", "bench", "--dry-run"});
+  const auto c = run_program(
+      {GPUPARITY_EXE, "run", "--runtime", "custom", "--runtime-template",
+       "/nonexistent/ctr run --rm {image} {name} {command}", "--runtime-kill-template",
+       "/nonexistent/ctr task kill -s SIGKILL {name}", "--image", "img", "--bench",
+       GPUPARITY_BENCH_EXE, "--programs", "bench", "--dry-run"});
   EXPECT_EQ(c.exit_code, 0) << c.err;
-  EXPECT_NE(c.out.find("container: ctr run --rm img gpuparity-"), std::string::npos) << c.out;
-  EXPECT_NE(c.out.find("then ctr task kill -s SIGKILL gpuparity-"), std::string::npos) << c.out;
+  EXPECT_NE(c.out.find("container: /nonexistent/ctr run --rm img gpuparity-"), std::string::npos)
+      << c.out;
+  EXPECT_NE(c.out.find("then /nonexistent/ctr task kill -s SIGKILL gpuparity-"), std::string::npos)
+      << c.out;
+  EXPECT_NE(c.err.find("'/nonexistent/ctr' was not found on PATH"), std::string::npos) << c.err;
+}
+
+// The engine's name alone (as a user types it) on a PATH that has no engine: the commands
+// and a warning, exit 0, and no file anywhere: not in the working folder, not at -o.
+TEST(HarnessCli, DryRunWithoutTheEngineWritesNothing) {
+  const std::string dir = ::testing::TempDir() + "gpuparity_dry_" + std::to_string(getpid());
+  ASSERT_EQ(mkdir(dir.c_str(), 0755), 0);
+  const std::string empty_path = dir + "/no-bin";
+  ASSERT_EQ(mkdir(empty_path.c_str(), 0755), 0);
+  for (const char* runtime : {"docker", "podman", "apptainer"}) {
+    const auto r = run_program({"/usr/bin/env", "-C", dir, "PATH=" + empty_path, GPUPARITY_EXE,
+                                "run", "--runtime", runtime, "--image", "img", "--bench",
+                                "/nonexistent/gpuparity-bench", "--junit", dir + "/r.xml",
+                                "--prom", dir + "/r.prom", "--dry-run"});
+    EXPECT_EQ(r.exit_code, 0) << runtime << ": " << r.err;
+    EXPECT_NE(r.err.find(std::string("warning: container runtime '") + runtime + "' was not found"),
+              std::string::npos)
+        << r.err;
+    EXPECT_NE(r.err.find("warning: gpuparity-bench not found"), std::string::npos) << r.err;
+    EXPECT_NE(r.out.find("/nonexistent/gpuparity-bench --benchmark_format=json"), std::string::npos)
+        << r.out;
+    EXPECT_NE(r.out.find(std::string("container: ") + runtime + " "), std::string::npos) << r.out;
+    EXPECT_EQ(r.out.find("verdict"), std::string::npos) << r.out;
+  }
+  // Nothing was written: the folder holds only the empty PATH folder.
+  EXPECT_EQ(run_program({"/usr/bin/find", dir, "-mindepth", "1", "-not", "-name", "no-bin"}).out, "");
+  // A dry run with a usage error still exits 2.
+  EXPECT_EQ(run_program({GPUPARITY_EXE, "run", "--runtime", "podman", "--dry-run"}).exit_code, 2);
+  rmdir(empty_path.c_str());
+  rmdir(dir.c_str());
 }
 
 const std::string runs_dir = std::string(GPUPARITY_RESULTS) + "/NVIDIA_H100_80GB_HBM3/runs/";
