@@ -1,0 +1,62 @@
+#include "decision.hpp"
+
+#include "run.hpp"
+
+namespace gpuparity::harness {
+
+std::string short_list(const std::vector<std::string>& items, std::size_t shown) {
+  std::string s;
+  for (std::size_t i = 0; i < items.size() && i < shown; ++i) s += (i ? ", " : "") + items[i];
+  if (items.size() > shown) s += " and " + std::to_string(items.size() - shown) + " more";
+  return s;
+}
+
+namespace {
+
+// The gaps that make any verdict an error, in the order a reader should fix them.
+std::string blocking_gap(const evidence& e) {
+  if (!e.error.empty()) return e.error;
+  if (!e.failed.empty()) return "cases failed: " + short_list(e.failed);
+  if (!e.audit_errors.empty()) return "the audit found an error: " + short_list(e.audit_errors);
+  if (!e.missing.empty())
+    return std::to_string(e.missing.size()) +
+           " metric(s) measured on one side only: " + short_list(e.missing);
+  return "";
+}
+
+std::string unjudged_reason(const evidence& e) {
+  return std::to_string(e.unjudged.size()) +
+         " metric(s) measured on one side only: " + short_list(e.unjudged);
+}
+
+}  // namespace
+
+decision decide_run(const evidence& e) {
+  std::string gap = blocking_gap(e);
+  if (gap.empty() && !e.mismatched.empty())
+    gap = "the two sides differ in what they ran on: " + short_list(e.mismatched);
+  if (gap.empty() && e.judged == 0) gap = "no metric was measured on both sides";
+  if (!gap.empty()) return {exit_error, "error", gap};
+  if (e.worse) return {exit_degraded, "degraded", std::to_string(e.worse) + " metric(s) degraded"};
+  if (e.open || !e.unjudged.empty())
+    return {exit_inconclusive, "inconclusive",
+            e.open ? std::to_string(e.open) + " metric(s) inconclusive" : unjudged_reason(e)};
+  return {exit_parity, "parity", ""};
+}
+
+decision decide_comparison(const evidence& e) {
+  const std::string gap = blocking_gap(e);
+  if (!gap.empty()) return {exit_error, "error", gap};
+  if (!e.mismatched.empty())
+    return {exit_not_comparable, "not_comparable", "not comparable: " + short_list(e.mismatched)};
+  if (e.judged == 0)
+    return {exit_not_comparable, "not_comparable", "no metric was measured in both documents"};
+  if (e.worse)
+    return {exit_degraded, "regression", std::to_string(e.worse) + " metric(s) regressed"};
+  if (e.open || !e.unjudged.empty())
+    return {exit_inconclusive, "inconclusive",
+            e.open ? std::to_string(e.open) + " metric(s) inconclusive" : unjudged_reason(e)};
+  return {exit_parity, "no_regression", ""};
+}
+
+}  // namespace gpuparity::harness

@@ -1,0 +1,44 @@
+#pragma once
+// The one place that decides whether a run or a comparison may say it passed
+// (`parity`, `no_regression`). Call sites gather the evidence; they never re-derive a
+// verdict. A pass needs every gap below empty: a metric measured on one side only, a case
+// that failed, facts the two sides must share and do not, an audit finding of severity
+// error, or a run-level error.
+#include <string>
+#include <vector>
+
+namespace gpuparity::harness {
+
+struct evidence {
+  std::string error;                      // a run-level error (a trial failed, interrupted, ...)
+  std::vector<std::string> failed;        // cases that failed verification or errored
+  std::vector<std::string> mismatched;    // facts both sides must share: "GPU model: A vs B"
+  std::vector<std::string> audit_errors;  // audit findings of severity error ("id: title")
+  std::vector<std::string> missing;   // metrics measured on one side only, unexplained
+  std::vector<std::string> unjudged;  // on one side only, explained (the user's --filter, a
+                                      // metric newer than the baseline): inconclusive at best
+  int judged = 0;  // deciding metrics judged on both sides
+  int worse = 0;   // of those: degraded / regression
+  int open = 0;    // of those: inconclusive
+};
+
+struct decision {
+  int exit_code;
+  std::string verdict;
+  std::string reason;  // why, when the verdict is not a pass ("" for a pass)
+};
+
+// run: error (4) for a run-level error, a failed case, a mismatch, an audit error, a
+// missing metric or nothing judged; then degraded (1), inconclusive (3, also for unjudged
+// metrics), parity (0).
+decision decide_run(const evidence& e);
+
+// compare: error (4) for an error, a failed case, an audit error or a missing metric;
+// not_comparable (5) for a mismatch or nothing judged; then regression (1), inconclusive
+// (3, also for unjudged metrics), no_regression (0).
+decision decide_comparison(const evidence& e);
+
+// "a, b, c and 4 more": a list for a one-line reason.
+std::string short_list(const std::vector<std::string>& items, std::size_t shown = 3);
+
+}  // namespace gpuparity::harness
