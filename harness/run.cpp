@@ -14,6 +14,7 @@
 
 #include "audit.hpp"
 #include "compare.hpp"
+#include "decision.hpp"
 #include "error_document.hpp"
 #include "json_util.hpp"
 #include "measurements.hpp"
@@ -358,6 +359,58 @@ json context_json(const std::map<std::string, std::string>& c) {
 }
 
 
+// What the decision needs beyond the verdict counts: metrics measured on one side only,
+// GPUs that differ between (or within) the sides, and audit findings of severity error.
+evidence gather_evidence(const std::vector<trial>& trials,
+                         const std::map<std::string, metric_samples>& samples, const judged& j,
+                         const json& audit_findings, const std::string& error) {
+  evidence e;
+  e.error = error;
+  for (const auto& [name, s] : samples)
+    if (s.native.empty() != s.container.empty()) e.missing.push_back(name);
+  // Every trial's GPU, per side: the model and the UUID must be one and the same.
+  std::map<std::string, std::set<std::string>> seen[2];  // [container][fact] -> values
+  for (const auto& t : trials)
+    for (const auto& r : t.runs)
+      for (const char* fact : {"gpu_name", "gpu_uuid"}) {
+        const auto v = r.out.context.find(fact);
+        if (v != r.out.context.end() && !v->second.empty()) seen[t.container][fact].insert(v->second);
+      }
+  const auto listed = [](const std::set<std::string>& v) {
+    std::string s;
+    for (const auto& x : v) s += (s.empty() ? "" : " and ") + x;
+    return s.empty() ? std::string("none named") : s;
+  };
+  for (const char* fact : {"gpu_name", "gpu_uuid"}) {
+    const auto& n = seen[0][fact];
+    const auto& c = seen[1][fact];
+    if (n.size() > 1 || c.size() > 1 || (!n.empty() && !c.empty() && n != c))
+      e.mismatched.push_back(std::string(fact == std::string("gpu_name") ? "GPU model" : "GPU UUID") +
+                             ": native " + listed(n) + ", other side " + listed(c));
+  }
+  for (const auto& f : audit_findings)
+    if (f["severity"] == "error")
+      e.audit_errors.push_back(f["id"].get<std::string>() + ": " + f["title"].get<std::string>());
+  for (const auto& m : j.metrics) {
+    if (!m["decides"].get<bool>()) continue;
+    ++e.judged;
+    const auto v = m["verdict"].get<std::string>();
+    if (v == "degraded") ++e.worse;
+    if (v == "inconclusive") ++e.open;
+  }
+  return e;
+}
+
+json missing_metrics_json(const std::map<std::string, metric_samples>& samples,
+                          const std::vector<std::string>& missing) {
+  json a = json::array();
+  for (const auto& name : missing)
+    a.push_back({{"name", name},
+                 {"measured_on", samples.at(name).native.empty() ? "container" : "native"},
+                 {"explained", false}});
+  return a;
+}
+
 // `run --dry-run`: every command a run would start, whatever is installed; a missing
 // engine or workload program is a warning on stderr. Writes nothing.
 int print_dry_run(const run_options& o) {
@@ -643,7 +696,8 @@ int run_parity(const run_options& o) {
   tel.stop();
   const auto samples = tel.samples();
   for (auto& t : trials) t.throttling = throttling_during(samples, t.t_start, t.t_end);
-  j = judge(collect(trials, frozen), o);
+  const auto all_samples = collect(trials, frozen);
+  j = judge(all_samples, o);
   for (auto& m : j.metrics) {
     const auto f = frozen.find(m["name"].get<std::string>());
     if (f != frozen.end()) m["settled_after"] = f->second.first;
@@ -705,13 +759,15 @@ int run_parity(const run_options& o) {
                         {"trials_needed_per_side", most_needed},
                         {"suggested_budget_seconds", std::ceil(so_far + missing * last_pair)}};
   }
-  if (!error.empty()) return finish(exit_error, "error", error);
-  if (j.metrics.empty())
-    return finish(exit_error, "error", "no metric was measured on both sides (see trials)");
-  using outcome = std::pair<int, const char*>;
-  const auto [code, verdict_text] = j.degraded_count ? outcome{exit_degraded, "degraded"}
-                                    : j.inconclusive ? outcome{exit_inconclusive, "inconclusive"}
-                                                     : outcome{exit_parity, "parity"};
+  // The one place that decides pass (decision.hpp): every metric judged on both sides,
+  // the same GPU throughout, no failed trial, no audit error.
+  const evidence ev = gather_evidence(trials, all_samples, j, report["audit"], error);
+  const auto d = decide_run(ev);
+  report["missing_metrics"] = missing_metrics_json(all_samples, ev.missing);
+  report["verdict_reason"] = d.reason.empty() ? json(nullptr) : json(d.reason);
+  const int code = d.exit_code;
+  const std::string& verdict_text = d.verdict;
+  if (code == exit_error) return finish(code, verdict_text, d.reason);
   if (!baseline) return finish(code, verdict_text, "");
   // The regression gate: this run's container side against the baseline.
   try {

@@ -1,0 +1,133 @@
+// `gpuparity run` may say parity only when every metric was judged on both sides, on the
+// same GPU, with nothing failed and no audit error. The container side here is a fake
+// engine (a custom runtime template) that replays the recorded H100 workload output with
+// one fault; the native side replays it unchanged. Without the fault the run is parity,
+// so each fault alone is what turns it into an error.
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "../run_program.hpp"
+
+namespace gpuparity {
+namespace {
+
+using test::run_program;
+
+struct fixture_files {
+  std::string dir = ::testing::TempDir();
+  std::string tag = std::to_string(getpid());
+  std::string native = dir + "fp-native-" + tag + ".sh";
+  std::string engine = dir + "fp-engine-" + tag + ".py";
+  std::string out = dir + "fp-report-" + tag + ".json";
+  fixture_files() {
+    std::ofstream(native) << "#!/bin/sh\ncat \"$GPUPARITY_RECORDED_OUTPUT\"\n";
+    // {image} carries the fault's name; {command} is the workload's argv.
+    std::ofstream(engine) << R"(#!/usr/bin/env python3
+import json, os, sys
+args = sys.argv[1:]
+if args == ["--version"]:
+    print("fake-engine 1.0"); sys.exit(0)
+fault, cmd = args[0], args[1:]
+if cmd[0] == "true":
+    sys.exit(0)
+doc = json.load(open(os.environ["GPUPARITY_RECORDED_OUTPUT"]))
+copy = [b for b in doc["benchmarks"] if b["run_name"].startswith("stream/copy/")]
+if fault == "omit-case":
+    doc["benchmarks"] = [b for b in doc["benchmarks"] if b not in copy]
+elif fault == "not-supported":
+    for b in copy:
+        b["error_occurred"] = True
+        b["error_message"] = "not_supported: this GPU cannot"
+elif fault == "counter-missing":
+    for b in copy: del b["bytes_per_second"]
+elif fault == "counter-string":
+    for b in copy: b["bytes_per_second"] = "fast"
+elif fault == "other-gpu-model":
+    doc["context"]["gpu_name"] = "NVIDIA A100-SXM4-80GB"
+elif fault == "other-gpu-uuid":
+    doc["context"]["gpu_uuid"] = "GPU-00000000-0000-0000-0000-000000000001"
+elif fault == "no-gpu-facts":
+    doc["context"] = {k: v for k, v in doc["context"].items() if not k.startswith("gpu_")}
+elif fault != "none":
+    sys.exit("unknown fault " + fault)
+json.dump(doc, sys.stdout)
+)";
+    chmod(native.c_str(), 0755);
+    chmod(engine.c_str(), 0755);
+  }
+  ~fixture_files() {
+    for (const auto& f : {native, engine, out}) std::remove(f.c_str());
+  }
+  test::program_result run(const std::string& fault) const {
+    return run_program(
+        {GPUPARITY_EXE, "run", "--runtime", "custom", "--runtime-template",
+         engine + " {image} {command}", "--image", fault, "--bench", native, "--programs", "bench",
+         "--min-trials", "5", "--budget", "60", "--no-telemetry", "-o", out},
+        {{"GPUPARITY_RECORDED_OUTPUT",
+          std::string(GPUPARITY_TEST_DATA) + "/h100-gpuparity-bench.json"}});
+  }
+  nlohmann::json report() const { return nlohmann::json::parse(test::slurp(out)); }
+};
+
+TEST(FalsePass, TheUnfaultedReplayIsParity) {
+  const fixture_files f;
+  const auto r = f.run("none");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  const auto rep = f.report();
+  EXPECT_EQ(rep["verdict"], "parity");
+  EXPECT_TRUE(rep["verdict_reason"].is_null());
+  EXPECT_TRUE(rep["missing_metrics"].empty());
+}
+
+// The container side loses stream/copy in four ways; each is an error naming the metric.
+TEST(FalsePass, AMetricMeasuredOnOneSideOnlyIsAnError) {
+  const fixture_files f;
+  for (const char* fault : {"omit-case", "not-supported", "counter-missing", "counter-string"}) {
+    const auto r = f.run(fault);
+    EXPECT_EQ(r.exit_code, 4) << fault << ": " << r.err;
+    const auto rep = f.report();
+    EXPECT_EQ(rep["verdict"], "error") << fault;
+    EXPECT_EQ(rep["exit_code"], 4) << fault;
+    ASSERT_EQ(rep["missing_metrics"].size(), 1u) << fault;
+    EXPECT_EQ(rep["missing_metrics"][0]["name"], "stream/copy:bytes_per_second") << fault;
+    EXPECT_EQ(rep["missing_metrics"][0]["measured_on"], "native") << fault;
+    EXPECT_NE(rep["error"].get<std::string>().find("stream/copy:bytes_per_second"),
+              std::string::npos)
+        << fault << ": " << rep["error"];
+    EXPECT_NE(r.err.find("measured on one side only"), std::string::npos) << fault << r.err;
+  }
+}
+
+TEST(FalsePass, DifferentGpusOnTheTwoSidesAreAnError) {
+  const fixture_files f;
+  for (const auto& [fault, what] : {std::pair<const char*, const char*>{"other-gpu-model", "A100"},
+                                    {"other-gpu-uuid", "GPU UUID"}}) {
+    const auto r = f.run(fault);
+    EXPECT_EQ(r.exit_code, 4) << fault << ": " << r.err;
+    const auto rep = f.report();
+    EXPECT_EQ(rep["verdict"], "error") << fault;
+    EXPECT_NE(rep["error"].get<std::string>().find(what), std::string::npos)
+        << fault << ": " << rep["error"];
+  }
+}
+
+// No GPU facts from the container: the audit's error finding alone makes the run an error.
+TEST(FalsePass, AnAuditErrorIsAnError) {
+  const fixture_files f;
+  const auto r = f.run("no-gpu-facts");
+  EXPECT_EQ(r.exit_code, 4) << r.err;
+  const auto rep = f.report();
+  EXPECT_EQ(rep["verdict"], "error");
+  bool audit_error = false;
+  for (const auto& a : rep["audit"]) audit_error |= a["severity"] == "error";
+  EXPECT_TRUE(audit_error) << rep["audit"].dump(1);
+  EXPECT_NE(rep["error"].get<std::string>().find("the audit found an error"), std::string::npos)
+      << rep["error"];
+}
+
+}  // namespace
+}  // namespace gpuparity
