@@ -23,9 +23,12 @@ struct bench_options {
   std::size_t chase_bytes = std::size_t{1} << 30;   // pointer-chase buffer
   stream_config stream;
   std::vector<int> gemm_sizes = {4096, 8192};
-  double gemm_batch_seconds = 0.02;  // GPU time per timed GEMM batch (10 batches a case)
+  double gemm_batch_seconds = 0.02;  // GPU time per timed GEMM batch
+  int gemm_bursts = 10;              // timed batches per GEMM case
+  double gemm_idle_seconds = 0.0;    // GPU idle before each timed batch (0: back to back)
   double gemm_warmup_seconds = 0.0;  // untimed GEMMs run before the timed batches
   gemm_algo gemm_algorithm = gemm_algo::heuristic;  // the same algorithm on both sides
+  int processes = 1;       // --processes: handled before the cases run (fan_out.hpp)
   int startup_trials = 5;  // fresh processes measured by startup/first_kernel
   std::uint64_t seed = 0;  // base seed; every case run draws fresh data from it
   int pin_cpu = -1;        // CPU the launching thread is pinned to; -1: not pinned

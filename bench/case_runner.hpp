@@ -7,6 +7,7 @@
 #include <chrono>
 #include <exception>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "bench_context.hpp"
@@ -55,12 +56,20 @@ void run_case(benchmark::State& state, bench_context& ctx, const std::string& na
 // Times `batch` back-to-back calls of fn() per benchmark iteration with CUDA events on
 // stream s, so the GPU never idles between calls inside the timed region; returns the
 // per-iteration seconds (all samples are kept). Rates then count batch calls.
+// idle_s > 0 makes each iteration a burst after the GPU idled that long (the previous
+// iteration's stop event has completed): a burst shorter than the power controller's
+// reaction measures the kernel and library at full clock, not the power cap's equilibrium.
 template <typename Fn>
-std::vector<double> event_timed_loop(benchmark::State& state, cudaStream_t s, int batch, Fn&& fn) {
+std::vector<double> event_timed_loop(benchmark::State& state, cudaStream_t s, int batch, Fn&& fn,
+                                     double idle_s = 0.0) {
   event start, stop;
   std::vector<double> samples;
   samples.reserve(static_cast<std::size_t>(state.max_iterations));
   for (auto _ : state) {
+    if (idle_s > 0.0) {
+      GPUPARITY_CUDA_CHECK(cudaStreamSynchronize(s));
+      std::this_thread::sleep_for(std::chrono::duration<double>(idle_s));
+    }
     start.record(s);
     for (int b = 0; b < batch; ++b) fn();
     stop.record(s);

@@ -130,8 +130,9 @@ void gemm_case(benchmark::State& state, bench_context& ctx, dtype t, int n) {
     for (int i = 0; i < warm; ++i) g.run(algo, a.get(), b.get(), d.get(), st.get());
   }
   const int batch = batch_for(picked.seconds, ctx.options.gemm_batch_seconds);
-  const auto samples = event_timed_loop(state, st.get(), batch,
-                                        [&] { g.run(algo, a.get(), b.get(), d.get(), st.get()); });
+  const auto samples = event_timed_loop(
+      state, st.get(), batch, [&] { g.run(algo, a.get(), b.get(), d.get(), st.get()); },
+      ctx.options.gemm_idle_seconds);
   st.synchronize();
   check_gemm(t, n, a, b, d, ctx.next_seed());
   set_rate(state, "flop_per_second", batch * g.flops(), samples);
@@ -151,7 +152,7 @@ void register_gemm_cases(bench_context& ctx) {
             run_case(st, ctx, name, [&](benchmark::State& s) { gemm_case(s, ctx, t, n); });
           })
           ->UseManualTime()
-          ->Iterations(10)
+          ->Iterations(ctx.options.gemm_bursts)
           ->Unit(benchmark::kMicrosecond);
     }
 }

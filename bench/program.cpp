@@ -15,6 +15,7 @@
 #include "affinity.hpp"
 #include "environment.hpp"
 #include "error_document.hpp"
+#include "fan_out.hpp"
 #include "gpuparity/version.hpp"
 #include "verify.hpp"
 
@@ -51,8 +52,14 @@ void add_options(CLI::App& app, bench_options& o) {
       ->delimiter(',')
       ->check(CLI::Range(64, 65536));
   app.add_option("--gemm-batch-seconds", o.gemm_batch_seconds,
-                 "GPU seconds per timed GEMM batch; a case times 10 (default 0.02)")
+                 "GPU seconds per timed GEMM batch (default 0.02)")
       ->check(CLI::Range(0.001, 10.0));
+  app.add_option("--gemm-bursts", o.gemm_bursts, "timed GEMM batches per case (default 10)")
+      ->check(CLI::Range(1, 1000));
+  app.add_option("--gemm-idle-seconds", o.gemm_idle_seconds,
+                 "seconds the GPU idles before each timed GEMM batch, so each is a burst below "
+                 "the power controller (default 0: back to back)")
+      ->check(CLI::Range(0.0, 10.0));
   app.add_option("--gemm-warmup-seconds", o.gemm_warmup_seconds,
                  "seconds of untimed GEMMs before the timed batches (default 0)")
       ->check(CLI::Range(0.0, 60.0));
@@ -64,6 +71,10 @@ void add_options(CLI::App& app, bench_options& o) {
   app.add_option("--startup-trials", o.startup_trials,
                  "fresh processes per startup/first_kernel run")
       ->check(CLI::Range(1, 100));
+  app.add_option("--processes", o.processes,
+                 "run the selected cases in this many fresh processes, one after the other, "
+                 "and merge their JSON (runs carry process_index; default 1)")
+      ->check(CLI::Range(1, 1000));
   app.add_option("--seed", o.seed, "base random seed (default: a fresh one each run)");
   app.add_option("--pin-cpu", o.pin_cpu, "pin the launching thread to this CPU")
       ->check(CLI::NonNegativeNumber);
@@ -90,6 +101,16 @@ int fail_usage(const char* program, const output_flags& flags, const gpu_info& g
 int run(int argc, char** argv, const char* program, void (*register_cases)(bench_context&)) {
   const std::string command_line = joined_argv(argc, argv);
   const output_flags flags = scan_output_flags(argc, argv);
+  // --processes K: this process only runs K fresh ones and merges what they print; it never
+  // touches CUDA itself.
+  std::vector<std::string> args(argv, argv + argc);
+  int processes = 1;
+  try {
+    processes = processes_option(args);
+  } catch (const std::invalid_argument& e) {
+    return fail_usage(program, flags, gpu_info{}, e.what());
+  }
+  if (processes > 1 && !flags.list_tests) return run_fanned_out(args, processes, flags, program);
   bench_options options;
   CLI::App app(std::string(program) +
                    ": gpuparity workloads. Google Benchmark flags (--benchmark_filter, "

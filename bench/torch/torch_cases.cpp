@@ -63,8 +63,10 @@ void matmul_case(benchmark::State& state, bench_context& ctx, dtype t, int64_t n
   };
   check();
   c.fill_(std::numeric_limits<float>::quiet_NaN());
-  const int batch = batch_for(time_one_call(nullptr, [&] { torch::matmul_out(c, a, b); }), 0.02);
-  const auto samples = event_timed_loop(state, nullptr, batch, [&] { torch::matmul_out(c, a, b); });
+  const int batch = batch_for(time_one_call(nullptr, [&] { torch::matmul_out(c, a, b); }),
+                              ctx.options.gemm_batch_seconds);
+  const auto samples = event_timed_loop(
+      state, nullptr, batch, [&] { torch::matmul_out(c, a, b); }, ctx.options.gemm_idle_seconds);
   torch::cuda::synchronize();
   check();
   set_rate(state, "flop_per_second", batch * 2.0 * double(n) * double(n) * double(n), samples);
@@ -120,7 +122,7 @@ void register_torch_cases(bench_context& ctx) {
             run_case(st, ctx, name, [&](benchmark::State& s) { matmul_case(s, ctx, t, n); });
           })
           ->UseManualTime()
-          ->Iterations(10)
+          ->Iterations(ctx.options.gemm_bursts)
           ->Unit(benchmark::kMicrosecond);
     }
   const std::string name = "torch/transformer_block/bf16";

@@ -1,0 +1,130 @@
+#include "fan_out.hpp"
+
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <stdexcept>
+
+#include "status.hpp"
+
+extern char** environ;
+
+namespace gpuparity {
+namespace {
+
+using json = nlohmann::ordered_json;
+
+bool starts_with(const std::string& s, const char* prefix) { return s.rfind(prefix, 0) == 0; }
+
+struct child_result {
+  int exit_code = exit_failed;
+  std::string out;
+};
+
+// One process of this program with `args`; stdout captured, stderr passed through. The
+// caller's supervisor (gpuparity's trial timeout) bounds the time: the child is in this
+// process's group.
+child_result run_child(const std::vector<std::string>& args) {
+  int fds[2];
+  if (pipe2(fds, O_CLOEXEC) != 0)
+    throw std::runtime_error(std::string("pipe: ") + std::strerror(errno));
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_adddup2(&fa, fds[1], STDOUT_FILENO);
+  std::vector<char*> argv;
+  for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  pid_t pid = 0;
+  const int rc = posix_spawn(&pid, "/proc/self/exe", &fa, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&fa);
+  close(fds[1]);
+  if (rc != 0) {
+    close(fds[0]);
+    throw std::runtime_error(std::string("posix_spawn: ") + std::strerror(rc));
+  }
+  child_result r;
+  char buf[65536];
+  for (;;) {
+    const ssize_t n = read(fds[0], buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    r.out.append(buf, static_cast<std::size_t>(n));
+  }
+  close(fds[0]);
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : exit_failed;
+  return r;
+}
+
+}  // namespace
+
+int processes_option(std::vector<std::string>& args) {
+  int k = 1;
+  for (std::size_t i = 1; i < args.size();) {
+    std::string value;
+    if (args[i] == "--processes" && i + 1 < args.size()) {
+      value = args[i + 1];
+      args.erase(args.begin() + static_cast<long>(i), args.begin() + static_cast<long>(i) + 2);
+    } else if (starts_with(args[i], "--processes=")) {
+      value = args[i].substr(std::strlen("--processes="));
+      args.erase(args.begin() + static_cast<long>(i));
+    } else {
+      ++i;
+      continue;
+    }
+    std::size_t used = 0;
+    try {
+      k = std::stoi(value, &used);
+    } catch (const std::exception&) {
+      used = 0;
+    }
+    if (used != value.size() || k < 1 || k > 1000)
+      throw std::invalid_argument("--processes: '" + value + "' is not a whole number in 1..1000");
+  }
+  return k;
+}
+
+int run_fanned_out(const std::vector<std::string>& args, int processes, const output_flags& flags,
+                   const char* program) {
+  std::vector<std::string> child = {args.front()};
+  for (std::size_t i = 1; i < args.size(); ++i)
+    if (!starts_with(args[i], "--benchmark_out") && !starts_with(args[i], "--benchmark_format"))
+      child.push_back(args[i]);
+  child.push_back("--benchmark_format=json");
+  json merged;
+  int worst = exit_ok;
+  for (int p = 0; p < processes; ++p) {
+    const auto r = run_child(child);
+    json doc;
+    try {
+      doc = json::parse(r.out);
+    } catch (const json::parse_error&) {
+      std::cerr << program << ": process " << p << " of " << processes << " exited " << r.exit_code
+                << " without a JSON document\n";
+      return r.exit_code == exit_ok ? exit_failed : r.exit_code;
+    }
+    if (r.exit_code != exit_ok && worst == exit_ok) worst = r.exit_code;
+    if (p == 0) {
+      merged = doc;
+      merged["benchmarks"] = json::array();
+      merged["context"]["gpuparity_processes"] = std::to_string(processes);
+    }
+    if (doc.contains("benchmarks") && doc["benchmarks"].is_array())
+      for (auto b : doc["benchmarks"]) {
+        b["process_index"] = p;
+        merged["benchmarks"].push_back(std::move(b));
+      }
+  }
+  emit_error_document(flags, merged.dump(2) + "\n");
+  return worst;
+}
+
+}  // namespace gpuparity
