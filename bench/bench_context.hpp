@@ -23,9 +23,13 @@ struct bench_options {
   std::size_t chase_bytes = std::size_t{1} << 30;   // pointer-chase buffer
   stream_config stream;
   std::vector<int> gemm_sizes = {4096, 8192};
-  double gemm_batch_seconds = 0.02;  // GPU time per timed GEMM batch
-  int gemm_bursts = 10;              // timed batches per GEMM case
-  double gemm_idle_seconds = 0.0;    // GPU idle before each timed batch (0: back to back)
+  // A GEMM case times gemm_bursts batches of about gemm_batch_seconds of GPU work, each after
+  // the GPU idled gemm_idle_seconds: on the H100 (700 W cap) bursts showed the full clock's
+  // rate with 0.03-0.2% spread between processes, back-to-back batches the power cap's
+  // with 0.2-2.3% (results/NVIDIA_H100_80GB_HBM3/studies/replication-study.txt).
+  double gemm_batch_seconds = 0.01;
+  int gemm_bursts = 5;
+  double gemm_idle_seconds = 0.1;
   double gemm_warmup_seconds = 0.0;  // untimed GEMMs run before the timed batches
   gemm_algo gemm_algorithm = gemm_algo::heuristic;  // the same algorithm on both sides
   int processes = 1;       // --processes: handled before the cases run (fan_out.hpp)

@@ -52,13 +52,13 @@ void add_options(CLI::App& app, bench_options& o) {
       ->delimiter(',')
       ->check(CLI::Range(64, 65536));
   app.add_option("--gemm-batch-seconds", o.gemm_batch_seconds,
-                 "GPU seconds per timed GEMM batch (default 0.02)")
+                 "GPU seconds per timed GEMM batch (default 0.01)")
       ->check(CLI::Range(0.001, 10.0));
-  app.add_option("--gemm-bursts", o.gemm_bursts, "timed GEMM batches per case (default 10)")
+  app.add_option("--gemm-bursts", o.gemm_bursts, "timed GEMM batches per case (default 5)")
       ->check(CLI::Range(1, 1000));
   app.add_option("--gemm-idle-seconds", o.gemm_idle_seconds,
                  "seconds the GPU idles before each timed GEMM batch, so each is a burst below "
-                 "the power controller (default 0: back to back)")
+                 "the power controller (default 0.1; 0: back to back)")
       ->check(CLI::Range(0.0, 10.0));
   app.add_option("--gemm-warmup-seconds", o.gemm_warmup_seconds,
                  "seconds of untimed GEMMs before the timed batches (default 0)")

@@ -183,6 +183,10 @@ int main(int argc, char** argv) {
   run->add_flag(
       "--no-telemetry", [&o](std::int64_t) { o.telemetry = false; },
       "do not sample the GPU through NVML during the trials");
+  run->add_option("--processes-per-trial", o.processes_per_trial,
+                  "fresh processes per trial for host latency and startup, each one sample "
+                  "(default 4; 0: they run inside the trial's process)")
+      ->check(CLI::Range(0, 64));
   run->add_flag(
       "--no-focus", [&o](std::int64_t) { o.focus = false; },
       "every trial runs every case (default: after a look that settled a metric, only the "

@@ -17,12 +17,15 @@
 #include "decision.hpp"
 #include "error_document.hpp"
 #include "json_util.hpp"
+#include "judge.hpp"
 #include "measurements.hpp"
 #include "outputs.hpp"
+#include "plan.hpp"
 #include "process.hpp"
 #include "report.hpp"
 #include "stats.hpp"
 #include "telemetry.hpp"
+#include "trial.hpp"
 #include "verify.hpp"
 #include "workload_output.hpp"
 
@@ -32,38 +35,6 @@ namespace {
 using gpuparity::median;
 
 using json = nlohmann::ordered_json;
-
-struct program {
-  std::string name;         // as on the container's PATH
-  std::string native_path;  // the native executable
-};
-
-struct program_run {
-  std::string program;
-  std::vector<std::string> command;
-  process_result proc;
-  workload_output out;
-};
-
-struct trial {
-  int index = 0;  // per side, from 0 (the warm-up)
-  bool container = false;
-  std::vector<program_run> runs;
-  double start_cost_s = 0.0;  // a no-op started the same way
-  double wall_s = 0.0;
-  double t_start = 0.0, t_end = 0.0;  // seconds since the run started
-  std::uint64_t throttling = 0;       // NVML throttling reasons seen during the trial
-  std::string error;                  // why this trial makes the run an error ("" if fine)
-};
-
-std::string first_line(const std::string& s) {
-  const auto e = s.find('\n');
-  return s.substr(0, e == std::string::npos ? s.size() : e);
-}
-
-std::string tail_of(const std::string& s, std::size_t n = 2000) {
-  return s.size() <= n ? s : s.substr(s.size() - n);
-}
 
 std::string dir_of(const std::string& path) {
   const auto p = path.rfind('/');
@@ -77,263 +48,6 @@ std::string find_program(const std::string& explicit_path, const std::string& se
   for (const std::string& p : {d + "/" + name, d + "/../bench/" + build_subdir + name})
     if (access(p.c_str(), X_OK) == 0) return p;
   return "";
-}
-
-// One program in a trial, with the cases it runs: `filter` is a Google Benchmark regex,
-// "" for all of them (or the user's --filter).
-struct planned_program {
-  program prog;
-  std::string filter;
-};
-
-std::vector<std::string> workload_argv(const planned_program& p, bool native,
-                                       const run_options& o) {
-  std::vector<std::string> a = {native ? p.prog.native_path : p.prog.name,
-                                "--benchmark_format=json"};
-  const std::string& filter = p.filter.empty() ? o.filter : p.filter;
-  if (!filter.empty()) a.push_back("--benchmark_filter=" + filter);
-  a.insert(a.end(), o.workload_args.begin(), o.workload_args.end());
-  return a;
-}
-
-std::vector<planned_program> every_case(const std::vector<program>& programs) {
-  std::vector<planned_program> plan;
-  for (const auto& p : programs) plan.push_back({p, ""});
-  return plan;
-}
-
-class runner {
- public:
-  runner(const run_options& o, std::chrono::steady_clock::time_point origin)
-      : o_(o), origin_(origin) {}
-
-  std::vector<std::string> side_command(bool container, int id,
-                                        const std::vector<std::string>& workload) const {
-    if (!container || o_.native_vs_native) return workload;
-    return container_command(o_.container, container_name(id), workload);
-  }
-
-  std::string container_name(int id) const {
-    return "gpuparity-" + std::to_string(getpid()) + "-" + std::to_string(id);
-  }
-
-  process_result run(bool container, const std::vector<std::string>& workload) {
-    const int id = ++sequence_;
-    const auto cmd = side_command(container, id, workload);
-    auto r = run_process(cmd, o_.trial_timeout_s);
-    if (r.timed_out && container && !o_.native_vs_native) {
-      const auto kill = kill_command(o_.container, container_name(id));
-      if (!kill.empty()) run_process(kill, 30.0);
-    }
-    return r;
-  }
-
-  trial run_trial(bool container, int index, const std::vector<planned_program>& programs) {
-    trial t;
-    t.index = index;
-    t.container = container;
-    const auto start = std::chrono::steady_clock::now();
-    t.t_start = std::chrono::duration<double>(start - origin_).count();
-    const auto cost = run(container, {"true"});
-    t.start_cost_s = cost.seconds;
-    for (const auto& p : programs) {
-      program_run pr;
-      pr.program = p.prog.name;
-      const auto workload = workload_argv(p, !container || o_.native_vs_native, o_);
-      pr.command = side_command(container, sequence_ + 1, workload);
-      pr.proc = run(container, workload);
-      pr.out = parse_workload_output(pr.proc.out);
-      if (t.error.empty()) t.error = error_of(pr);
-      t.runs.push_back(std::move(pr));
-      if (!t.error.empty()) break;
-    }
-    const auto end = std::chrono::steady_clock::now();
-    t.wall_s = std::chrono::duration<double>(end - start).count();
-    t.t_end = std::chrono::duration<double>(end - origin_).count();
-    return t;
-  }
-
- private:
-  static std::string error_of(const program_run& pr) {
-    const auto& p = pr.proc;
-    if (p.not_found) return pr.program + " could not be started: " + p.exec_error;
-    if (p.timed_out) return pr.program + " did not finish within the trial timeout and was killed";
-    if (p.signal) return pr.program + " was killed by signal " + std::to_string(p.signal);
-    for (const auto& f : pr.out.failures)
-      if (f.status != "not_supported") return pr.program + " " + f.case_name + ": " + f.message;
-    if (!pr.out.parsed) {
-      const std::string why = first_line(tail_of(p.err, 600));
-      return pr.program + " exited " + std::to_string(p.exit_code) + " without a report (" +
-             pr.out.parse_error + ")" + (why.empty() ? "" : ": " + why);
-    }
-    if (p.exit_code != 0) {
-      const auto e = pr.out.context.find("gpuparity_error");
-      return pr.program + " exited " + std::to_string(p.exit_code) +
-             (e != pr.out.context.end() ? ": " + e->second : "");
-    }
-    return "";
-  }
-
-  const run_options& o_;
-  std::chrono::steady_clock::time_point origin_;
-  int sequence_ = 0;
-};
-
-struct metric_samples {
-  metric_value kind;
-  std::string program;  // the workload program that measures it
-  std::vector<double> native, container;
-  int throttled_native = 0, throttled_container = 0;  // samples from throttled trials
-};
-
-// Samples per side at which a metric stopped taking samples (settled, or informational
-// when trials became focused): later trials may still run its case, but do not count.
-using frozen_counts = std::map<std::string, std::pair<std::size_t, std::size_t>>;
-
-std::map<std::string, metric_samples> collect(const std::vector<trial>& trials,
-                                              const frozen_counts& frozen) {
-  std::map<std::string, metric_samples> m;
-  for (const auto& t : trials) {
-    if (t.index == 0 || !t.error.empty()) continue;  // warm-ups are discarded
-    for (const auto& r : t.runs) {
-      // A trial is one sample per metric: repetitions inside its process
-      // (--benchmark_repetitions) share that process's state, so they count as their median.
-      std::map<std::string, std::vector<double>> values;
-      for (const auto& v : r.out.metrics) {
-        auto& s = m[v.name];
-        s.kind = v;
-        s.program = r.program;
-        values[v.name].push_back(v.value);
-      }
-      for (const auto& [name, vs] : values) {
-        auto& s = m[name];
-        auto& side = t.container ? s.container : s.native;
-        const auto f = frozen.find(name);
-        if (f != frozen.end() && side.size() >= (t.container ? f->second.second : f->second.first))
-          continue;
-        side.push_back(median(vs));
-        if (t.throttling) ++(t.container ? s.throttled_container : s.throttled_native);
-      }
-    }
-  }
-  return m;
-}
-
-struct judged {
-  json metrics = json::array();
-  std::map<std::string, std::string> degraded;  // name -> class
-  int inconclusive = 0, degraded_count = 0;
-  int settled = 0;  // deciding metrics with a conclusive verdict
-  // program -> families ("gemm" of "gemm/cublaslt/fp16/8192") with an inconclusive deciding
-  // metric, and program -> family -> the cases measured in it
-  std::map<std::string, std::set<std::string>> open_families;
-  std::map<std::string, std::map<std::string, std::set<std::string>>> cases;
-  frozen_counts closed;  // settled or informational metrics, with their sample counts
-};
-
-judged judge(const std::map<std::string, metric_samples>& samples, const run_options& o) {
-  judged j;
-  for (const auto& [name, s] : samples) {
-    if (s.native.empty() || s.container.empty()) continue;
-    const double margin = o.margins.of(s.kind.cls);
-    const bool decides = o.margins.decides(s.kind.cls);
-    const auto r =
-        performance_ratio(s.native, s.container, s.kind.higher_is_better, parity_confidence);
-    const verdict v = decide(r, margin);
-    const std::string case_name = name.substr(0, name.rfind(':'));
-    const std::string family = case_name.substr(0, case_name.find('/'));
-    j.cases[s.program][family].insert(case_name);
-    if (decides && v == verdict::inconclusive) {
-      ++j.inconclusive;
-      j.open_families[s.program].insert(family);
-    } else {
-      j.closed[name] = {s.native.size(), s.container.size()};
-      if (decides) ++j.settled;
-    }
-    if (decides && v == verdict::degraded) {
-      ++j.degraded_count;
-      j.degraded[name] = metric_class_name(s.kind.cls);
-    }
-    json m = metric_identity(s.kind);
-    m["margin"] = margin;
-    m["decides"] = decides;
-    m["native"] = {{"median", median(s.native)}, {"n", s.native.size()}, {"samples", s.native}};
-    m["container"] = {
-        {"median", median(s.container)}, {"n", s.container.size()}, {"samples", s.container}};
-    put_interval(m, r);
-    m["ratio_of_medians"] = r.ratio_of_medians;
-    m["verdict"] = verdict_name(v);
-    if (v == verdict::inconclusive) {
-      const int n = trials_needed_for_parity(s.native, s.container, r.estimate, margin,
-                                             parity_confidence, &r);
-      m["trials_needed"] = n > 0 ? json(n) : json(nullptr);
-    }
-    m["throttled_trials"] = {{"native", s.throttled_native}, {"container", s.throttled_container}};
-    j.metrics.push_back(m);
-  }
-  return j;
-}
-
-// Characters a POSIX extended regular expression gives a meaning.
-std::string regex_escape(const std::string& s) {
-  std::string r;
-  for (char c : s) {
-    if (std::string("\\^$.|?*+()[]{}").find(c) != std::string::npos) r += '\\';
-    r += c;
-  }
-  return r;
-}
-
-// The trials after a look that settled a deciding metric: each program runs only the
-// families of cases (the name's first part: gemm, latency, ...) that still have an open
-// deciding verdict, every case of such a family that the run has measured (so within the
-// user's --filter), in their usual order, since a GEMM's rate depends on what ran before
-// it; programs with none are left out. The filter names the cases exactly.
-std::vector<planned_program> focused_plan(const std::vector<program>& programs, const judged& j) {
-  std::vector<planned_program> plan;
-  for (const auto& p : programs) {
-    const auto open = j.open_families.find(p.name);
-    if (open == j.open_families.end() || open->second.empty()) continue;
-    std::string alternatives;
-    for (const auto& family : open->second)
-      for (const auto& c : j.cases.at(p.name).at(family))
-        alternatives += (alternatives.empty() ? "" : "|") + regex_escape(c);
-    plan.push_back({p, "^(" + alternatives + ")(/.*)?$"});
-  }
-  return plan;
-}
-
-json trial_json(const trial& t) {
-  json j;
-  j["side"] = t.container ? "container" : "native";
-  j["index"] = t.index;
-  j["warmup"] = t.index == 0;
-  j["wall_seconds"] = t.wall_s;
-  j["t_start_seconds"] = t.t_start;
-  j["t_end_seconds"] = t.t_end;
-  j["throttled"] = t.throttling != 0;
-  j["throttle_reasons"] = clock_event_reason_names(t.throttling);
-  j["start_cost_seconds"] = t.start_cost_s;
-  j["error"] = t.error.empty() ? json(nullptr) : json(t.error);
-  j["programs"] = json::array();
-  for (const auto& r : t.runs) {
-    json p;
-    p["program"] = r.program;
-    p["command"] = r.command;
-    p["exit_code"] = r.proc.exit_code;
-    p["timed_out"] = r.proc.timed_out;
-    p["seconds"] = r.proc.seconds;
-    json values = json::object();
-    for (const auto& v : r.out.metrics) values[v.name] = v.value;
-    p["metrics"] = values;
-    p["failures"] = json::array();
-    for (const auto& f : r.out.failures)
-      p["failures"].push_back(
-          {{"case", f.case_name}, {"status", f.status}, {"message", f.message}});
-    p["stderr_tail"] = tail_of(r.proc.err, 1500);
-    j["programs"].push_back(p);
-  }
-  return j;
 }
 
 side_view view_of(const std::vector<trial>& trials, bool container) {
@@ -356,59 +70,6 @@ json context_json(const std::map<std::string, std::string>& c) {
         k == "host_name")
       j[k] = v;
   return j;
-}
-
-
-// What the decision needs beyond the verdict counts: metrics measured on one side only,
-// GPUs that differ between (or within) the sides, and audit findings of severity error.
-evidence gather_evidence(const std::vector<trial>& trials,
-                         const std::map<std::string, metric_samples>& samples, const judged& j,
-                         const json& audit_findings, const std::string& error) {
-  evidence e;
-  e.error = error;
-  for (const auto& [name, s] : samples)
-    if (s.native.empty() != s.container.empty()) e.missing.push_back(name);
-  // Every trial's GPU, per side: the model and the UUID must be one and the same.
-  std::map<std::string, std::set<std::string>> seen[2];  // [container][fact] -> values
-  for (const auto& t : trials)
-    for (const auto& r : t.runs)
-      for (const char* fact : {"gpu_name", "gpu_uuid"}) {
-        const auto v = r.out.context.find(fact);
-        if (v != r.out.context.end() && !v->second.empty()) seen[t.container][fact].insert(v->second);
-      }
-  const auto listed = [](const std::set<std::string>& v) {
-    std::string s;
-    for (const auto& x : v) s += (s.empty() ? "" : " and ") + x;
-    return s.empty() ? std::string("none named") : s;
-  };
-  for (const char* fact : {"gpu_name", "gpu_uuid"}) {
-    const auto& n = seen[0][fact];
-    const auto& c = seen[1][fact];
-    if (n.size() > 1 || c.size() > 1 || (!n.empty() && !c.empty() && n != c))
-      e.mismatched.push_back(std::string(fact == std::string("gpu_name") ? "GPU model" : "GPU UUID") +
-                             ": native " + listed(n) + ", other side " + listed(c));
-  }
-  for (const auto& f : audit_findings)
-    if (f["severity"] == "error")
-      e.audit_errors.push_back(f["id"].get<std::string>() + ": " + f["title"].get<std::string>());
-  for (const auto& m : j.metrics) {
-    if (!m["decides"].get<bool>()) continue;
-    ++e.judged;
-    const auto v = m["verdict"].get<std::string>();
-    if (v == "degraded") ++e.worse;
-    if (v == "inconclusive") ++e.open;
-  }
-  return e;
-}
-
-json missing_metrics_json(const std::map<std::string, metric_samples>& samples,
-                          const std::vector<std::string>& missing) {
-  json a = json::array();
-  for (const auto& name : missing)
-    a.push_back({{"name", name},
-                 {"measured_on", samples.at(name).native.empty() ? "container" : "native"},
-                 {"explained", false}});
-  return a;
 }
 
 // `run --dry-run`: every command a run would start, whatever is installed; a missing
@@ -500,14 +161,13 @@ int run_parity(const run_options& o) {
   report["host"] = {{"hostname", host}};
   report["confidence"] = parity_confidence;
   report["mode"] = o.native_vs_native ? "native-vs-native" : "native-vs-container";
-  report["runtime"] = {
-      {"kind", o.native_vs_native ? "none" : runtime_name(o.container.kind)},
-      {"engine", runtime_executable(o.container)},
-      {"version", nullptr},
-      {"image", o.container.image},
-      {"image_id", nullptr},
-      {"gpu_flags", gpu_flags(o.container)},
-      {"extra_flags", o.container.extra}};
+  report["runtime"] = {{"kind", o.native_vs_native ? "none" : runtime_name(o.container.kind)},
+                       {"engine", runtime_executable(o.container)},
+                       {"version", nullptr},
+                       {"image", o.container.image},
+                       {"image_id", nullptr},
+                       {"gpu_flags", gpu_flags(o.container)},
+                       {"extra_flags", o.container.extra}};
   if (o.container.kind == runtime_kind::custom && !o.native_vs_native) {
     report["runtime"]["command_template"] = o.container.command_template;
     report["runtime"]["kill_template"] = o.container.kill_template;
@@ -681,15 +341,20 @@ int run_parity(const run_options& o) {
       if (!error.empty() && pair > 0) break;
     }
     // The next pair runs the same cases or fewer: this pair's time is its estimate.
-    last_pair = std::chrono::duration<double>(std::chrono::steady_clock::now() - pair_start).count();
+    last_pair =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - pair_start).count();
     if (!error.empty()) break;
+    // After the warm-up: cases named exactly, process-unit cases fanned out (plan.hpp).
+    if (pair == 0)
+      plan = split_plan(programs, measured_cases(trials), nullptr, o.processes_per_trial);
     if (per_side >= o.min_trials) {
       j = judge(collect(trials, frozen), o);
       if (j.inconclusive == 0 && !j.metrics.empty()) break;
       if (o.focus && (focused || j.settled > 0)) {
         focused = true;
         frozen.insert(j.closed.begin(), j.closed.end());  // the first count stays
-        plan = focused_plan(programs, j);
+        plan =
+            split_plan(programs, measured_cases(trials), &j.open_families, o.processes_per_trial);
       }
     }
   }

@@ -39,6 +39,8 @@ struct run_options {
   std::string prometheus;  // also write the Prometheus text format here ("": no)
   bool telemetry = true;   // sample the GPU through NVML while trials run
   bool focus = true;       // after a look, trials run only the cases whose verdict is open
+  int processes_per_trial = 4;  // fresh processes per trial for process-unit cases (plan.hpp);
+                                // 0: they run inside the trial's process like the others
   double telemetry_period_s = 0.1;
   bool dry_run = false;
   std::vector<std::string> argv;  // the command line, for the report

@@ -109,8 +109,10 @@ workload_output workload_output_from_json(const nlohmann::ordered_json& doc) {
         w.failures.push_back({name, "error", std::string(k.counter) + " is not a positive number"});
         break;
       }
-      w.metrics.push_back(
-          {name + ":" + k.counter, k.counter, classify(name, k.counter), k.higher_is_better, v});
+      const auto pi = b.find("process_index");
+      const int process = pi != b.end() && pi->is_number_integer() ? pi->get<int>() : -1;
+      w.metrics.push_back({name + ":" + k.counter, k.counter, classify(name, k.counter),
+                           k.higher_is_better, v, process});
       break;
     }
   }

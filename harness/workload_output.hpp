@@ -31,6 +31,7 @@ struct metric_value {
   metric_class cls = metric_class::bandwidth;
   bool higher_is_better = true;
   double value = 0.0;
+  int process = -1;  // "process_index" of a run fanned out over processes (--processes); -1: none
 };
 
 struct case_failure {

@@ -34,6 +34,28 @@ TEST(BenchCli, ListsEveryCaseWithoutAGpu) {
                                                                     << r.out;
 }
 
+// --processes K: K fresh processes, their documents merged, each run with its
+// process_index; the worst exit code (here no GPU, 5) and the file --benchmark_out names.
+TEST(BenchCli, ProcessesFanOutAndMergeTheirDocuments) {
+  const std::string out = ::testing::TempDir() + "fan-out-" + std::to_string(getpid()) + ".json";
+  const auto r = run_program({GPUPARITY_BENCH_EXE, "--processes", "3",
+                              "--benchmark_filter=^(stream/copy|latency/launch)/",
+                              "--benchmark_format=json", "--benchmark_out=" + out},
+                             no_gpu);
+  EXPECT_EQ(r.exit_code, 5) << r.err;
+  for (const auto& doc : {nlohmann::json::parse(r.out), nlohmann::json::parse(test::slurp(out))}) {
+    EXPECT_EQ(doc["context"]["gpuparity_processes"], "3");
+    ASSERT_EQ(doc["benchmarks"].size(), 6u);
+    for (std::size_t i = 0; i < 6; ++i) EXPECT_EQ(doc["benchmarks"][i]["process_index"], i / 2);
+  }
+  std::remove(out.c_str());
+  for (const char* bad : {"0", "x", "1001"}) {
+    const auto u = run_program({GPUPARITY_BENCH_EXE, "--processes", bad}, no_gpu);
+    EXPECT_EQ(u.exit_code, 2) << bad;
+    EXPECT_NE(u.err.find("--processes"), std::string::npos) << u.err;
+  }
+}
+
 TEST(BenchCli, NoGpuFailsCleanlyWithJsonNamingTheCause) {
   const auto r = run_program({GPUPARITY_BENCH_EXE, "--benchmark_format=json"}, no_gpu);
   EXPECT_EQ(r.exit_code, 5) << r.err;

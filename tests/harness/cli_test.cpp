@@ -63,14 +63,14 @@ TEST(HarnessCli, UnwritableOutputIsAnErrorBeforeAnyTrial) {
 }
 
 TEST(HarnessCli, UsageErrorsExitTwo) {
-  for (const std::vector<std::string>& args : {std::vector<std::string>{"run", "--no-such-flag"},
-                                               {"run", "--runtime", "lxc", "--image", "x"},
-                                               {"run"},
-                                               {"run", "--runtime", "custom", "--image", "x"},
-                                               {"run", "--image", "x", "--runtime-kill-template",
-                                                "docker kill {name}"},
-                                               {"run", "--image", "x", "--budget", "-1"},
-                                               {}}) {
+  for (const std::vector<std::string>& args :
+       {std::vector<std::string>{"run", "--no-such-flag"},
+        {"run", "--runtime", "lxc", "--image", "x"},
+        {"run"},
+        {"run", "--runtime", "custom", "--image", "x"},
+        {"run", "--image", "x", "--runtime-kill-template", "docker kill {name}"},
+        {"run", "--image", "x", "--budget", "-1"},
+        {}}) {
     std::vector<std::string> argv = {GPUPARITY_EXE};
     argv.insert(argv.end(), args.begin(), args.end());
     const auto r = run_program(argv);
@@ -92,10 +92,12 @@ TEST(HarnessCli, DryRunPrintsArgvForEachRuntime) {
                        "--benchmark_format=json"),
             std::string::npos)
       << d.out;
-  EXPECT_NE(d.out.find(std::string("native:    ") + GPUPARITY_BENCH_EXE + " --benchmark_format=json"),
-            std::string::npos)
+  EXPECT_NE(
+      d.out.find(std::string("native:    ") + GPUPARITY_BENCH_EXE + " --benchmark_format=json"),
+      std::string::npos)
       << d.out;
-  EXPECT_NE(d.out.find("gpuparity/cuda:0.1.0 true"), std::string::npos) << "the no-op start: " << d.out;
+  EXPECT_NE(d.out.find("gpuparity/cuda:0.1.0 true"), std::string::npos)
+      << "the no-op start: " << d.out;
   EXPECT_NE(d.err.find("warning: container runtime '/nonexistent/docker' was not found on PATH"),
             std::string::npos)
       << d.err;
@@ -110,11 +112,11 @@ TEST(HarnessCli, DryRunPrintsArgvForEachRuntime) {
                        "gpuparity-"),
             std::string::npos)
       << p.out;
-  const auto c = run_program(
-      {GPUPARITY_EXE, "run", "--runtime", "custom", "--runtime-template",
-       "/nonexistent/ctr run --rm {image} {name} {command}", "--runtime-kill-template",
-       "/nonexistent/ctr task kill -s SIGKILL {name}", "--image", "img", "--bench",
-       GPUPARITY_BENCH_EXE, "--programs", "bench", "--dry-run"});
+  const auto c =
+      run_program({GPUPARITY_EXE, "run", "--runtime", "custom", "--runtime-template",
+                   "/nonexistent/ctr run --rm {image} {name} {command}", "--runtime-kill-template",
+                   "/nonexistent/ctr task kill -s SIGKILL {name}", "--image", "img", "--bench",
+                   GPUPARITY_BENCH_EXE, "--programs", "bench", "--dry-run"});
   EXPECT_EQ(c.exit_code, 0) << c.err;
   EXPECT_NE(c.out.find("container: /nonexistent/ctr run --rm img gpuparity-"), std::string::npos)
       << c.out;
@@ -133,8 +135,8 @@ TEST(HarnessCli, DryRunWithoutTheEngineWritesNothing) {
   for (const char* runtime : {"docker", "podman", "apptainer"}) {
     const auto r = run_program({"/usr/bin/env", "-C", dir, "PATH=" + empty_path, GPUPARITY_EXE,
                                 "run", "--runtime", runtime, "--image", "img", "--bench",
-                                "/nonexistent/gpuparity-bench", "--junit", dir + "/r.xml",
-                                "--prom", dir + "/r.prom", "--dry-run"});
+                                "/nonexistent/gpuparity-bench", "--junit", dir + "/r.xml", "--prom",
+                                dir + "/r.prom", "--dry-run"});
     EXPECT_EQ(r.exit_code, 0) << runtime << ": " << r.err;
     EXPECT_NE(r.err.find(std::string("warning: container runtime '") + runtime + "' was not found"),
               std::string::npos)
@@ -146,7 +148,8 @@ TEST(HarnessCli, DryRunWithoutTheEngineWritesNothing) {
     EXPECT_EQ(r.out.find("verdict"), std::string::npos) << r.out;
   }
   // Nothing was written: the folder holds only the empty PATH folder.
-  EXPECT_EQ(run_program({"/usr/bin/find", dir, "-mindepth", "1", "-not", "-name", "no-bin"}).out, "");
+  EXPECT_EQ(run_program({"/usr/bin/find", dir, "-mindepth", "1", "-not", "-name", "no-bin"}).out,
+            "");
   // A dry run with a usage error still exits 2.
   EXPECT_EQ(run_program({GPUPARITY_EXE, "run", "--runtime", "podman", "--dry-run"}).exit_code, 2);
   rmdir(empty_path.c_str());
@@ -265,11 +268,12 @@ TEST(HarnessCli, RunLoopWithARecordedWorkloadAndABaseline) {
   ASSERT_EQ(chmod(script.c_str(), 0755), 0);
   const auto out = temp_report("recorded");
   const auto junit = out + ".xml";
-  const auto r = run_program(
-      {GPUPARITY_EXE, "run", "--native-vs-native", "--bench", script, "--programs", "bench",
-       "--min-trials", "2", "--budget", "60", "-o", out, "--baseline", long_run, "--junit", junit},
-      {{"GPUPARITY_RECORDED_OUTPUT",
-        std::string(GPUPARITY_TEST_DATA) + "/h100-gpuparity-bench.json"}});
+  const auto r =
+      run_program({GPUPARITY_EXE, "run", "--native-vs-native", "--bench", script, "--programs",
+                   "bench", "--min-trials", "2", "--budget", "60", "--processes-per-trial", "0",
+                   "-o", out, "--baseline", long_run, "--junit", junit},
+                  {{"GPUPARITY_RECORDED_OUTPUT",
+                    std::string(GPUPARITY_TEST_DATA) + "/h100-gpuparity-bench.json"}});
   const auto rep = read_json(out);
   EXPECT_EQ(rep["verdict"], "parity") << r.err;  // identical samples on both sides
   EXPECT_EQ(rep["metrics"].size(), 28u);
@@ -323,11 +327,12 @@ json.dump(doc, sys.stdout)
   ASSERT_EQ(chmod(script.c_str(), 0755), 0);
   const auto out = temp_report("focus");
   const std::vector<std::pair<std::string, std::string>> env = {
-      {"GPUPARITY_RECORDED_OUTPUT", std::string(GPUPARITY_TEST_DATA) + "/h100-gpuparity-bench.json"},
+      {"GPUPARITY_RECORDED_OUTPUT",
+       std::string(GPUPARITY_TEST_DATA) + "/h100-gpuparity-bench.json"},
       {"GPUPARITY_ARGV_LOG", log}};
   const auto r = run_program({GPUPARITY_EXE, "run", "--native-vs-native", "--bench", script,
                               "--programs", "bench", "--max-trials", "8", "--budget", "300",
-                              "--no-telemetry", "-o", out},
+                              "--no-telemetry", "--processes-per-trial", "0", "-o", out},
                              env);
   EXPECT_EQ(r.exit_code, 3) << r.err;
   const auto rep = read_json(out);
@@ -363,20 +368,31 @@ json.dump(doc, sys.stdout)
     std::remove(log.c_str());
     return lines;
   };
-  // 9 trials per side: the first 6 (warm-up included) run every case, the last 3 only the
-  // latency family, on both sides.
-  std::vector<std::string> filters;
-  for (const auto& line : take_lines()) {
+  // 9 trials per side: the warm-up runs with the user's filter (none), the next 5 every case
+  // it measured, named exactly, the last 3 only the latency family, on both sides.
+  const std::string every_case_filter =
+      "--benchmark_filter=^(compute/fp16|compute/fp32|compute/fp64|copy/d2d|copy/d2h_pageable|"
+      "copy/d2h_pinned|copy/h2d_pageable|copy/h2d_pinned|gemm/cublaslt/bf16/4096|"
+      "gemm/cublaslt/bf16/8192|gemm/cublaslt/fp16/4096|gemm/cublaslt/fp16/8192|"
+      "gemm/cublaslt/fp32/4096|gemm/cublaslt/fp32/8192|gemm/cublaslt/fp8/4096|"
+      "gemm/cublaslt/fp8/8192|gemm/cublaslt/tf32/4096|gemm/cublaslt/tf32/8192|"
+      "latency/device_memory|latency/graph_launch|latency/launch|latency/memcpy_h2d_small|"
+      "startup/first_kernel|stream/add|stream/copy|stream/dot|stream/scale|stream/triad)(/.*)?$";
+  const auto filter_of = [](const std::string& line) {
     std::string f;
     for (const auto& a : nlohmann::json::parse(line))
       if (a.get<std::string>().rfind("--benchmark_filter=", 0) == 0) f = a.get<std::string>();
-    filters.push_back(f);
-  }
+    return f;
+  };
+  std::vector<std::string> filters;
+  for (const auto& line : take_lines()) filters.push_back(filter_of(line));
   ASSERT_EQ(filters.size(), 18u);
   for (std::size_t i = 0; i < filters.size(); ++i)
-    EXPECT_EQ(filters[i], i < 12 ? ""
-                                 : "--benchmark_filter=^(latency/device_memory|latency/graph_launch|"
-                                   "latency/launch|latency/memcpy_h2d_small)(/.*)?$")
+    EXPECT_EQ(filters[i], i < 2 ? ""
+                          : i < 12
+                              ? every_case_filter
+                              : "--benchmark_filter=^(latency/device_memory|latency/graph_launch|"
+                                "latency/launch|latency/memcpy_h2d_small)(/.*)?$")
         << i;
   for (const auto& t : rep["trials"])
     if (t["index"].get<int>() > 5) {
@@ -385,24 +401,25 @@ json.dump(doc, sys.stdout)
     }
 
   // --no-focus: every trial runs every case.
-  const auto all = run_program({GPUPARITY_EXE, "run", "--native-vs-native", "--bench", script,
-                                "--programs", "bench", "--max-trials", "6", "--budget", "300",
-                                "--no-telemetry", "--no-focus", "-o", out},
-                               env);
+  const auto all =
+      run_program({GPUPARITY_EXE, "run", "--native-vs-native", "--bench", script, "--programs",
+                   "bench", "--max-trials", "6", "--budget", "300", "--no-telemetry", "--no-focus",
+                   "--processes-per-trial", "0", "-o", out},
+                  env);
   EXPECT_EQ(all.exit_code, 3) << all.err;
   for (const auto& m : read_json(out)["metrics"]) EXPECT_EQ(m["native"]["n"], 6) << m["name"];
   const auto unfocused = take_lines();
-  for (const auto& line : unfocused)
-    EXPECT_EQ(line.find("--benchmark_filter"), std::string::npos) << line;
-  EXPECT_EQ(unfocused.size(), 14u);
+  ASSERT_EQ(unfocused.size(), 14u);
+  for (std::size_t i = 0; i < unfocused.size(); ++i)
+    EXPECT_EQ(filter_of(unfocused[i]), i < 2 ? "" : every_case_filter) << i;
 
   // With the user's --filter, focused trials stay inside it: the open latency family is
   // named by the cases the run measured, not by its prefix.
-  const auto filtered = run_program(
-      {GPUPARITY_EXE, "run", "--native-vs-native", "--bench", script, "--programs", "bench",
-       "--filter", "latency/(launch|graph_launch)", "--max-trials", "6", "--budget", "300",
-       "--no-telemetry", "-o", out},
-      env);
+  const auto filtered =
+      run_program({GPUPARITY_EXE, "run", "--native-vs-native", "--bench", script, "--programs",
+                   "bench", "--filter", "latency/(launch|graph_launch)", "--max-trials", "6",
+                   "--budget", "300", "--no-telemetry", "--processes-per-trial", "0", "-o", out},
+                  env);
   EXPECT_EQ(filtered.exit_code, 3) << filtered.err;
   EXPECT_EQ(read_json(out)["metrics"].size(), 2u);
   const auto last = take_lines();
@@ -438,7 +455,7 @@ json.dump(doc, sys.stdout)
   const auto out = temp_report("reps");
   const auto r = run_program(
       {GPUPARITY_EXE, "run", "--native-vs-native", "--bench", script, "--programs", "bench",
-       "--max-trials", "5", "--no-telemetry", "-o", out},
+       "--max-trials", "5", "--no-telemetry", "--processes-per-trial", "0", "-o", out},
       {{"GPUPARITY_RECORDED_OUTPUT",
         std::string(GPUPARITY_TEST_DATA) + "/h100-gpuparity-bench.json"}});
   EXPECT_EQ(r.exit_code, 0) << r.err;

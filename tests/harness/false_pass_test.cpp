@@ -1,8 +1,7 @@
 // `gpuparity run` may say parity only when every metric was judged on both sides, on the
-// same GPU, with nothing failed and no audit error. The container side here is a fake
-// engine (a custom runtime template) that replays the recorded H100 workload output with
-// one fault; the native side replays it unchanged. Without the fault the run is parity,
-// so each fault alone is what turns it into an error.
+// same GPU, with nothing failed and no audit error. Both sides replay the recorded H100
+// workload output; the container side with one fault. Without the fault the run is
+// parity, so each fault alone is what turns it into an error.
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -17,58 +16,34 @@ namespace {
 
 using test::run_program;
 
+// The native side is tests/data/fake_bench.py as it is; the container side a fake engine
+// (a custom runtime template whose {image} names the fault) that runs it with the fault.
 struct fixture_files {
   std::string dir = ::testing::TempDir();
   std::string tag = std::to_string(getpid());
-  std::string native = dir + "fp-native-" + tag + ".sh";
-  std::string engine = dir + "fp-engine-" + tag + ".py";
+  std::string fake = std::string(GPUPARITY_TEST_DATA) + "/fake_bench.py";
+  std::string engine = dir + "fp-engine-" + tag + ".sh";
   std::string out = dir + "fp-report-" + tag + ".json";
   fixture_files() {
-    std::ofstream(native) << "#!/bin/sh\ncat \"$GPUPARITY_RECORDED_OUTPUT\"\n";
-    // {image} carries the fault's name; {command} is the workload's argv.
-    std::ofstream(engine) << R"(#!/usr/bin/env python3
-import json, os, sys
-args = sys.argv[1:]
-if args == ["--version"]:
-    print("fake-engine 1.0"); sys.exit(0)
-fault, cmd = args[0], args[1:]
-if cmd[0] == "true":
-    sys.exit(0)
-doc = json.load(open(os.environ["GPUPARITY_RECORDED_OUTPUT"]))
-copy = [b for b in doc["benchmarks"] if b["run_name"].startswith("stream/copy/")]
-if fault == "omit-case":
-    doc["benchmarks"] = [b for b in doc["benchmarks"] if b not in copy]
-elif fault == "not-supported":
-    for b in copy:
-        b["error_occurred"] = True
-        b["error_message"] = "not_supported: this GPU cannot"
-elif fault == "counter-missing":
-    for b in copy: del b["bytes_per_second"]
-elif fault == "counter-string":
-    for b in copy: b["bytes_per_second"] = "fast"
-elif fault == "other-gpu-model":
-    doc["context"]["gpu_name"] = "NVIDIA A100-SXM4-80GB"
-elif fault == "other-gpu-uuid":
-    doc["context"]["gpu_uuid"] = "GPU-00000000-0000-0000-0000-000000000001"
-elif fault == "no-gpu-facts":
-    doc["context"] = {k: v for k, v in doc["context"].items() if not k.startswith("gpu_")}
-elif fault != "none":
-    sys.exit("unknown fault " + fault)
-json.dump(doc, sys.stdout)
-)";
-    chmod(native.c_str(), 0755);
+    std::ofstream(engine) << "#!/bin/sh\n"
+                             "[ \"$1\" = --version ] && { echo fake-engine 1.0; exit 0; }\n"
+                             "fault=$1; shift\n"
+                             "[ \"$1\" = true ] && exit 0\n"
+                             "shift\n"  // the program's name: the fake stands in for it
+                             "GPUPARITY_FAULT=$fault exec \"$GPUPARITY_FAKE_BENCH\" \"$@\"\n";
     chmod(engine.c_str(), 0755);
   }
   ~fixture_files() {
-    for (const auto& f : {native, engine, out}) std::remove(f.c_str());
+    for (const auto& f : {engine, out}) std::remove(f.c_str());
   }
   test::program_result run(const std::string& fault) const {
     return run_program(
         {GPUPARITY_EXE, "run", "--runtime", "custom", "--runtime-template",
-         engine + " {image} {command}", "--image", fault, "--bench", native, "--programs", "bench",
+         engine + " {image} {command}", "--image", fault, "--bench", fake, "--programs", "bench",
          "--min-trials", "5", "--budget", "60", "--no-telemetry", "-o", out},
         {{"GPUPARITY_RECORDED_OUTPUT",
-          std::string(GPUPARITY_TEST_DATA) + "/h100-gpuparity-bench.json"}});
+          std::string(GPUPARITY_TEST_DATA) + "/h100-gpuparity-bench.json"},
+         {"GPUPARITY_FAKE_BENCH", fake}});
   }
   nlohmann::json report() const { return nlohmann::json::parse(test::slurp(out)); }
 };

@@ -1,0 +1,137 @@
+#include "judge.hpp"
+
+#include "json_util.hpp"
+#include "stats.hpp"
+#include "verify.hpp"
+
+namespace gpuparity::harness {
+
+using json = nlohmann::ordered_json;
+using gpuparity::median;
+
+std::map<std::string, metric_samples> collect(const std::vector<trial>& trials,
+                                              const frozen_counts& frozen) {
+  std::map<std::string, metric_samples> m;
+  for (const auto& t : trials) {
+    if (t.index == 0 || !t.error.empty()) continue;  // warm-ups are discarded
+    for (const auto& r : t.runs) {
+      std::map<std::string, std::map<int, std::vector<double>>> values;  // name -> process
+      for (const auto& v : r.out.metrics) {
+        auto& s = m[v.name];
+        s.kind = v;
+        s.program = r.program;
+        values[v.name][v.process].push_back(v.value);
+      }
+      for (const auto& [name, by_process] : values) {
+        auto& s = m[name];
+        auto& side = t.container ? s.container : s.native;
+        const auto f = frozen.find(name);
+        for (const auto& [process, vs] : by_process) {
+          if (f != frozen.end() &&
+              side.size() >= (t.container ? f->second.second : f->second.first))
+            break;
+          side.push_back(median(vs));
+          s.per_process |= process >= 0;
+          if (t.throttling) ++(t.container ? s.throttled_container : s.throttled_native);
+        }
+      }
+    }
+  }
+  return m;
+}
+
+judged judge(const std::map<std::string, metric_samples>& samples, const run_options& o) {
+  judged j;
+  for (const auto& [name, s] : samples) {
+    if (s.native.empty() || s.container.empty()) continue;
+    const double margin = o.margins.of(s.kind.cls);
+    const bool decides = o.margins.decides(s.kind.cls);
+    const auto r =
+        performance_ratio(s.native, s.container, s.kind.higher_is_better, parity_confidence);
+    const verdict v = decide(r, margin);
+    const std::string case_name = name.substr(0, name.rfind(':'));
+    const std::string family = case_name.substr(0, case_name.find('/'));
+    if (decides && v == verdict::inconclusive) {
+      ++j.inconclusive;
+      j.open_families[s.program].insert(family);
+    } else {
+      j.closed[name] = {s.native.size(), s.container.size()};
+      if (decides) ++j.settled;
+    }
+    if (decides && v == verdict::degraded) {
+      ++j.degraded_count;
+      j.degraded[name] = metric_class_name(s.kind.cls);
+    }
+    json m = metric_identity(s.kind);
+    m["margin"] = margin;
+    m["decides"] = decides;
+    m["replication_unit"] = s.per_process ? "process" : "trial";
+    m["native"] = {{"median", median(s.native)}, {"n", s.native.size()}, {"samples", s.native}};
+    m["container"] = {
+        {"median", median(s.container)}, {"n", s.container.size()}, {"samples", s.container}};
+    put_interval(m, r);
+    m["ratio_of_medians"] = r.ratio_of_medians;
+    m["verdict"] = verdict_name(v);
+    if (v == verdict::inconclusive) {
+      const int n = trials_needed_for_parity(s.native, s.container, r.estimate, margin,
+                                             parity_confidence, &r);
+      m["trials_needed"] = n > 0 ? json(n) : json(nullptr);
+    }
+    m["throttled_trials"] = {{"native", s.throttled_native}, {"container", s.throttled_container}};
+    j.metrics.push_back(m);
+  }
+  return j;
+}
+evidence gather_evidence(const std::vector<trial>& trials,
+                         const std::map<std::string, metric_samples>& samples, const judged& j,
+                         const json& audit_findings, const std::string& error) {
+  evidence e;
+  e.error = error;
+  for (const auto& [name, s] : samples)
+    if (s.native.empty() != s.container.empty()) e.missing.push_back(name);
+  // Every trial's GPU, per side: the model and the UUID must be one and the same.
+  std::map<std::string, std::set<std::string>> seen[2];  // [container][fact] -> values
+  for (const auto& t : trials)
+    for (const auto& r : t.runs)
+      for (const char* fact : {"gpu_name", "gpu_uuid"}) {
+        const auto v = r.out.context.find(fact);
+        if (v != r.out.context.end() && !v->second.empty())
+          seen[t.container][fact].insert(v->second);
+      }
+  const auto listed = [](const std::set<std::string>& v) {
+    std::string s;
+    for (const auto& x : v) s += (s.empty() ? "" : " and ") + x;
+    return s.empty() ? std::string("none named") : s;
+  };
+  for (const char* fact : {"gpu_name", "gpu_uuid"}) {
+    const auto& n = seen[0][fact];
+    const auto& c = seen[1][fact];
+    if (n.size() > 1 || c.size() > 1 || (!n.empty() && !c.empty() && n != c))
+      e.mismatched.push_back(
+          std::string(fact == std::string("gpu_name") ? "GPU model" : "GPU UUID") + ": native " +
+          listed(n) + ", other side " + listed(c));
+  }
+  for (const auto& f : audit_findings)
+    if (f["severity"] == "error")
+      e.audit_errors.push_back(f["id"].get<std::string>() + ": " + f["title"].get<std::string>());
+  for (const auto& m : j.metrics) {
+    if (!m["decides"].get<bool>()) continue;
+    ++e.judged;
+    const auto v = m["verdict"].get<std::string>();
+    if (v == "degraded") ++e.worse;
+    if (v == "inconclusive") ++e.open;
+  }
+  return e;
+}
+
+json missing_metrics_json(const std::map<std::string, metric_samples>& samples,
+                          const std::vector<std::string>& missing) {
+  json a = json::array();
+  for (const auto& name : missing)
+    a.push_back({{"name", name},
+                 {"measured_on", samples.at(name).native.empty() ? "container" : "native"},
+                 {"explained", false}});
+  return a;
+}
+
+}  // namespace gpuparity::harness

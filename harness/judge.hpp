@@ -1,0 +1,60 @@
+#pragma once
+// Judging: the samples each metric has on each side, the verdict of each, and the
+// evidence the one decision (decision.hpp) needs beyond the verdicts.
+#include <map>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "decision.hpp"
+#include "run.hpp"
+#include "trial.hpp"
+
+namespace gpuparity::harness {
+
+struct metric_samples {
+  metric_value kind;
+  std::string program;  // the workload program that measures it
+  std::vector<double> native, container;
+  int throttled_native = 0, throttled_container = 0;  // samples from throttled trials
+  bool per_process = false;  // its samples are processes (plan.hpp), not trials
+};
+
+// Samples per side at which a metric stopped taking samples (settled, or informational
+// when trials became focused): later trials may still run its case, but do not count.
+using frozen_counts = std::map<std::string, std::pair<std::size_t, std::size_t>>;
+
+// Every metric's samples per side, warm-ups and failed trials left out. A sample is a
+// trial, or a process where the run fanned its cases out over processes; repetitions
+// inside one process (--benchmark_repetitions) share its state, so they count as their
+// median.
+std::map<std::string, metric_samples> collect(const std::vector<trial>& trials,
+                                              const frozen_counts& frozen);
+
+struct judged {
+  nlohmann::ordered_json metrics = nlohmann::ordered_json::array();
+  std::map<std::string, std::string> degraded;  // name -> class
+  int inconclusive = 0, degraded_count = 0;
+  int settled = 0;  // deciding metrics with a conclusive verdict
+  // program -> families ("gemm" of "gemm/cublaslt/fp16/8192") with an inconclusive deciding
+  // metric
+  std::map<std::string, std::set<std::string>> open_families;
+  frozen_counts closed;  // settled or informational metrics, with their sample counts
+};
+
+// Each metric measured on both sides: its interval, verdict and report entry.
+judged judge(const std::map<std::string, metric_samples>& samples, const run_options& o);
+
+// What the decision needs beyond the verdict counts: metrics measured on one side only,
+// GPUs that differ between (or within) the sides, and audit findings of severity error.
+evidence gather_evidence(const std::vector<trial>& trials,
+                         const std::map<std::string, metric_samples>& samples, const judged& j,
+                         const nlohmann::ordered_json& audit_findings, const std::string& error);
+
+// The report's missing_metrics: each with the side that measured it.
+nlohmann::ordered_json missing_metrics_json(const std::map<std::string, metric_samples>& samples,
+                                            const std::vector<std::string>& missing);
+
+}  // namespace gpuparity::harness

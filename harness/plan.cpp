@@ -1,0 +1,75 @@
+#include "plan.hpp"
+
+namespace gpuparity::harness {
+namespace {
+
+// Characters a POSIX extended regular expression gives a meaning.
+std::string regex_escape(const std::string& s) {
+  std::string r;
+  for (char c : s) {
+    if (std::string("\\^$.|?*+()[]{}").find(c) != std::string::npos) r += '\\';
+    r += c;
+  }
+  return r;
+}
+
+std::string exactly(const std::vector<std::string>& cases) {
+  std::string alternatives;
+  for (const auto& c : cases) alternatives += (alternatives.empty() ? "" : "|") + regex_escape(c);
+  return "^(" + alternatives + ")(/.*)?$";
+}
+
+}  // namespace
+
+std::vector<std::string> workload_argv(const planned_program& p, bool native,
+                                       const run_options& o) {
+  std::vector<std::string> a = {native ? p.prog.native_path : p.prog.name,
+                                "--benchmark_format=json"};
+  const std::string& filter = p.filter.empty() ? o.filter : p.filter;
+  if (!filter.empty()) a.push_back("--benchmark_filter=" + filter);
+  a.insert(a.end(), o.workload_args.begin(), o.workload_args.end());
+  a.insert(a.end(), p.extra_args.begin(), p.extra_args.end());
+  return a;
+}
+
+std::vector<planned_program> every_case(const std::vector<program>& programs) {
+  std::vector<planned_program> plan;
+  for (const auto& p : programs) plan.push_back({p, "", {}});
+  return plan;
+}
+
+bool process_unit(const std::string& case_name) {
+  return case_name.rfind("startup/", 0) == 0 || case_name == "latency/launch" ||
+         case_name == "latency/graph_launch" || case_name == "latency/memcpy_h2d_small";
+}
+
+// A GEMM's rate depends on what ran before it in its process, so cases keep their usual
+// order (the families' order in the map is alphabetical, the programs' own is kept by
+// Google Benchmark, which runs the matched cases in registration order).
+std::vector<planned_program> split_plan(
+    const std::vector<program>& programs, const case_map& cases,
+    const std::map<std::string, std::set<std::string>>* families, int processes) {
+  std::vector<planned_program> plan;
+  for (const auto& p : programs) {
+    const auto measured = cases.find(p.name);
+    if (measured == cases.end()) continue;
+    std::vector<std::string> per_trial, per_process;
+    for (const auto& [family, names] : measured->second) {
+      if (families) {
+        const auto open = families->find(p.name);
+        if (open == families->end() || !open->second.count(family)) continue;
+      }
+      for (const auto& c : names)
+        (processes > 0 && process_unit(c) ? per_process : per_trial).push_back(c);
+    }
+    if (!per_trial.empty()) plan.push_back({p, exactly(per_trial), {}});
+    if (!per_process.empty()) {
+      std::vector<std::string> extra = {"--startup-trials", "1"};
+      if (processes > 1) extra.insert(extra.end(), {"--processes", std::to_string(processes)});
+      plan.push_back({p, exactly(per_process), extra});
+    }
+  }
+  return plan;
+}
+
+}  // namespace gpuparity::harness

@@ -1,0 +1,49 @@
+#pragma once
+// The plan: which workload programs a trial runs, with which cases, and what one sample
+// is. Most families are sampled once per trial (a trial is a fresh process running them);
+// host-observed latency and startup are decided by the process as a whole (its CUDA
+// context's placement, its CPU), so after the warm-up they run in their own invocation,
+// fanned out over several fresh processes (gpuparity-bench --processes K), each a sample.
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "run.hpp"
+
+namespace gpuparity::harness {
+
+struct program {
+  std::string name;         // as on the container's PATH
+  std::string native_path;  // the native executable
+};
+
+// One program invocation in a trial, with the cases it runs: `filter` is a Google Benchmark
+// regex, "" for all of them (or the user's --filter); extra_args follow the user's.
+struct planned_program {
+  program prog;
+  std::string filter;
+  std::vector<std::string> extra_args;
+};
+
+std::vector<std::string> workload_argv(const planned_program& p, bool native, const run_options& o);
+
+// One invocation per program with the user's filter: the warm-up's plan.
+std::vector<planned_program> every_case(const std::vector<program>& programs);
+
+// Whether a case's sample is one process (host-observed latency, startup) rather than one
+// trial: latency/launch, latency/graph_launch, latency/memcpy_h2d_small, startup/*.
+bool process_unit(const std::string& case_name);
+
+// program -> family ("gemm" of "gemm/cublaslt/fp16/8192") -> the cases measured in it.
+using case_map = std::map<std::string, std::map<std::string, std::set<std::string>>>;
+
+// The trials after the warm-up: per program, the measured cases of `families` (every
+// family when null), named exactly (so within the user's --filter), in their usual
+// order; with processes > 0 the process-unit cases in a second invocation with
+// `--processes K --startup-trials 1`. Programs with no case left are left out.
+std::vector<planned_program> split_plan(
+    const std::vector<program>& programs, const case_map& cases,
+    const std::map<std::string, std::set<std::string>>* families, int processes);
+
+}  // namespace gpuparity::harness
