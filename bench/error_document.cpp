@@ -1,9 +1,7 @@
 #include "error_document.hpp"
 
-#include <unistd.h>
+#include "output_file.hpp"
 
-#include <cstdio>
-#include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
 
@@ -42,26 +40,12 @@ std::string error_document(const std::vector<std::pair<std::string, std::string>
   nlohmann::ordered_json doc;
   doc["context"] = ctx;
   doc["benchmarks"] = nlohmann::ordered_json::array();
-  return doc.dump(2) + "\n";
+  // Context values come from the environment, which need not be UTF-8.
+  return doc.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
 }
 
 bool write_file_atomically(const std::string& path, const std::string& text) {
-  const std::string tmp = path + ".tmp." + std::to_string(getpid());
-  {
-    std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
-    if (!f) return false;
-    f << text;
-    f.flush();
-    if (!f) {
-      std::remove(tmp.c_str());
-      return false;
-    }
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    std::remove(tmp.c_str());
-    return false;
-  }
-  return true;
+  return write_output_file(path, text).empty();
 }
 
 void emit_error_document(const output_flags& flags, const std::string& doc) {

@@ -21,8 +21,9 @@ output_flags scan_output_flags(int argc, char** argv);
 std::string error_document(const std::vector<std::pair<std::string, std::string>>& context,
                            const std::string& error, int exit_code);
 
-// Writes text to path through a temporary file and rename(), so a reader never sees a
-// partial file. Returns false (errno set) on failure.
+// Writes text to path by the rules of output_file.hpp (a temporary file and rename() for
+// a regular file, so a reader never sees a partial file; links written through; devices and
+// FIFOs in place). Returns false on failure (write_output_file says why).
 bool write_file_atomically(const std::string& path, const std::string& text);
 
 // Emits the error document where the user asked for JSON: the --benchmark_out file

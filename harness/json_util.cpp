@@ -12,7 +12,12 @@ using json = nlohmann::ordered_json;
 
 std::string json_text(const json& o, const char* key, const std::string& fallback) {
   if (!o.is_object() || !o.contains(key) || o[key].is_null()) return fallback;
-  return o[key].is_string() ? o[key].get<std::string>() : o[key].dump();
+  return o[key].is_string() ? o[key].get<std::string>()
+                            : o[key].dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+std::string dump_document(const json& doc) {
+  return doc.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
 }
 
 json read_json_file(const std::string& path) {

@@ -18,6 +18,11 @@ struct json_file_error : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// A document as written to disk: indented, newline-terminated. Text captured from workloads
+// (stderr tails, messages) need not be UTF-8: invalid bytes become U+FFFD instead of
+// making nlohmann::json throw.
+std::string dump_document(const nlohmann::ordered_json& doc);
+
 // Reads and parses a JSON file; throws json_file_error naming the path and the problem.
 nlohmann::ordered_json read_json_file(const std::string& path);
 

@@ -3,7 +3,10 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <climits>
+#include <cmath>
+#include <cstdlib>
 #include <filesystem>
 #include <iostream>
 
@@ -11,6 +14,7 @@
 #include "gpuparity/version.hpp"
 #include "json_util.hpp"
 #include "measurements.hpp"
+#include "output_path.hpp"
 #include "outputs.hpp"
 #include "report.hpp"
 #include "run.hpp"
@@ -26,23 +30,83 @@ std::string self_path(const char* argv0) {
   return n > 0 ? std::string(buf, static_cast<std::size_t>(n)) : argv0;
 }
 
+// A number strictly between low and high, finite, and nothing else: CLI11's Range and
+// PositiveNumber let "nan" through (every comparison with it is false).
+CLI::Validator finite_between(double low, double high, const std::string& rule,
+                              const std::string& shown) {
+  return CLI::Validator(
+      [=](std::string& text) -> std::string {
+        char* end = nullptr;
+        const double v = std::strtod(text.c_str(), &end);
+        if (end == text.c_str() || *end != '\0' || !std::isfinite(v) || !(v > low) || !(v < high))
+          return text + " is not " + rule;
+        return "";
+      },
+      shown);
+}
+
+// A margin of 1 (meant as 1%) would make degraded and regression impossible verdicts.
+const CLI::Validator margin_check =
+    finite_between(0.0, 0.5, "a margin: give a fraction above 0 and below 0.5 (0.01 means 1%)",
+                   "FRACTION in (0, 0.5)");
+// 10^7 s (~116 days) is far beyond any run, and far below where the process runner's
+// deadline (int64 milliseconds) overflows, as 1e300 would.
+const CLI::Validator seconds_check = finite_between(
+    0.0, 1e7, "a number of seconds: give a positive number below 10000000", "SECONDS");
+
 void add_margin_options(CLI::App* app, class_margins& m) {
   app->add_option("--margin-bandwidth", m.bandwidth, "equivalence margin (default 0.02)")
-      ->check(CLI::Range(0.0, 1.0));
+      ->check(margin_check);
   app->add_option("--margin-compute", m.compute, "equivalence margin (default 0.02)")
-      ->check(CLI::Range(0.0, 1.0));
+      ->check(margin_check);
   app->add_option("--margin-latency", m.latency, "equivalence margin (default 0.05)")
-      ->check(CLI::Range(0.0, 1.0));
+      ->check(margin_check);
   app->add_option("--margin-host", m.host,
                   "margin for pageable (host-staged) copies (default 0.10)")
-      ->check(CLI::Range(0.0, 1.0));
+      ->check(margin_check);
   app->add_flag("--judge-host", m.judge_host,
                 "let pageable-copy verdicts decide the overall verdict (default: informational)");
+}
+
+// Prints a path problem; its exit code, 0 when there is none.
+int refused(const path_problem& p, const std::string& command) {
+  if (p.exit_code) std::cerr << "gpuparity" << command << ": ERROR: " << p.message << "\n";
+  return p.exit_code;
+}
+
+bool any_stdout(const std::vector<std::string>& paths) {
+  return std::find(paths.begin(), paths.end(), "-") != paths.end();
+}
+
+// write_renderings, where "-" is standard output.
+std::string write_renderings_to(const json& doc, std::string junit, std::string prom,
+                                std::string markdown, std::string html) {
+  const std::pair<std::string*, std::string (*)(const json&)> renderers[] = {
+      {&junit, junit_xml},
+      {&prom, prometheus_text},
+      {&markdown, markdown_summary},
+      {&html, html_page}};
+  for (const auto& [path, render] : renderers)
+    if (*path == "-") {
+      const auto err = write_output("-", render(doc));
+      if (!err.empty()) return err;
+      path->clear();
+    }
+  return write_renderings(doc, junit, prom, markdown, html);
 }
 
 int cmd_compare(const std::string& base_path, const std::string& cand_path, const std::string& side,
                 const class_margins& margins, const std::string& out, const std::string& junit,
                 const std::string& prom, const std::string& markdown, const std::string& html) {
+  if (const int code =
+          refused(check_output_paths({{"-o", out},
+                                      {"--junit", junit},
+                                      {"--prom", prom},
+                                      {"--markdown", markdown},
+                                      {"--html", html}},
+                                     {{"BASELINE", base_path}, {"CANDIDATE", cand_path}}, true, ""),
+                  " compare"))
+    return code;
   json doc;
   try {
     const auto base = load_measurements(base_path, side);
@@ -52,13 +116,14 @@ int cmd_compare(const std::string& base_path, const std::string& cand_path, cons
     std::cerr << "gpuparity compare: ERROR: " << e.what() << "\n";
     return exit_error;
   }
-  std::cout << markdown_summary(doc);
+  // The summary goes to stdout unless an output asked for it ("-").
+  if (!any_stdout({out, junit, prom, markdown, html})) std::cout << markdown_summary(doc);
   const auto werr = out.empty() ? std::string() : write_report(out, doc);
   if (!werr.empty()) {
     std::cerr << "gpuparity compare: " << werr << "\n";
     return exit_error;
   }
-  const auto err = write_renderings(doc, junit, prom, markdown, html);
+  const auto err = write_renderings_to(doc, junit, prom, markdown, html);
   if (!err.empty()) {
     std::cerr << "gpuparity compare: " << err << "\n";
     return exit_error;
@@ -67,6 +132,8 @@ int cmd_compare(const std::string& base_path, const std::string& cand_path, cons
 }
 
 int cmd_baseline(const std::vector<std::string>& inputs, const std::string& side, std::string out) {
+  std::vector<named_path> reports;
+  for (const auto& p : inputs) reports.push_back({"REPORT", p});
   json doc;
   try {
     std::vector<measurement_set> runs;
@@ -79,22 +146,32 @@ int cmd_baseline(const std::vector<std::string>& inputs, const std::string& side
     return exit_error;
   }
   const auto slash = out.rfind('/');
-  if (slash != std::string::npos) {
+  if (slash != std::string::npos && out != "-") {
     std::error_code ec;
     std::filesystem::create_directories(out.substr(0, slash), ec);
   }
+  // Checked once its folder is made (the default path is known only now); reading the
+  // inputs wrote nothing.
+  if (const int code = refused(check_output_paths({{"-o", out}}, reports, true, ""), " baseline"))
+    return code;
   const auto werr = write_report(out, doc);
   if (!werr.empty()) {
     std::cerr << "gpuparity baseline: ERROR: " << werr << ", or pass -o FILE\n";
     return exit_error;
   }
   std::cerr << "gpuparity baseline: " << doc["metrics"].size() << " metrics from " << inputs.size()
-            << " report(s) written to " << out << "\n";
+            << " report(s) written to " << (out == "-" ? "standard output" : out) << "\n";
   return exit_parity;
 }
 
 int cmd_report(const std::string& path, const std::string& junit, const std::string& prom,
                const std::string& markdown, const std::string& html) {
+  if (const int code = refused(
+          check_output_paths(
+              {{"--junit", junit}, {"--prom", prom}, {"--markdown", markdown}, {"--html", html}},
+              {{"REPORT", path}}, true, ""),
+          " report"))
+    return code;
   json doc;
   try {
     doc = read_json_file(path);
@@ -111,7 +188,7 @@ int cmd_report(const std::string& path, const std::string& junit, const std::str
     std::cout << markdown_summary(doc);
     return exit_parity;
   }
-  const auto err = write_renderings(doc, junit, prom, markdown, html);
+  const auto err = write_renderings_to(doc, junit, prom, markdown, html);
   if (!err.empty()) {
     std::cerr << "gpuparity report: ERROR: " << err << "\n";
     return exit_error;
@@ -164,8 +241,7 @@ int main(int argc, char** argv) {
   run->add_option("--workload-arg", o.workload_args,
                   "a flag for the workload programs (repeatable)")
       ->allow_extra_args(false);
-  run->add_option("--budget", o.budget_s, "seconds of trials (default 120)")
-      ->check(CLI::PositiveNumber);
+  run->add_option("--budget", o.budget_s, "seconds of trials (default 120)")->check(seconds_check);
   run->add_option("--min-trials", o.min_trials,
                   "measured trials per side before stopping (default 3)")
       ->check(CLI::Range(2, 1000));
@@ -173,7 +249,7 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(2, 1000));
   run->add_option("--trial-timeout", o.trial_timeout_s,
                   "seconds before a workload is killed (default 300)")
-      ->check(CLI::PositiveNumber);
+      ->check(seconds_check);
   add_margin_options(run, o.margins);
   run->add_option("-o,--output", o.output, "report path (default gpuparity-report.json)");
   run->add_option("--baseline", o.baseline,
@@ -266,6 +342,14 @@ int main(int argc, char** argv) {
   if (o.min_trials > o.max_trials) {
     std::cerr << "gpuparity: --min-trials is larger than --max-trials\n";
     return exit_usage;
+  }
+  // Outputs before anything runs: a run never measures for minutes and then cannot write.
+  if (!o.dry_run) {
+    const auto problem = check_output_paths(
+        {{"-o", o.output}, {"--junit", o.junit}, {"--prom", o.prometheus}},
+        {{"--baseline", o.baseline}, {"--bench", o.bench_path}, {"--torch", o.torch_path}}, false,
+        "run prints its summary there");
+    if (const int code = refused(problem, "")) return code;
   }
   o.argv.assign(argv, argv + argc);
   o.self_path = self_path(argv[0]);

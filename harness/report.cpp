@@ -4,15 +4,14 @@
 #include <set>
 #include <sstream>
 
-#include "error_document.hpp"
+#include "json_util.hpp"
+#include "output_path.hpp"
 #include "outputs.hpp"
 
 namespace gpuparity::harness {
 
 std::string write_report(const std::string& path, const nlohmann::ordered_json& report) {
-  if (!gpuparity::write_file_atomically(path, report.dump(2) + "\n"))
-    return "cannot write the report to " + path + ": check that its folder exists and is writable";
-  return "";
+  return write_output(path, dump_document(report));
 }
 
 std::string format_value(const std::string& counter, double v) {

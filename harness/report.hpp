@@ -7,8 +7,8 @@ namespace gpuparity::harness {
 
 inline constexpr int report_schema_version = 1;
 
-// Writes a report (or any document) atomically (temporary file + rename); returns an error
-// message or "".
+// Writes a report (or any document) as dump_document() text by the rules of output_path.hpp
+// (a regular file atomically, "-" to standard output); returns an error message or "".
 std::string write_report(const std::string& path, const nlohmann::ordered_json& report);
 
 // The table printed on stdout: metric, native, container, ratio, CI, verdict.

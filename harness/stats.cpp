@@ -4,6 +4,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <limits>
 
 namespace gpuparity::harness {
 
@@ -48,12 +51,14 @@ double z_for(double confidence) {
          (((((b[0] * s + b[1]) * s + b[2]) * s + b[3]) * s + b[4]) * s + 1.0);
 }
 
+}  // namespace
+
 // The index k (1-based) of the Hodges-Lehmann interval [d_(k), d_(mn+1-k)] at this
 // confidence: k - 1 is the largest c with P(U <= c) <= alpha/2 under the Mann-Whitney null
 // distribution of U. Exact for up to 25 trials per side, where the normal approximation is
 // conservative enough to give no interval at all at 99% with 5 trials per side; the normal
 // approximation beyond. 0: no interval at this confidence with these counts.
-int interval_index(std::size_t m, std::size_t n, double confidence) {
+std::uint64_t interval_index(std::size_t m, std::size_t n, double confidence) {
   const double half_alpha = (1.0 - confidence) / 2.0;
   if (m <= 25 && n <= 25) {
     // The counts of U = 0..mn are the coefficients of the Gaussian binomial coefficient
@@ -68,19 +73,88 @@ int interval_index(std::size_t m, std::size_t n, double confidence) {
     double total = 0.0;
     for (double w : ways) total += w;
     double below = 0.0;
-    int k = 0;
+    std::uint64_t k = 0;
     for (std::size_t c = 0; c < ways.size(); ++c) {
       below += ways[c];
       if (below / total > half_alpha) break;
-      k = static_cast<int>(c) + 1;
+      k = c + 1;
     }
     return k;
   }
   const double mn = static_cast<double>(m) * static_cast<double>(n);
   const double k = std::floor(
       mn / 2.0 - z_for(confidence) * std::sqrt(mn * (static_cast<double>(m + n) + 1.0) / 12.0));
-  return k < 1.0 ? 0 : static_cast<int>(k);
+  return k < 1.0 ? 0 : static_cast<std::uint64_t>(k);
 }
+
+namespace {
+
+// The n*m pairwise log-differences d = sign * (log c - log n) of the native and container
+// samples, without materialising them (100k samples per side would be 80 GB): each side's
+// logs sorted, a pair's difference is a_j - b_i, and the k-th smallest is found by bisection
+// over the doubles a difference can be, each step counting the pairs at or below a value with
+// two pointers in O(n + m). The result is the very double the sorted list held at k.
+class pairwise_differences {
+ public:
+  pairwise_differences(const std::vector<double>& native, const std::vector<double>& container,
+                       bool higher_is_better) {
+    const double sign = higher_is_better ? 1.0 : -1.0;
+    for (double c : container) a_.push_back(sign * std::log(c));
+    for (double n : native) b_.push_back(sign * std::log(n));
+    std::sort(a_.begin(), a_.end());
+    std::sort(b_.begin(), b_.end());
+  }
+
+  std::uint64_t size() const { return std::uint64_t{a_.size()} * b_.size(); }
+
+  // The k-th smallest difference, from 0.
+  double kth(std::uint64_t k) const {
+    std::int64_t lo = order_key(a_.front() - b_.back()), hi = order_key(a_.back() - b_.front());
+    while (lo < hi) {  // the smallest value with more than k differences at or below it
+      const auto half = (static_cast<std::uint64_t>(hi) - static_cast<std::uint64_t>(lo)) / 2;
+      const std::int64_t mid = lo + static_cast<std::int64_t>(half);
+      if (count_at_most(from_order_key(mid)) > k)
+        hi = mid;
+      else
+        lo = mid + 1;
+    }
+    return from_order_key(lo);
+  }
+
+  // The median, as gpuparity::median computes it over the whole list.
+  double median() const {
+    const std::uint64_t n = size();
+    return n % 2 ? kth(n / 2) : (kth(n / 2 - 1) + kth(n / 2)) / 2.0;
+  }
+
+ private:
+  // Rounding is monotonic, so a_j - b_i as computed grows with a_j and shrinks with b_i:
+  // for each a_j the pairs at or below x are a suffix of b that only moves right.
+  std::uint64_t count_at_most(double x) const {
+    std::uint64_t count = 0;
+    std::size_t i = 0;
+    for (double a : a_) {
+      while (i < b_.size() && a - b_[i] > x) ++i;
+      count += b_.size() - i;
+    }
+    return count;
+  }
+
+  // Finite doubles in order as integers (-0 and +0 as one), and back.
+  static std::int64_t order_key(double x) {
+    std::int64_t bits;
+    std::memcpy(&bits, &x, sizeof bits);
+    return bits >= 0 ? bits : std::numeric_limits<std::int64_t>::min() - bits;
+  }
+  static double from_order_key(std::int64_t key) {
+    const std::int64_t bits = key >= 0 ? key : std::numeric_limits<std::int64_t>::min() - key;
+    double x;
+    std::memcpy(&x, &bits, sizeof x);
+    return x;
+  }
+
+  std::vector<double> a_, b_;  // sign * log(container), sign * log(native), ascending
+};
 
 }  // namespace
 
@@ -89,28 +163,17 @@ ratio_interval performance_ratio(const std::vector<double>& native,
                                  double confidence) {
   ratio_interval r;
   if (native.empty() || container.empty()) return r;
-  for (double v : native)
-    if (!(v > 0.0)) return r;
-  for (double v : container)
-    if (!(v > 0.0)) return r;
-  const double sign = higher_is_better ? 1.0 : -1.0;
-  std::vector<double> d;
-  d.reserve(native.size() * container.size());
-  std::vector<double> log_c;
-  for (double c : container) log_c.push_back(std::log(c));
-  for (double n : native) {
-    const double log_n = std::log(n);
-    for (double lc : log_c) d.push_back(sign * (lc - log_n));
-  }
-  std::sort(d.begin(), d.end());
-  r.estimate = std::exp(median(d));
+  for (const auto* side : {&native, &container})
+    for (double v : *side)
+      if (!(v > 0.0) || !std::isfinite(v)) return r;
+  const pairwise_differences d(native, container, higher_is_better);
+  r.estimate = std::exp(d.median());
   const double mc = median(container), mnat = median(native);
   r.ratio_of_medians = higher_is_better ? mc / mnat : mnat / mc;
-  const int k = interval_index(native.size(), container.size(), confidence);
+  const std::uint64_t k = interval_index(native.size(), container.size(), confidence);
   if (k < 1) return r;  // too few samples for this confidence
-  const auto lo = static_cast<std::size_t>(k) - 1, hi = d.size() - static_cast<std::size_t>(k);
-  r.low = std::exp(d[lo]);
-  r.high = std::exp(d[hi]);
+  r.low = std::exp(d.kth(k - 1));
+  r.high = std::exp(d.kth(d.size() - k));
   r.defined = true;
   return r;
 }
@@ -143,7 +206,8 @@ int trials_needed_for_parity(const std::vector<double>& native,
   // |estimate| + z * s <= room; asking for that with an 80% chance (1.2816 more standard
   // errors) gives n = 2 * ((z + 1.2816) * sigma * sqrt(pi / 3) / room)^2.
   const double k = (z + 1.2816) * sigma * std::sqrt(M_PI / 3.0) / room;
-  int n = std::max(4, static_cast<int>(std::ceil(2.0 * k * k)));
+  const double wanted = std::ceil(2.0 * k * k);  // bounded: an int cannot hold any count
+  int n = wanted > 1e9 ? 1000000000 : std::max(4, static_cast<int>(wanted));
   // Asked about a metric still inconclusive at this count: more than it has.
   if (observed) n = std::max(n, static_cast<int>(std::max(n1, n2)) + 1);
   return n;

@@ -1,5 +1,7 @@
 #pragma once
 // Equivalence statistics for native vs container samples of one metric.
+#include <cstddef>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -20,6 +22,10 @@ struct ratio_interval {
 ratio_interval performance_ratio(const std::vector<double>& native,
                                  const std::vector<double>& container, bool higher_is_better,
                                  double confidence = 0.95);
+
+// The index k (1-based) of performance_ratio's interval [d_(k), d_(nm+1-k)] among the n*m
+// sorted pairwise log-differences d at this confidence; 0 when these counts give none.
+std::uint64_t interval_index(std::size_t m, std::size_t n, double confidence);
 
 // The confidence of the interval `run` decides with. The run looks at its verdicts after
 // every pair of trials and stops at the first look where all are conclusive; with the

@@ -1,5 +1,7 @@
 #include "workload_output.hpp"
 
+#include <cmath>
+#include <cstdio>
 #include <nlohmann/json.hpp>
 
 namespace gpuparity::harness {
@@ -71,14 +73,111 @@ metric_class classify(const std::string& case_name, const std::string& counter) 
 workload_output parse_workload_output(const std::string& json_text) {
   try {
     return workload_output_from_json(nlohmann::ordered_json::parse(json_text));
-  } catch (const nlohmann::json::parse_error& e) {
+  } catch (const nlohmann::json::exception& e) {
+    // parse_error, and out_of_range for a number beyond a double (1e400)
     workload_output w;
     w.parse_error = std::string("not JSON: ") + e.what();
     return w;
   }
 }
 
-workload_output workload_output_from_json(const nlohmann::ordered_json& doc) {
+namespace {
+
+using json = nlohmann::ordered_json;
+
+// "" when b[key] is absent, null or passes `ok`; otherwise what is wrong with it.
+template <class Pred>
+std::string wrong_type(const json& b, const char* key, Pred ok, const char* wanted) {
+  if (!b.contains(key) || b[key].is_null() || ok(b[key])) return "";
+  return std::string("its \"") + key + "\" is " + b[key].type_name() + ", not " + wanted;
+}
+
+std::string text_field(const json& b, const char* key) {
+  return b.contains(key) && b[key].is_string() ? b[key].get<std::string>() : "";
+}
+
+// A Google Benchmark "skip with error": its message's "status: " prefix is the status.
+case_failure failure_of(const std::string& name, const json& b) {
+  std::string msg = text_field(b, "error_message");
+  if (msg.empty()) msg = text_field(b, "skip_message");
+  const auto colon = msg.find(": ");
+  std::string status = colon == std::string::npos ? "error" : msg.substr(0, colon);
+  if (status != "incorrect" && status != "failed" && status != "not_supported" &&
+      status != "no_device")
+    status = "error";
+  return {name, status, msg};
+}
+
+bool flag(const json& b, const char* key) {
+  return b.contains(key) && b[key].is_boolean() && b[key].get<bool>();
+}
+
+std::string number_text(double x) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%g", x);
+  return buf;
+}
+
+// The process of a run fanned out over processes (gpuparity-bench --processes), -1 for none.
+int process_index(const json& b) {
+  const auto p = b.find("process_index");
+  return p != b.end() && p->is_number_integer() ? static_cast<int>(p->get<long long>()) : -1;
+}
+
+// One entry of "benchmarks": a metric, a failure, or nothing (an aggregate row). A field
+// of the wrong type or a rate that is not a positive finite number is the case's failure:
+// never a number that is judged, never an exception.
+void read_case(const json& b, std::size_t index, workload_output& w) {
+  const std::string where = "benchmarks[" + std::to_string(index) + "]";
+  if (!b.is_object()) {
+    w.failures.push_back({where, "error", std::string("is ") + b.type_name() + ", not an object"});
+    return;
+  }
+  std::string name = text_field(b, "run_name");
+  if (name.empty()) name = text_field(b, "name");
+  name = name.empty() ? where : case_name_of(name);
+  const auto fail = [&](const std::string& why) { w.failures.push_back({name, "error", why}); };
+  const auto is_string = [](const json& v) { return v.is_string(); };
+  const auto is_bool = [](const json& v) { return v.is_boolean(); };
+  const auto is_index = [](const json& v) {
+    return v.is_number_unsigned() || (v.is_number_integer() && v.get<long long>() >= 0);
+  };
+  for (const auto& why : {wrong_type(b, "run_name", is_string, "a string"),
+                          wrong_type(b, "name", is_string, "a string"),
+                          wrong_type(b, "run_type", is_string, "a string"),
+                          wrong_type(b, "error_occurred", is_bool, "a boolean"),
+                          wrong_type(b, "skipped", is_bool, "a boolean"),
+                          wrong_type(b, "error_message", is_string, "a string"),
+                          wrong_type(b, "skip_message", is_string, "a string"),
+                          wrong_type(b, "process_index", is_index, "a whole number >= 0")})
+    if (!why.empty()) {
+      fail("malformed Google Benchmark JSON: " + why);
+      return;
+    }
+  const std::string run_type = text_field(b, "run_type");
+  if (!run_type.empty() && run_type != "iteration") return;  // aggregates
+  if (flag(b, "error_occurred") || flag(b, "skipped")) {
+    w.failures.push_back(failure_of(name, b));
+    return;
+  }
+  for (const auto& k : primary_counters) {
+    if (!b.contains(k.counter)) continue;
+    const json& v = b[k.counter];
+    const std::string counter = k.counter;
+    if (!v.is_number())
+      fail(counter + " is " + v.type_name() + ", not a number");
+    else if (const double x = v.get<double>(); !std::isfinite(x) || !(x > 0.0))
+      fail(counter + " is " + number_text(x) + ", not a positive finite number");
+    else
+      w.metrics.push_back({name + ":" + counter, counter, classify(name, counter),
+                           k.higher_is_better, x, process_index(b)});
+    return;
+  }
+}
+
+}  // namespace
+
+workload_output workload_output_from_json(const json& doc) {
   workload_output w;
   if (!doc.is_object() || !doc.contains("benchmarks") || !doc["benchmarks"].is_array()) {
     w.parse_error = "not Google Benchmark JSON: no \"benchmarks\" array";
@@ -86,36 +185,9 @@ workload_output workload_output_from_json(const nlohmann::ordered_json& doc) {
   }
   if (doc.contains("context") && doc["context"].is_object())
     for (const auto& [k, v] : doc["context"].items())
-      w.context[k] = v.is_string() ? v.get<std::string>() : v.dump();
-  for (const auto& b : doc["benchmarks"]) {
-    if (!b.is_object()) continue;
-    if (b.value("run_type", "iteration") != "iteration") continue;  // aggregates
-    const std::string name = case_name_of(b.value("run_name", b.value("name", "")));
-    const bool error = b.value("error_occurred", false) || b.value("skipped", false);
-    if (error) {
-      const std::string msg = b.value("error_message", b.value("skip_message", ""));
-      const auto colon = msg.find(": ");
-      std::string status = colon == std::string::npos ? "error" : msg.substr(0, colon);
-      if (status != "incorrect" && status != "failed" && status != "not_supported" &&
-          status != "no_device")
-        status = "error";
-      w.failures.push_back({name, status, msg});
-      continue;
-    }
-    for (const auto& k : primary_counters) {
-      if (!b.contains(k.counter) || !b[k.counter].is_number()) continue;
-      const double v = b[k.counter].get<double>();
-      if (!(v > 0.0)) {
-        w.failures.push_back({name, "error", std::string(k.counter) + " is not a positive number"});
-        break;
-      }
-      const auto pi = b.find("process_index");
-      const int process = pi != b.end() && pi->is_number_integer() ? pi->get<int>() : -1;
-      w.metrics.push_back({name + ":" + k.counter, k.counter, classify(name, k.counter),
-                           k.higher_is_better, v, process});
-      break;
-    }
-  }
+      w.context[k] = v.is_string() ? v.get<std::string>()
+                                   : v.dump(-1, ' ', false, json::error_handler_t::replace);
+  for (std::size_t i = 0; i < doc["benchmarks"].size(); ++i) read_case(doc["benchmarks"][i], i, w);
   w.parsed = true;
   return w;
 }

@@ -20,6 +20,14 @@ TEST(ErrorDocument, IsValidJsonWithReasonAndEmptyBenchmarks) {
   EXPECT_TRUE(doc["benchmarks"].empty());
 }
 
+// The context comes from the environment, which need not be UTF-8: replaced, not thrown.
+TEST(ErrorDocument, InvalidUtf8InTheContextIsReplaced) {
+  std::string text;
+  ASSERT_NO_THROW(text = error_document({{"env_LANG", "caf\xc3"}}, "bad \xff", 2));
+  const auto doc = nlohmann::json::parse(text);
+  EXPECT_EQ(doc["context"]["env_LANG"], "caf\xef\xbf\xbd");
+}
+
 TEST(ScanOutputFlags, ReadsWithoutConsuming) {
   const char* args[] = {"prog", "--benchmark_out=/tmp/x.json", "--benchmark_format=json",
                         "--benchmark_list_tests=true", "--other"};

@@ -2,9 +2,17 @@
 #include "stats.hpp"
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <sys/resource.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <limits>
 #include <random>
 
 namespace gpuparity::harness {
@@ -208,6 +216,113 @@ TEST(PerformanceRatio, SmallSampleIntervalsUseTheExactDistribution) {
         EXPECT_NEAR(std::log(r.high), d[d.size() - k], 1e-12);
       }
     }
+}
+
+// The interval and estimate as they were computed before selection replaced sorting: every
+// pairwise log-difference materialised and sorted (O(n*m) memory).
+ratio_interval materialised_ratio(const std::vector<double>& native,
+                                  const std::vector<double>& container, bool higher_is_better,
+                                  double confidence) {
+  const double sign = higher_is_better ? 1.0 : -1.0;
+  std::vector<double> d;
+  for (double n : native)
+    for (double c : container) d.push_back(sign * (std::log(c) - std::log(n)));
+  std::sort(d.begin(), d.end());
+  const std::size_t mid = d.size() / 2;
+  ratio_interval r;
+  r.estimate = std::exp(d.size() % 2 ? d[mid] : (d[mid - 1] + d[mid]) / 2.0);
+  const std::uint64_t k = interval_index(native.size(), container.size(), confidence);
+  r.defined = k >= 1;
+  if (!r.defined) return r;
+  r.low = std::exp(d[k - 1]);
+  r.high = std::exp(d[d.size() - k]);
+  return r;
+}
+
+// Selection over the sorted sides gives exactly what sorting all n*m differences gave: on
+// random sizes, ties (rounded samples), both orientations and several confidences.
+TEST(PerformanceRatio, SelectionMatchesTheMaterialisedPairs) {
+  std::mt19937_64 rng(77);
+  std::uniform_int_distribution<int> size(1, 60);
+  for (int round = 0; round < 300; ++round) {
+    auto a = lognormal(rng, size(rng), 1.0, 0.03), b = lognormal(rng, size(rng), 1.02, 0.03);
+    if (round % 3 == 0)  // ties within and across the sides
+      for (auto* side : {&a, &b})
+        for (double& v : *side) v = std::round(v * 50.0) / 50.0;
+    const bool hib = round % 2 == 0;
+    const double confidence = round % 4 == 0 ? 0.95 : parity_confidence;
+    const auto fast = performance_ratio(a, b, hib, confidence);
+    const auto slow = materialised_ratio(a, b, hib, confidence);
+    ASSERT_EQ(fast.defined, slow.defined) << round;
+    EXPECT_EQ(fast.estimate, slow.estimate) << round;
+    if (fast.defined) {
+      EXPECT_EQ(fast.low, slow.low) << round;
+      EXPECT_EQ(fast.high, slow.high) << round;
+    }
+  }
+}
+
+// The committed reports' samples, each metric at its report's confidence: the same values.
+TEST(PerformanceRatio, SelectionMatchesTheMaterialisedPairsOnCommittedReports) {
+  int metrics = 0;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(GPUPARITY_RESULTS)) {
+    const std::string path = entry.path().string();
+    if (path.size() < 12 || path.compare(path.size() - 12, 12, ".report.json") != 0) continue;
+    std::ifstream f(path);
+    const auto doc = nlohmann::json::parse(f);
+    const double confidence = doc.value("confidence", 0.95);
+    for (const auto& m : doc["metrics"]) {
+      const auto a = m["native"]["samples"].get<std::vector<double>>();
+      const auto b = m["container"]["samples"].get<std::vector<double>>();
+      const bool hib = m["higher_is_better"].get<bool>();
+      const auto fast = performance_ratio(a, b, hib, confidence);
+      const auto slow = materialised_ratio(a, b, hib, confidence);
+      ASSERT_EQ(fast.defined, slow.defined) << path << " " << m["name"];
+      EXPECT_EQ(fast.estimate, slow.estimate) << path << " " << m["name"];
+      EXPECT_EQ(fast.low, slow.low) << path << " " << m["name"];
+      EXPECT_EQ(fast.high, slow.high) << path << " " << m["name"];
+      // And what the report says, where it was written with this interval.
+      if (fast.defined && m["ci_low"].is_number() && confidence == parity_confidence) {
+        EXPECT_NEAR(fast.estimate, m["ratio"].get<double>(), 1e-12) << path << m["name"];
+        EXPECT_NEAR(fast.low, m["ci_low"].get<double>(), 1e-12 * fast.low) << path << m["name"];
+        EXPECT_NEAR(fast.high, m["ci_high"].get<double>(), 1e-12 * fast.high) << path << m["name"];
+      }
+      ++metrics;
+    }
+  }
+  EXPECT_GT(metrics, 100);
+}
+
+// 100k samples per side are 10^10 pairs (80 GB if materialised); selection needs O(n + m)
+// memory and finishes in a moment. The bound on time only catches a hang.
+TEST(PerformanceRatio, HundredThousandSamplesPerSideNeedLinearMemory) {
+  std::mt19937_64 rng(100);
+  const auto a = lognormal(rng, 100000, 1.0, 0.01), b = lognormal(rng, 100000, 0.99, 0.01);
+  const auto start = std::chrono::steady_clock::now();
+  const auto r = performance_ratio(a, b, true, parity_confidence);
+  const int n = trials_needed_for_parity(a, b, r.estimate, 0.005, parity_confidence, &r);
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  ASSERT_TRUE(r.defined);
+  EXPECT_NEAR(r.estimate, 0.99, 0.001);
+  EXPECT_LT(r.low, r.estimate);
+  EXPECT_GT(r.high, r.estimate);
+  EXPECT_LT(r.high - r.low, 0.001);
+  EXPECT_GE(n, 0);
+  EXPECT_LT(seconds, 30.0);
+  rusage use{};
+  getrusage(RUSAGE_SELF, &use);
+  EXPECT_LT(use.ru_maxrss, 512L * 1024) << "peak resident KiB";
+  std::cout << "100k x 100k: " << seconds << " s, peak " << use.ru_maxrss / 1024 << " MiB\n";
+}
+
+TEST(PerformanceRatio, NonFiniteSamplesGiveNoInterval) {
+  const std::vector<double> ok = {1.0, 1.01, 0.99, 1.0, 1.02, 0.98};
+  auto bad = ok;
+  bad[2] = std::numeric_limits<double>::infinity();
+  EXPECT_FALSE(performance_ratio(ok, bad, true).defined);
+  bad[2] = std::numeric_limits<double>::quiet_NaN();
+  EXPECT_FALSE(performance_ratio(bad, ok, false).defined);
 }
 
 TEST(Decide, BoundariesFollowTheMargin) {

@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <limits>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
 
@@ -88,6 +90,66 @@ TEST(WorkloadOutput, AggregatesAreIgnored) {
     {"run_name": "a/iterations:1", "run_type": "aggregate", "aggregate_name": "mean", "latency_seconds": 2e-5}]})");
   ASSERT_EQ(w.metrics.size(), 1u);
   EXPECT_EQ(w.metrics[0].value, 1e-5);
+}
+
+// A workload's JSON with one hostile case among good ones: the bad case is that case's
+// failure (status "error", the field named), never a judged number, never an exception.
+TEST(WorkloadOutput, WrongTypesAndNonFiniteRatesAreTheCasesFailure) {
+  const std::string good = R"({"run_name": "good/iterations:1", "bytes_per_second": 1e9})";
+  const std::pair<const char*, const char*> cases[] = {
+      {R"({"run_name": "x", "error_occurred": "yes", "bytes_per_second": 1e9})", "error_occurred"},
+      {R"({"run_name": "x", "skipped": 1, "bytes_per_second": 1e9})", "skipped"},
+      {R"({"run_name": "x", "run_type": 7, "bytes_per_second": 1e9})", "run_type"},
+      {R"({"run_name": 5, "bytes_per_second": 1e9})", "run_name"},
+      {R"({"name": ["x"], "bytes_per_second": 1e9})", "name"},
+      {R"({"run_name": "x", "error_occurred": true, "error_message": 3})", "error_message"},
+      {R"({"run_name": "x", "bytes_per_second": "fast"})", "bytes_per_second is string"},
+      {R"({"run_name": "x", "latency_seconds": null})", "latency_seconds is null"},
+      {R"({"run_name": "x", "flop_per_second": true})", "flop_per_second is boolean"},
+      {R"({"run_name": "x", "seconds": 0})", "seconds is 0"},
+      {R"({"run_name": "x", "latency_seconds": -2e-6})", "latency_seconds is -2e-06"},
+      {R"(5)", "is number, not an object"},
+      {R"("text")", "is string, not an object"}};
+  for (const auto& [bad, why] : cases) {
+    workload_output w;
+    try {
+      w = parse_workload_output(R"({"benchmarks": [)" + good + ", " + bad + "]}");
+    } catch (const std::exception& e) {
+      ADD_FAILURE() << bad << ": threw " << e.what();
+      continue;
+    }
+    EXPECT_TRUE(w.parsed) << bad;
+    EXPECT_EQ(w.metrics.size(), 1u) << bad;  // the good case only
+    if (w.failures.size() != 1u) {
+      ADD_FAILURE() << bad << ": " << w.failures.size() << " failures, not 1";
+      continue;
+    }
+    EXPECT_EQ(w.failures[0].status, "error") << bad;
+    EXPECT_NE(w.failures[0].message.find(why), std::string::npos) << w.failures[0].message;
+  }
+  // Already parsed documents may hold what JSON text cannot: infinity, NaN.
+  for (double v :
+       {std::numeric_limits<double>::infinity(), std::numeric_limits<double>::quiet_NaN()}) {
+    nlohmann::ordered_json doc = {{"benchmarks", {{{"run_name", "x"}, {"bytes_per_second", v}}}}};
+    const auto w = workload_output_from_json(doc);
+    EXPECT_TRUE(w.metrics.empty());
+    ASSERT_EQ(w.failures.size(), 1u);
+    EXPECT_NE(w.failures[0].message.find("not a positive finite number"), std::string::npos);
+  }
+}
+
+// Output that nlohmann::json cannot read at all is "not JSON", not an exception: a number
+// beyond a double, invalid UTF-8 in a string, binary.
+TEST(WorkloadOutput, UnreadableOutputIsNotJsonNotAnException) {
+  for (const std::string& text :
+       {std::string(R"({"benchmarks": [{"run_name": "x", "bytes_per_second": 1e400}]})"),
+        std::string("{\"benchmarks\": [{\"run_name\": \"caf\xc3\x28\"}]}"),
+        std::string("\x00\xff\xfe\x01", 4)}) {
+    workload_output w;
+    EXPECT_NO_THROW(w = parse_workload_output(text)) << text;
+    EXPECT_FALSE(w.parsed);
+    EXPECT_NE(w.parse_error.find("not JSON"), std::string::npos) << w.parse_error;
+  }
 }
 
 }  // namespace
