@@ -36,8 +36,13 @@ void run_case(benchmark::State& state, bench_context& ctx, const std::string& na
     reason = ctx.gpu.error;
   } else {
     try {
+      const auto start = std::chrono::steady_clock::now();
       GPUPARITY_CUDA_CHECK(cudaSetDevice(ctx.gpu.device));
       body(state);
+      // What the case costs a trial, set-up and verification included (the harness plans
+      // its time budget with it).
+      state.counters["case_seconds"] =
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     } catch (const gpu_error& e) {
       status = status_of(e.kind());
       reason = e.what();

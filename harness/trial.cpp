@@ -4,10 +4,12 @@
 
 #include "runtime.hpp"
 #include "telemetry.hpp"
+#include "verify.hpp"
 
 namespace gpuparity::harness {
 
 using json = nlohmann::ordered_json;
+using gpuparity::median;
 
 std::string first_line(const std::string& s) {
   const auto e = s.find('\n');
@@ -104,9 +106,21 @@ json trial_json(const trial& t) {
     p["exit_code"] = r.proc.exit_code;
     p["timed_out"] = r.proc.timed_out;
     p["seconds"] = r.proc.seconds;
-    json values = json::object();
-    for (const auto& v : r.out.metrics) values[v.name] = v.value;
+    // One value per metric; a run fanned out over processes also keeps each process's.
+    std::map<std::string, std::vector<double>> by_name;
+    bool fanned = false;
+    for (const auto& v : r.out.metrics) {
+      by_name[v.name].push_back(v.value);
+      fanned |= v.process >= 0;
+    }
+    json values = json::object(), per_process = json::object();
+    for (const auto& [name, vs] : by_name) {
+      values[name] = median(vs);
+      if (fanned) per_process[name] = vs;
+    }
     p["metrics"] = values;
+    if (fanned) p["process_metrics"] = per_process;
+    if (!r.out.case_seconds.empty()) p["case_seconds"] = r.out.case_seconds;
     p["failures"] = json::array();
     for (const auto& f : r.out.failures)
       p["failures"].push_back(

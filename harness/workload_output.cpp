@@ -160,6 +160,10 @@ void read_case(const json& b, std::size_t index, workload_output& w) {
     w.failures.push_back(failure_of(name, b));
     return;
   }
+  const auto cs = b.find("case_seconds");
+  if (cs != b.end() && cs->is_number() && std::isfinite(cs->get<double>()) &&
+      cs->get<double>() >= 0)
+    w.case_seconds[name] += cs->get<double>();
   for (const auto& k : primary_counters) {
     if (!b.contains(k.counter)) continue;
     const json& v = b[k.counter];

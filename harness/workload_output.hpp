@@ -46,6 +46,10 @@ struct workload_output {
   std::map<std::string, std::string> context;
   std::vector<metric_value> metrics;
   std::vector<case_failure> failures;
+  // Wall seconds of each case, set-up and verification included (gpuparity-bench's
+  // case_seconds counter), summed over the processes of a fanned-out run: what a case
+  // costs a trial.
+  std::map<std::string, double> case_seconds;
 };
 
 // "stream/copy/iterations:10/manual_time" -> "stream/copy".
