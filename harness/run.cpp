@@ -15,6 +15,7 @@
 #include "audit.hpp"
 #include "compare.hpp"
 #include "error_document.hpp"
+#include "interrupt.hpp"
 #include "json_util.hpp"
 #include "measurements.hpp"
 #include "outputs.hpp"
@@ -120,9 +121,11 @@ class runner {
     const int id = ++sequence_;
     const auto cmd = side_command(container, id, workload);
     auto r = run_process(cmd, o_.trial_timeout_s);
-    if (r.timed_out && container && !o_.native_vs_native) {
+    // Killing the client's process group does not stop a container the engine's daemon
+    // runs: whenever the client was killed, the container is killed by name.
+    if ((r.timed_out || r.interrupted || r.truncated) && container && !o_.native_vs_native) {
       const auto kill = kill_command(o_.container, container_name(id));
-      if (!kill.empty()) run_process(kill, 30.0);
+      if (!kill.empty()) run_process(kill, 30.0, {}, on_interrupt::carry_on);
     }
     return r;
   }
@@ -156,7 +159,19 @@ class runner {
   static std::string error_of(const program_run& pr) {
     const auto& p = pr.proc;
     if (p.not_found) return pr.program + " could not be started: " + p.exec_error;
-    if (p.timed_out) return pr.program + " did not finish within the trial timeout and was killed";
+    if (p.interrupted)
+      return pr.program + " was stopped: gpuparity was interrupted by " +
+             signal_name(interrupted_signal());
+    if (p.truncated)
+      return pr.program + " wrote more than " + std::to_string(capture_limit_bytes >> 20) +
+             " MiB to stdout or stderr and was killed (a workload's report is kilobytes)";
+    const std::string held =
+        "a process it started outside its process group (setsid?) still holds its output "
+        "open, which gpuparity cannot stop";
+    if (p.timed_out)
+      return pr.program + " did not finish within the trial timeout and was killed" +
+             (p.output_held_open ? "; " + held : "");
+    if (p.output_held_open) return pr.program + " exited, but " + held;
     if (p.signal) return pr.program + " was killed by signal " + std::to_string(p.signal);
     for (const auto& f : pr.out.failures)
       if (f.status != "not_supported") return pr.program + " " + f.case_name + ": " + f.message;
@@ -502,6 +517,15 @@ int run_parity(const run_options& o) {
     }
     return code;
   };
+  // A SIGINT, SIGTERM or SIGHUP (interrupt.hpp) ends the run at the next check: children
+  // and containers are already killed by then (runner::run), the report is written.
+  const auto interrupted = [&] {
+    const int sig = interrupted_signal();
+    return finish(exit_interrupted_base + sig, "error",
+                  "interrupted by " + signal_name(sig) + " (signal " + std::to_string(sig) +
+                      "): the running workload and its container were killed; the trials "
+                      "before it are in the report");
+  };
 
   // Pre-flight: everything that can be known wrong before a trial runs.
   if (access(dir_of(o.output).c_str(), W_OK) != 0) {
@@ -560,6 +584,7 @@ int run_parity(const run_options& o) {
     const auto inspect = inspect_image_command(o.container);
     if (!inspect.empty()) {
       const auto r = run_process(inspect, 60.0);
+      if (interrupted_signal()) return interrupted();
       if (r.exit_code != 0) {
         const std::string why = first_line(r.err.empty() ? r.out : r.err);
         const std::string fix = engine_unreachable_fix(engine, why);
@@ -599,7 +624,7 @@ int run_parity(const run_options& o) {
   for (int pair = 0; per_side < o.max_trials + 1; ++pair, ++per_side) {
     const double elapsed =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-    if (pair > 0 && elapsed + last_pair > o.budget_s) break;
+    if (interrupted_signal() || (pair > 0 && elapsed + last_pair > o.budget_s)) break;
     const auto pair_start = std::chrono::steady_clock::now();
     for (bool container : {pair % 2 == 1, pair % 2 == 0}) {
       trial t = run.run_trial(container, per_side, plan);
@@ -625,7 +650,7 @@ int run_parity(const run_options& o) {
       }
       // After a failure the other side still runs in the first pair, so the report and
       // the audit have both sides' evidence; later failures stop at once.
-      if (!error.empty() && pair > 0) break;
+      if (interrupted_signal() || (!error.empty() && pair > 0)) break;
     }
     // The next pair runs the same cases or fewer: this pair's time is its estimate.
     last_pair = std::chrono::duration<double>(std::chrono::steady_clock::now() - pair_start).count();
@@ -705,6 +730,7 @@ int run_parity(const run_options& o) {
                         {"trials_needed_per_side", most_needed},
                         {"suggested_budget_seconds", std::ceil(so_far + missing * last_pair)}};
   }
+  if (interrupted_signal()) return interrupted();
   if (!error.empty()) return finish(exit_error, "error", error);
   if (j.metrics.empty())
     return finish(exit_error, "error", "no metric was measured on both sides (see trials)");
