@@ -162,8 +162,9 @@ class supervisor {
   supervisor(pid_t pid, int out_fd, int err_fd, steady::time_point start, double timeout_s,
              on_interrupt interrupt, process_result& r)
       : pid_(pid), start_(start), r_(r) {
+    // At most 30 years: a larger timeout would overflow the clock's duration.
     deadline_ = start + std::chrono::duration_cast<steady::duration>(
-                            std::chrono::duration<double>(timeout_s));
+                            std::chrono::duration<double>(std::min(timeout_s, 1e9)));
     fds_[0] = {out_fd, POLLIN, 0};
     fds_[1] = {err_fd, POLLIN, 0};
     fds_[2] = {interrupt == on_interrupt::kill_child ? interrupt_fd() : -1, POLLIN, 0};
@@ -182,8 +183,7 @@ class supervisor {
       if (!reaped_ && reap_if_ended(pid_, status_)) {
         reaped_ = true;
         r_.seconds = std::chrono::duration<double>(steady::now() - start_).count();
-        if (!ended_) ended_at_ = steady::now();
-        ended_ = true;
+        mark_ended(steady::now());
       }
       const bool pipes_open = fds_[0].fd >= 0 || fds_[1].fd >= 0;
       if (reaped_ && !pipes_open) break;
@@ -202,9 +202,16 @@ class supervisor {
   void kill_group(bool& why, steady::time_point now) {
     why = true;
     kill(-pid_, SIGKILL);
-    if (!ended_) ended_at_ = now;  // a kill after the child's exit does not extend the grace
+    mark_ended(now);
+  }
+
+  // The child exited or was killed: the grace starts (once; a later kill does not extend
+  // it), and the interrupt no longer matters (its pipe stays readable once signalled, so
+  // polling it would spin).
+  void mark_ended(steady::time_point now) {
+    if (!ended_) ended_at_ = now;
     ended_ = true;
-    fds_[2].fd = -1;  // stays readable once signalled: stop watching it
+    fds_[2].fd = -1;
   }
 
   // Waits for output, an interrupt, or the next thing to check (the deadline, the end of
@@ -236,7 +243,7 @@ class supervisor {
     for (int i = 0; i < 2; ++i)
       if (fds_[i].fd >= 0) {
         close(fds_[i].fd);
-        r_.output_held_open = true;
+        r_.output_held_open = reaped_;  // else the unreaped child may be the one holding it
       }
     if (!reaped_) {
       // SIGKILLed and still not gone after the grace (a driver call can hold a dying

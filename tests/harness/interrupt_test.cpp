@@ -4,11 +4,14 @@
 
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <iostream>
 
 #include "../process_probe.hpp"
+#include "../run_program.hpp"
 #include "process.hpp"
 
 namespace gpuparity::harness {
@@ -78,6 +81,40 @@ TEST(InterruptDeathTest, ASignalIgnoredAtStartStaysIgnored) {
     return check.failed;
   };
   EXPECT_EXIT(_exit(body()), ::testing::ExitedWithCode(0), "");
+}
+
+// The signal comes while run_process drains output that a setsid daemon holds after the
+// child exited: it returns after the grace, without spinning on the signalled pipe.
+int signal_while_draining() {
+  install_interrupt_handlers();
+  checks check;
+  const std::string ready = ::testing::TempDir() + "draining-" + std::to_string(getpid());
+  std::remove(ready.c_str());
+  rusage before{};
+  getrusage(RUSAGE_SELF, &before);
+  const auto r = run_process(
+      {"sh", "-c",
+       "setsid sh -c 'echo $$ > \"$1\"; sleep 0.5; kill -TERM $2; exec sleep 300' sh \"$1\" "
+       "$PPID & until [ -s \"$1\" ]; do sleep 0.01; done; exit 0",
+       "sh", ready},
+      60.0);
+  rusage after{};
+  getrusage(RUSAGE_SELF, &after);
+  for (pid_t pid : test::pids_in(test::slurp(ready))) kill(pid, SIGKILL);
+  std::remove(ready.c_str());
+  const auto cpu = [](const rusage& u) {
+    return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
+           static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) * 1e-6;
+  };
+  check(r.exit_code == 0 && r.output_held_open, "exited, its output held by the daemon");
+  check(interrupted_signal() == SIGTERM, "the daemon's SIGTERM arrived");
+  check(cpu(after) - cpu(before) < 0.5,
+        "CPU seconds while draining: " + std::to_string(cpu(after) - cpu(before)));
+  return check.failed;
+}
+
+TEST(InterruptDeathTest, ASignalWhileDrainingADaemonsOutputDoesNotSpin) {
+  EXPECT_EXIT(_exit(signal_while_draining()), ::testing::ExitedWithCode(0), "");
 }
 
 TEST(Interrupt, NothingIsRecordedWithoutASignal) {
