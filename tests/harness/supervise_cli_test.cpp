@@ -165,14 +165,56 @@ exit 2
 )";
 
 // The workload: records its pid (its process group's id: run_process and setsid each make
-// it a group leader), then on the side named by HANG_ON marks that it started and hangs;
-// elsewhere it prints the recorded report.
+// it a group leader), then on the side named by HANG_ON marks that it started and hangs,
+// on the side named by RUNAWAY_ON writes without end; elsewhere it prints the recorded
+// report.
 const char* marking_workload = R"(#!/bin/sh
 side=native; [ -n "$GPUPARITY_FAKE_CONTAINER" ] && side=container
 echo $$ >> "$PIDS"
 if [ "$side" = "$HANG_ON" ]; then touch "$MARKER"; sleep 300; fi
+if [ "$side" = "$RUNAWAY_ON" ]; then exec yes; fi
 cat "$GPUPARITY_RECORDED_OUTPUT"
 )";
+
+// Killing the engine's client does not stop a container: one that hangs past the trial
+// timeout, or writes without end, is killed by name (`docker kill NAME`), though here it
+// also holds the client's output open, which no longer keeps gpuparity waiting.
+TEST(SupervisionCli, AContainerKilledForATimeoutOrRunawayOutputIsKilledByName) {
+  const std::pair<const char*, const char*> cases[] = {
+      {"HANG_ON", "did not finish within the trial timeout and was killed"},
+      {"RUNAWAY_ON", "wrote more than 64 MiB to stdout or stderr and was killed"}};
+  for (const auto& [variable, cause] : cases) {
+    scratch s(variable);
+    const auto engine = s.script("docker", fake_docker);
+    const auto workload = s.script("workload.sh", marking_workload);
+    const auto pids = s.path("pids"), out = s.path("report.json");
+    const env_list env = {{"PIDS", pids},
+                          {"MARKER", s.path("started")},
+                          {variable, "container"},
+                          {"FAKE_ENGINE_DIR", s.dir},
+                          {"FAKE_IMAGE", "fake:1"},
+                          {"FAKE_WORKLOAD", workload},
+                          {"GPUPARITY_RECORDED_OUTPUT", recorded}};
+    const auto r =
+        run_program({GPUPARITY_EXE, "run", "--runtime", "docker", "--engine", engine, "--image",
+                     "fake:1", "--bench", workload, "--programs", "bench", "--min-trials", "2",
+                     "--trial-timeout", "2", "--no-telemetry", "-o", out},
+                    env, 60);
+    EXPECT_EQ(r.exit_code, 4) << variable << ": " << r.err;
+    const auto rep = read_report(out);
+    if (!rep.is_object()) {
+      ADD_FAILURE() << variable << ": no report; " << r.err;
+      continue;
+    }
+    EXPECT_NE(rep["error"].get<std::string>().find("container trial: gpuparity-bench " +
+                                                   std::string(cause)),
+              std::string::npos)
+        << variable << ": " << rep["error"];
+    EXPECT_NE(test::slurp(s.path("engine.log")).find("kill gpuparity-"), std::string::npos)
+        << variable;
+    expect_all_gone(pids, variable);
+  }
+}
 
 struct signal_case {
   int sig;
