@@ -12,6 +12,7 @@
 
 #include "compare.hpp"
 #include "gpuparity/version.hpp"
+#include "interrupt.hpp"
 #include "json_util.hpp"
 #include "measurements.hpp"
 #include "output_path.hpp"
@@ -353,5 +354,7 @@ int main(int argc, char** argv) {
   }
   o.argv.assign(argv, argv + argc);
   o.self_path = self_path(argv[0]);
+  // Only `run` starts children that must not outlive it; a dry run starts none.
+  if (!o.dry_run) install_interrupt_handlers();
   return run_parity(o);
 }

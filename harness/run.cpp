@@ -16,6 +16,7 @@
 #include "compare.hpp"
 #include "decision.hpp"
 #include "error_document.hpp"
+#include "interrupt.hpp"
 #include "json_util.hpp"
 #include "judge.hpp"
 #include "measurements.hpp"
@@ -215,6 +216,15 @@ int run_parity(const run_options& o) {
     }
     return code;
   };
+  // A SIGINT, SIGTERM or SIGHUP (interrupt.hpp) ends the run at the next check: children
+  // and containers are already killed by then (runner::run), the report is written.
+  const auto interrupted = [&] {
+    const int sig = interrupted_signal();
+    return finish(exit_interrupted_base + sig, "error",
+                  "interrupted by " + signal_name(sig) + " (signal " + std::to_string(sig) +
+                      "): the running workload and its container were killed; the trials "
+                      "before it are in the report");
+  };
 
   // Pre-flight: everything that can be known wrong before a trial runs.
   if (access(dir_of(o.output).c_str(), W_OK) != 0) {
@@ -273,6 +283,7 @@ int run_parity(const run_options& o) {
     const auto inspect = inspect_image_command(o.container);
     if (!inspect.empty()) {
       const auto r = run_process(inspect, 60.0);
+      if (interrupted_signal()) return interrupted();
       if (r.exit_code != 0) {
         const std::string why = first_line(r.err.empty() ? r.out : r.err);
         const std::string fix = engine_unreachable_fix(engine, why);
@@ -312,7 +323,7 @@ int run_parity(const run_options& o) {
   for (int pair = 0; per_side < o.max_trials + 1; ++pair, ++per_side) {
     const double elapsed =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-    if (pair > 0 && elapsed + last_pair > o.budget_s) break;
+    if (interrupted_signal() || (pair > 0 && elapsed + last_pair > o.budget_s)) break;
     const auto pair_start = std::chrono::steady_clock::now();
     for (bool container : {pair % 2 == 1, pair % 2 == 0}) {
       trial t = run.run_trial(container, per_side, plan);
@@ -338,7 +349,7 @@ int run_parity(const run_options& o) {
       }
       // After a failure the other side still runs in the first pair, so the report and
       // the audit have both sides' evidence; later failures stop at once.
-      if (!error.empty() && pair > 0) break;
+      if (interrupted_signal() || (!error.empty() && pair > 0)) break;
     }
     // The next pair runs the same cases or fewer: this pair's time is its estimate.
     last_pair =
@@ -424,6 +435,7 @@ int run_parity(const run_options& o) {
                         {"trials_needed_per_side", most_needed},
                         {"suggested_budget_seconds", std::ceil(so_far + missing * last_pair)}};
   }
+  if (interrupted_signal()) return interrupted();
   // The one place that decides pass (decision.hpp): every metric judged on both sides,
   // the same GPU throughout, no failed trial, no audit error.
   const evidence ev = gather_evidence(trials, all_samples, j, report["audit"], error);

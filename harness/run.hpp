@@ -18,6 +18,10 @@ enum harness_exit : int {
   exit_inconclusive = 3,
   exit_error = 4,
   exit_not_comparable = 5,  // compare / --baseline: different GPU models, no common metric
+  // run stopped by a signal: this plus the signal, 129 SIGHUP, 130 SIGINT, 143 SIGTERM
+  // (the shell's convention), after its workloads and containers were killed and its
+  // report written.
+  exit_interrupted_base = 128,
 };
 
 struct run_options {

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include "interrupt.hpp"
 #include "runtime.hpp"
 #include "telemetry.hpp"
 #include "verify.hpp"
@@ -34,9 +35,11 @@ process_result runner::run(bool container, const std::vector<std::string>& workl
   const int id = ++sequence_;
   const auto cmd = side_command(container, id, workload);
   auto r = run_process(cmd, o_.trial_timeout_s);
-  if (r.timed_out && container && !o_.native_vs_native) {
+  // Killing the client's process group does not stop a container the engine's daemon
+  // runs: whenever the client was killed, the container is killed by name.
+  if ((r.timed_out || r.interrupted || r.truncated) && container && !o_.native_vs_native) {
     const auto kill = kill_command(o_.container, container_name(id));
-    if (!kill.empty()) run_process(kill, 30.0);
+    if (!kill.empty()) run_process(kill, 30.0, {}, on_interrupt::carry_on);
   }
   return r;
 }
@@ -69,7 +72,19 @@ trial runner::run_trial(bool container, int index, const std::vector<planned_pro
 std::string runner::error_of(const program_run& pr) {
   const auto& p = pr.proc;
   if (p.not_found) return pr.program + " could not be started: " + p.exec_error;
-  if (p.timed_out) return pr.program + " did not finish within the trial timeout and was killed";
+  if (p.interrupted)
+    return pr.program + " was stopped: gpuparity was interrupted by " +
+           signal_name(interrupted_signal());
+  if (p.truncated)
+    return pr.program + " wrote more than " + std::to_string(capture_limit_bytes >> 20) +
+           " MiB to stdout or stderr and was killed (a workload's report is kilobytes)";
+  const std::string held =
+      "a process it started outside its process group (setsid?) still holds its output "
+      "open, which gpuparity cannot stop";
+  if (p.timed_out)
+    return pr.program + " did not finish within the trial timeout and was killed" +
+           (p.output_held_open ? "; " + held : "");
+  if (p.output_held_open) return pr.program + " exited, but " + held;
   if (p.signal) return pr.program + " was killed by signal " + std::to_string(p.signal);
   for (const auto& f : pr.out.failures)
     if (f.status != "not_supported") return pr.program + " " + f.case_name + ": " + f.message;
