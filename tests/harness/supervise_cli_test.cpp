@@ -135,7 +135,8 @@ TEST(SupervisionCli, ChildrenLeftByAGoodWorkloadAreKilledWithTheirTrial) {
                   {{"PIDS", pids}, {"GPUPARITY_RECORDED_OUTPUT", recorded}}, 120);
   EXPECT_EQ(r.exit_code, 0) << r.err;
   std::size_t invocations = 0;  // a trial may run the program more than once (plan.hpp)
-  for (const auto& t : read_report(out)["trials"]) invocations += t["programs"].size();
+  const auto report = read_report(out);
+  for (const auto& t : report["trials"]) invocations += t["programs"].size();
   EXPECT_EQ(recorded_pids(pids).size(), invocations);
   expect_all_gone(pids, "leftover children");
 }
