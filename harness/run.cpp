@@ -24,6 +24,7 @@
 #include "plan.hpp"
 #include "process.hpp"
 #include "report.hpp"
+#include "schedule.hpp"
 #include "stats.hpp"
 #include "telemetry.hpp"
 #include "trial.hpp"
@@ -307,73 +308,42 @@ int run_parity(const run_options& o) {
   for (const auto& p : programs)
     report["programs"].push_back({{"name", p.name}, {"native_path", p.native_path}});
 
-  // Trials: A B B A ..., the first of each side a discarded warm-up, until every metric is
-  // conclusive or the budget is spent. With focus, a pair after a look runs only the cases
-  // still open; both sides of a pair always run the same cases.
-  std::vector<trial> trials;
-  std::vector<planned_program> plan = every_case(programs);
-  frozen_counts frozen;  // with focus: metrics that take no more samples
-  bool focused = false;
-  int per_side = 0;
-  double last_pair = 0.0;
-  std::string error;
-  judged j;
+  // The trials (schedule.hpp), telemetry sampling once a native trial has named its GPU
+  // (the warm-up's samples are not judged anyway).
   telemetry tel(started, o.telemetry_period_s);
   bool telemetry_tried = !o.telemetry;
-  for (int pair = 0; per_side < o.max_trials + 1; ++pair, ++per_side) {
-    const double elapsed =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-    if (interrupted_signal() || (pair > 0 && elapsed + last_pair > o.budget_s)) break;
-    const auto pair_start = std::chrono::steady_clock::now();
-    for (bool container : {pair % 2 == 1, pair % 2 == 0}) {
-      trial t = run.run_trial(container, per_side, plan);
-      std::cerr << "gpuparity: ["
-                << (container ? (o.native_vs_native ? "native-b " : "container") : "native   ")
-                << " #" << per_side << (per_side == 0 ? " warm-up" : "") << "] " << std::fixed;
-      std::cerr.precision(1);
-      std::cerr << t.wall_s << " s " << (t.error.empty() ? "ok" : "ERROR: " + t.error) << "\n";
-      if (!t.error.empty() && error.empty())
-        error = std::string(container ? "container" : "native") + " trial: " + t.error;
-      trials.push_back(std::move(t));
-      // Sampling starts once a native trial has named its GPU (the warm-up's samples are
-      // not judged anyway).
-      const trial& last = trials.back();
-      if (!telemetry_tried && !last.container && !last.runs.empty()) {
-        const auto& c = last.runs.front().out.context;
-        const auto uuid = c.find("gpu_uuid");
-        if (uuid != c.end()) {
-          telemetry_tried = true;
-          if (!tel.start(uuid->second))
-            std::cerr << "gpuparity: telemetry unavailable: " << tel.unavailable_reason() << "\n";
-        }
-      }
-      // After a failure the other side still runs in the first pair, so the report and
-      // the audit have both sides' evidence; later failures stop at once.
-      if (interrupted_signal() || (!error.empty() && pair > 0)) break;
-    }
-    // The next pair runs the same cases or fewer: this pair's time is its estimate.
-    last_pair =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - pair_start).count();
-    if (!error.empty()) break;
-    // After the warm-up: cases named exactly, process-unit cases fanned out (plan.hpp).
-    if (pair == 0)
-      plan = split_plan(programs, measured_cases(trials), nullptr, o.processes_per_trial);
-    if (per_side >= o.min_trials) {
-      j = judge(collect(trials, frozen), o);
-      if (j.inconclusive == 0 && !j.metrics.empty()) break;
-      if (o.focus && (focused || j.settled > 0)) {
-        focused = true;
-        frozen.insert(j.closed.begin(), j.closed.end());  // the first count stays
-        plan =
-            split_plan(programs, measured_cases(trials), &j.open_families, o.processes_per_trial);
-      }
-    }
-  }
+  trial_source source;
+  source.run = [&run](bool container, int index, const std::vector<planned_program>& plan) {
+    return run.run_trial(container, index, plan);
+  };
+  source.elapsed = [&started] {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  };
+  source.stop_requested = [] { return interrupted_signal() != 0; };
+  source.after_trial = [&](const trial& t) {
+    std::cerr << "gpuparity: ["
+              << (t.container ? (o.native_vs_native ? "native-b " : "container") : "native   ")
+              << " #" << t.index << (t.index == 0 ? " warm-up" : "") << "] " << std::fixed;
+    std::cerr.precision(1);
+    std::cerr << t.wall_s << " s " << (t.error.empty() ? "ok" : "ERROR: " + t.error) << "\n";
+    if (telemetry_tried || t.container || t.runs.empty()) return;
+    const auto& c = t.runs.front().out.context;
+    const auto uuid = c.find("gpu_uuid");
+    if (uuid == c.end()) return;
+    telemetry_tried = true;
+    if (!tel.start(uuid->second))
+      std::cerr << "gpuparity: telemetry unavailable: " << tel.unavailable_reason() << "\n";
+  };
+  auto scheduled = schedule_trials(o, programs, source);
+  auto& trials = scheduled.trials;
+  const auto& frozen = scheduled.frozen;
+  const double last_pair = scheduled.last_pair_s;
+  const std::string& error = scheduled.error;
   tel.stop();
   const auto samples = tel.samples();
   for (auto& t : trials) t.throttling = throttling_during(samples, t.t_start, t.t_end);
   const auto all_samples = collect(trials, frozen);
-  j = judge(all_samples, o);
+  judged j = judge(all_samples, o);
   for (auto& m : j.metrics) {
     const auto f = frozen.find(m["name"].get<std::string>());
     if (f != frozen.end()) m["settled_after"] = f->second.first;

@@ -1,0 +1,43 @@
+#include "schedule.hpp"
+
+namespace gpuparity::harness {
+
+schedule_result schedule_trials(const run_options& o, const std::vector<program>& programs,
+                                const trial_source& source) {
+  schedule_result s;
+  std::vector<planned_program> plan = every_case(programs);
+  bool focused = false;
+  const auto stop = [&] { return source.stop_requested && source.stop_requested(); };
+  for (int pair = 0, per_side = 0; per_side < o.max_trials + 1; ++pair, ++per_side) {
+    const double pair_start = source.elapsed();
+    if (stop() || (pair > 0 && pair_start + s.last_pair_s > o.budget_s)) break;
+    for (bool container : {pair % 2 == 1, pair % 2 == 0}) {
+      s.trials.push_back(source.run(container, per_side, plan));
+      const trial& t = s.trials.back();
+      if (source.after_trial) source.after_trial(t);
+      if (!t.error.empty() && s.error.empty())
+        s.error = std::string(container ? "container" : "native") + " trial: " + t.error;
+      // After a failure the other side still runs in the first pair, so the report and
+      // the audit have both sides' evidence; later failures stop at once.
+      if (stop() || (!s.error.empty() && pair > 0)) break;
+    }
+    // The next pair runs the same cases or fewer: this pair's time is its estimate.
+    s.last_pair_s = source.elapsed() - pair_start;
+    if (!s.error.empty()) break;
+    // After the warm-up: cases named exactly, process-unit cases fanned out (plan.hpp).
+    if (pair == 0)
+      plan = split_plan(programs, measured_cases(s.trials), nullptr, o.processes_per_trial);
+    if (per_side < o.min_trials) continue;
+    const judged j = judge(collect(s.trials, s.frozen), o);
+    if (j.inconclusive == 0 && !j.metrics.empty()) break;
+    if (o.focus && (focused || j.settled > 0)) {
+      focused = true;
+      s.frozen.insert(j.closed.begin(), j.closed.end());  // the first count stays
+      plan =
+          split_plan(programs, measured_cases(s.trials), &j.open_families, o.processes_per_trial);
+    }
+  }
+  return s;
+}
+
+}  // namespace gpuparity::harness
