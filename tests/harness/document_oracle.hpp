@@ -2,8 +2,15 @@
 // The oracle of tests/harness/documents_property_test.cpp, written from results/schema
 // (not from the code under test): the fields gpuparity reads in each kind of document, with
 // the values valid there.
+#include <algorithm>
+#include <climits>
+#include <cmath>
 #include <map>
+#include <nlohmann/json.hpp>
+#include <regex>
+#include <stdexcept>
 #include <string>
+#include <vector>
 
 namespace gpuparity::test {
 
@@ -180,6 +187,84 @@ inline oracle benchmark_oracle() {
        {"bytes_per_second", "flop_per_second", "tokens_per_second", "latency_seconds", "seconds"})
     o["benchmarks[]." + std::string(k)] = "?pos";
   return o;
+}
+
+// A field's place in a document: keys and array positions; its pattern ("metrics[].name",
+// "sides.native.*") is how the oracle names it.
+struct step {
+  std::string key;
+  bool index;
+};
+using path = std::vector<step>;
+
+inline std::string pattern(const path& p, bool wildcard = false) {
+  std::string s;
+  for (std::size_t i = 0; i < p.size(); ++i)
+    s += p[i].index ? "[]"
+                    : (s.empty() ? "" : ".") + (wildcard && i + 1 == p.size() ? "*" : p[i].key);
+  return s;
+}
+
+// The rule for a field: by its pattern, else by its parent's wildcard ("sides.native.*").
+inline const std::string* rule_of(const oracle& o, const path& p) {
+  for (const auto& k : {pattern(p), pattern(p, true)}) {
+    const auto it = o.find(k);
+    if (it != o.end()) return &it->second;
+  }
+  return nullptr;
+}
+
+using oracle_json = nlohmann::ordered_json;
+
+inline bool number_in(const oracle_json& v, double lo, double hi, bool open = false) {
+  if (!v.is_number() || !std::isfinite(v.get<double>())) return false;
+  const double d = v.get<double>();
+  return open ? d > lo && d < hi : d >= lo && d <= hi;
+}
+
+inline bool integer_in(const oracle_json& v, long long lo, long long hi) {
+  return v.is_number_integer() && number_in(v, static_cast<double>(lo), static_cast<double>(hi));
+}
+
+// Whether `v` is valid where `rule` applies (`was`: the value it replaced).
+inline bool satisfies(std::string rule, const oracle_json& v, const oracle_json& was) {
+  if (rule[0] == '?') rule.erase(0, 1);
+  if (rule.size() > 1 && rule.back() == '?') {
+    if (v.is_null()) return true;
+    rule.pop_back();
+  }
+  if (rule.rfind("e:", 0) == 0) {
+    if (!v.is_string()) return false;
+    const std::string s = "|" + rule.substr(2) + "|";
+    return s.find("|" + v.get<std::string>() + "|") != std::string::npos;
+  }
+  if (rule == "str") return v.is_string();
+  if (rule == "num") return number_in(v, -HUGE_VAL, HUGE_VAL);
+  if (rule == "pos") return number_in(v, 0, HUGE_VAL, true);
+  if (rule == "num0") return number_in(v, 0, HUGE_VAL);
+  if (rule == "int0") return integer_in(v, 0, INT_MAX);
+  if (rule == "int1") return integer_in(v, 1, INT_MAX);
+  if (rule == "bool") return v.is_boolean();
+  if (rule == "hib") return v.is_boolean() && v == was;
+  if (rule == "arr") return v.is_array();
+  if (rule == "arr+") return v.is_array() && !v.empty();
+  if (rule == "strs")
+    return v.is_array() &&
+           std::all_of(v.begin(), v.end(), [](const oracle_json& x) { return x.is_string(); });
+  if (rule == "obj") return v.is_object();
+  if (rule == "unit") return number_in(v, 0, 1);
+  if (rule == "conf") return number_in(v, 0, 1, true);
+  if (rule == "ver") return integer_in(v, 1, 1);
+  if (rule == "code") return integer_in(v, 0, 5);
+  if (rule == "ccode") return integer_in(v, 0, 5) && v != 2;
+  if (rule == "row")
+    return v.is_array() && v.size() == 6 &&
+           std::all_of(v.begin(), v.end(),
+                       [](const oracle_json& x) { return number_in(x, 0, HUGE_VAL); });
+  if (rule == "name")
+    return v.is_string() && std::regex_match(v.get<std::string>(), std::regex("[^:]+:[a-z_]+")) &&
+           v == was;
+  throw std::invalid_argument("unknown oracle rule " + rule);
 }
 
 }  // namespace gpuparity::test
