@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 
+#include "decision.hpp"
 #include "json_util.hpp"
 #include "run.hpp"
 #include "stats.hpp"
@@ -42,9 +44,11 @@ json compare_measurements(const measurement_set& base, const measurement_set& ca
   const auto& b = base.facts;
   const auto& c = cand.facts;
   bool comparable = true;
+  // A document that names no GPU cannot show it was measured on the same model.
   if (b.gpu_name.empty() || c.gpu_name.empty()) {
-    checks.push_back(check("gpu_model", "warning", b.gpu_name, c.gpu_name,
-                           "a document does not name its GPU; comparability is unverified"));
+    comparable = false;
+    checks.push_back(check("gpu_model", "error", b.gpu_name, c.gpu_name,
+                           "a document does not name its GPU: comparability cannot be verified"));
   } else if (b.gpu_name != c.gpu_name) {
     comparable = false;
     checks.push_back(
@@ -65,12 +69,20 @@ json compare_measurements(const measurement_set& base, const measurement_set& ca
           "different driver versions (usually what is being tested)");
   doc["comparability"] = checks;
 
-  json metrics = json::array(), only_base = json::array(), only_cand = json::array();
-  int regressions = 0, inconclusive = 0;
+  evidence ev;
+  if (!comparable)
+    ev.mismatched.push_back("GPU model: " + (b.gpu_name.empty() ? "unknown" : b.gpu_name) + " vs " +
+                            (c.gpu_name.empty() ? "unknown" : c.gpu_name));
+  for (const auto* s : {&base, &cand}) {
+    const std::string who = s == &base ? "baseline " : "candidate ";
+    for (const auto& f : s->failed) ev.failed.push_back(who + f);
+    for (const auto& a : s->audit_errors) ev.audit_errors.push_back(who + a);
+  }
+  json metrics = json::array();
   for (const auto& [name, bs] : base.metrics) {
     const auto it = cand.metrics.find(name);
     if (it == cand.metrics.end()) {
-      only_base.push_back(name);
+      ev.missing.push_back(name);  // the candidate did not measure what the baseline holds
       continue;
     }
     const auto& cs = it->second;
@@ -79,8 +91,11 @@ json compare_measurements(const measurement_set& base, const measurement_set& ca
         performance_ratio(bs.samples, cs.samples, bs.kind.higher_is_better, comparison_confidence);
     const auto v = decide_regression(r, margin);
     const bool decides = margins.decides(bs.kind.cls);
-    if (decides && v == regression_verdict::regression) ++regressions;
-    if (decides && v == regression_verdict::inconclusive) ++inconclusive;
+    if (decides) {
+      ++ev.judged;
+      ev.worse += v == regression_verdict::regression;
+      ev.open += v == regression_verdict::inconclusive;
+    }
     json m = metric_identity(bs.kind);
     m["margin"] = margin;
     m["decides"] = decides;
@@ -90,42 +105,37 @@ json compare_measurements(const measurement_set& base, const measurement_set& ca
     m["verdict"] = regression_verdict_name(v);
     metrics.push_back(m);
   }
+  // New metrics the baseline cannot judge: inconclusive at best, never silently passed.
   for (const auto& [name, s] : cand.metrics)
-    if (!base.metrics.count(name)) only_cand.push_back(name);
+    if (!base.metrics.count(name)) ev.unjudged.push_back(name);
   doc["metrics"] = metrics;
-  doc["only_in_baseline"] = only_base;
-  doc["only_in_candidate"] = only_cand;
-
-  std::string verdict = "no_regression";
-  int code = exit_parity;
-  if (!comparable || metrics.empty()) {
-    verdict = "not_comparable";
-    code = exit_not_comparable;
-    if (metrics.empty() && comparable)
-      checks.push_back(check("metrics", "error", std::to_string(base.metrics.size()),
-                             std::to_string(cand.metrics.size()),
-                             "no metric was measured in both documents"));
-    doc["comparability"] = checks;
-  } else if (regressions) {
-    verdict = "regression";
-    code = exit_degraded;
-  } else if (inconclusive) {
-    verdict = "inconclusive";
-    code = exit_inconclusive;
-  }
-  doc["verdict"] = verdict;
-  doc["exit_code"] = code;
+  doc["only_in_baseline"] = ev.missing;
+  doc["only_in_candidate"] = ev.unjudged;
+  const decision d = decide_comparison(ev);
+  doc["verdict"] = d.verdict;
+  doc["exit_code"] = d.exit_code;
+  doc["verdict_reason"] = d.reason.empty() ? json(nullptr) : json(d.reason);
   return doc;
 }
 
 json make_baseline(const std::vector<measurement_set>& runs) {
   if (runs.empty()) throw measurement_error("a baseline needs at least one report");
   const auto& first = runs.front();
-  for (const auto& r : runs)
+  for (const auto& r : runs) {
+    // A baseline is the reference every later run is judged against: only clean evidence.
+    if (!r.failed.empty())
+      throw measurement_error(r.source + ": cases failed (" + short_list(r.failed) +
+                              "): a baseline pools only runs whose every case passed");
+    if (!r.audit_errors.empty())
+      throw measurement_error(r.source + ": the audit found an error (" +
+                              short_list(r.audit_errors) + "): fix it and run again");
+    if (r.facts.gpu_name.empty())
+      throw measurement_error(r.source + " does not name its GPU: a baseline is for one GPU model");
     if (r.facts.gpu_name != first.facts.gpu_name)
       throw measurement_error("the reports were measured on different GPU models (" + first.source +
                               ": " + first.facts.gpu_name + ", " + r.source + ": " +
                               r.facts.gpu_name + "): make one baseline per model");
+  }
   json doc;
   doc["kind"] = "gpuparity-baseline";
   doc["schema_version"] = baseline_schema_version;
@@ -139,22 +149,29 @@ json make_baseline(const std::vector<measurement_set>& runs) {
                 {"power_limit_w", first.facts.power_limit_w}};
   doc["sources"] = json::array();
   for (const auto& r : runs) doc["sources"].push_back(r.describe());
-  // Metrics every run measured; the others would make the pooled samples lopsided.
-  json metrics = json::array();
-  for (const auto& [name, s0] : first.metrics) {
+  // Metrics every run measured; the others would make the pooled samples lopsided, so
+  // they are listed as dropped (a candidate that measures one gets it unjudged).
+  std::map<std::string, const metric_series*> every;
+  for (const auto& r : runs)
+    for (const auto& [name, series] : r.metrics) every.emplace(name, &series);
+  json metrics = json::array(), dropped = json::array();
+  for (const auto& [name, s0] : every) {
     std::vector<double> pooled, run_medians;
-    bool everywhere = true;
+    json missing_from = json::array();
     for (const auto& r : runs) {
       const auto it = r.metrics.find(name);
       if (it == r.metrics.end()) {
-        everywhere = false;
-        break;
+        missing_from.push_back(r.source);
+        continue;
       }
       pooled.insert(pooled.end(), it->second.samples.begin(), it->second.samples.end());
       run_medians.push_back(median(it->second.samples));
     }
-    if (!everywhere) continue;
-    json m = metric_identity(s0.kind);
+    if (!missing_from.empty()) {
+      dropped.push_back({{"name", name}, {"missing_from", missing_from}});
+      continue;
+    }
+    json m = metric_identity(s0->kind);
     m["median"] = median(pooled);
     m["run_medians"] = run_medians;
     m["spread"] = {{"run_median_min", *std::min_element(run_medians.begin(), run_medians.end())},
@@ -166,6 +183,7 @@ json make_baseline(const std::vector<measurement_set>& runs) {
   }
   if (metrics.empty()) throw measurement_error("no metric was measured in every report");
   doc["metrics"] = metrics;
+  doc["dropped_metrics"] = dropped;
   return doc;
 }
 

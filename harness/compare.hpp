@@ -19,17 +19,22 @@ inline constexpr double comparison_confidence = 0.90;
 
 // Per metric: the candidate's performance relative to the baseline (ratio, 90% interval,
 // same statistics as `run`) and a regression verdict; metrics found in one only are
-// listed. Comparability: a different GPU model makes the two not comparable; a different
-// max SM clock, power limit or ECC mode is a warning; a different driver is noted (it is
-// usually what is being tested). The document's "verdict" is no_regression, regression,
-// inconclusive or not_comparable, and "exit_code" the matching CLI code (README.md).
+// listed. Comparability: a different GPU model, or one not named, makes the two not
+// comparable; a different max SM clock, power limit or ECC mode is a warning; a different
+// driver is noted (it is usually what is being tested). The verdict is decide_comparison's
+// (decision.hpp): a metric only in the baseline or a failed case of either is an error,
+// one only in the candidate inconclusive at best. The document's "verdict" is
+// no_regression, regression, inconclusive, not_comparable or error, "exit_code" the
+// matching CLI code (README.md) and "verdict_reason" why it is not a pass (null for one).
 nlohmann::ordered_json compare_measurements(const measurement_set& baseline,
                                             const measurement_set& candidate,
                                             const class_margins& margins);
 
 // A baseline from one or more runs on the same GPU model: per metric, every run's samples
-// pooled (what `compare` tests against), each run's median, and their spread. Throws
-// measurement_error when the runs were measured on different GPU models.
+// pooled (what `compare` tests against), each run's median, and their spread. A metric
+// that only some runs measured is left out and listed in "dropped_metrics" with the runs
+// that lack it. Throws measurement_error when the runs were measured on different (or
+// unnamed) GPU models, or one of them had a failed case or an audit error.
 nlohmann::ordered_json make_baseline(const std::vector<measurement_set>& runs);
 
 }  // namespace gpuparity::harness

@@ -222,6 +222,23 @@ std::string class_charts(const json& d) {
   return s.str();
 }
 
+// The reason and the metrics not judged, near the top: a page that shows only the judged
+// metrics would hide what kept the verdict from passing.
+std::string gaps(const json& d, const std::string& id, const std::string& shown = "") {
+  std::ostringstream s;
+  const std::string why = verdict_reason_of(d);
+  if (!why.empty() && why != shown) s << "<p class=\"reason\"><b>Why:</b> " << e(why) << "</p>";
+  const auto missing = unjudged_metrics(d);
+  if (missing.empty()) return s.str();
+  s << "<h2 id=\"" << id << "\">Not judged: " << missing.size()
+    << " metric(s) measured on one side only</h2><ul class=\"not-judged\">";
+  for (const auto& u : missing)
+    s << "<li" << (u.blocking ? " class=\"blocking\"" : "") << "><code>" << e(u.name)
+      << "</code>: " << e(u.text) << (u.blocking ? " &#8212; forbids a pass" : "") << "</li>";
+  s << "</ul>";
+  return s.str();
+}
+
 const char* style =
     "body{font:14px/1.45 system-ui,sans-serif;margin:24px auto;max-width:1100px;color:#1f2328}"
     "h1{font-size:22px}h2{font-size:18px;margin-top:32px;border-bottom:1px solid #d0d7de}"
@@ -232,7 +249,8 @@ const char* style =
     "text.small{font-size:10px}"
     ".grid{display:flex;flex-wrap:wrap;gap:6px}figure{margin:10px 0}figcaption{font-weight:600}"
     ".finding{border-left:4px solid #9a6700;padding:4px 10px;margin:8px 0}"
-    ".finding.error{border-color:#cf222e}.finding.info{border-color:#57606a}";
+    ".finding.error{border-color:#cf222e}.finding.info{border-color:#57606a}"
+    ".reason{border-left:4px solid #cf222e;padding:4px 10px}li.blocking{color:#cf222e}";
 
 }  // namespace
 
@@ -246,7 +264,7 @@ std::string html_page(const json& doc) {
       << "\">" << e(verdict) << "</span></h1><p>Candidate <code>"
       << e(json_text(doc["candidate"], "source")) << "</code> against baseline <code>"
       << e(json_text(doc["baseline"], "source")) << "</code>, "
-      << e(json_text(doc["candidate"], "gpu_name")) << ".</p>";
+      << e(json_text(doc["candidate"], "gpu_name")) << ".</p>" << gaps(doc, "not-judged");
     h << "<h2 id=\"verdicts\">Candidate vs baseline, per metric class</h2>" << class_charts(doc);
     h << "<h2>Comparability</h2><ul>";
     for (const auto& c : doc["comparability"])
@@ -273,6 +291,7 @@ std::string html_page(const json& doc) {
   h << ".</p>";
   if (!json_text(doc, "error").empty())
     h << "<p><b>Error:</b> " << e(json_text(doc, "error")) << "</p>";
+  h << gaps(doc, "not-judged", json_text(doc, "error"));
   if (!doc["metrics"].empty()) {
     h << "<h2 id=\"verdicts\">Container vs native, per metric class</h2><p>Dots: the container's "
          "performance relative to native (1 = equal, left = worse); bars: "
@@ -307,7 +326,8 @@ std::string html_page(const json& doc) {
     h << "<h2 id=\"baseline\">Against the baseline: <span style=\"color:"
       << colour(json_text(b, "verdict")) << "\">" << e(json_text(b, "verdict"))
       << "</span></h2><p>Baseline <code>" << e(json_text(b["baseline"], "source")) << "</code>.</p>"
-      << class_charts(b) << metric_table(b, "baseline", "candidate");
+      << gaps(b, "baseline-not-judged") << class_charts(b)
+      << metric_table(b, "baseline", "candidate");
   }
   if (!doc["metrics"].empty())
     h << "<h2>All metrics</h2>" << metric_table(doc, "native", "container");

@@ -11,6 +11,7 @@
 #include <iostream>
 
 #include "compare.hpp"
+#include "documents.hpp"
 #include "gpuparity/version.hpp"
 #include "interrupt.hpp"
 #include "json_util.hpp"
@@ -119,6 +120,8 @@ int cmd_compare(const std::string& base_path, const std::string& cand_path, cons
   }
   // The summary goes to stdout unless an output asked for it ("-").
   if (!any_stdout({out, junit, prom, markdown, html})) std::cout << markdown_summary(doc);
+  if (doc["verdict"] == "error")
+    std::cerr << "gpuparity compare: ERROR: " << doc["verdict_reason"].get<std::string>() << "\n";
   const auto werr = out.empty() ? std::string() : write_report(out, doc);
   if (!werr.empty()) {
     std::cerr << "gpuparity compare: " << werr << "\n";
@@ -162,6 +165,10 @@ int cmd_baseline(const std::vector<std::string>& inputs, const std::string& side
   }
   std::cerr << "gpuparity baseline: " << doc["metrics"].size() << " metrics from " << inputs.size()
             << " report(s) written to " << (out == "-" ? "standard output" : out) << "\n";
+  for (const auto& d : doc["dropped_metrics"])
+    std::cerr << "gpuparity baseline: warning: " << d["name"].get<std::string>()
+              << " left out (not measured in " << d["missing_from"].size()
+              << " of the reports); listed in dropped_metrics\n";
   return exit_parity;
 }
 
@@ -175,14 +182,13 @@ int cmd_report(const std::string& path, const std::string& junit, const std::str
     return code;
   json doc;
   try {
-    doc = read_json_file(path);
-  } catch (const json_file_error& e) {
+    document d = load_document(path);
+    if (d.kind != document_kind::run_report && d.kind != document_kind::comparison)
+      throw document_error(path + " is a " + document_kind_name(d.kind) +
+                           ", neither a `gpuparity run` report nor a `gpuparity compare` document");
+    doc = std::move(d.body);
+  } catch (const document_error& e) {
     std::cerr << "gpuparity report: ERROR: " << e.what() << "\n";
-    return exit_error;
-  }
-  if (!is_run_report(doc) && !is_comparison(doc)) {
-    std::cerr << "gpuparity report: ERROR: " << path
-              << " is neither a `gpuparity run` report nor a `gpuparity compare` document\n";
     return exit_error;
   }
   if (junit.empty() && prom.empty() && markdown.empty() && html.empty()) {
@@ -315,10 +321,18 @@ int main(int argc, char** argv) {
     std::cerr << "gpuparity: " << e.what() << "; see gpuparity --help\n";
     return exit_usage;
   }
-  if (compare->parsed())
-    return cmd_compare(base_path, cand_path, side, cmp_margins, out, junit, prom, markdown, html);
-  if (baseline->parsed()) return cmd_baseline(inputs, side, out);
-  if (report->parsed()) return cmd_report(report_path, junit, prom, markdown, html);
+  // The documents were checked before use; an exception here is a defect, and still an
+  // error (4) with a message, never an abort.
+  const char* cmd = compare->parsed() ? "compare" : baseline->parsed() ? "baseline" : "report";
+  try {
+    if (compare->parsed())
+      return cmd_compare(base_path, cand_path, side, cmp_margins, out, junit, prom, markdown, html);
+    if (baseline->parsed()) return cmd_baseline(inputs, side, out);
+    if (report->parsed()) return cmd_report(report_path, junit, prom, markdown, html);
+  } catch (const std::exception& e) {
+    std::cerr << "gpuparity " << cmd << ": ERROR: internal error: " << e.what() << "\n";
+    return exit_error;
+  }
   o.container.kind = *parse_runtime(runtime);
   o.container.command_template = split_template(runtime_template);
   o.container.kill_template = split_template(kill_template);

@@ -5,10 +5,10 @@
 // `baseline` work on these.
 #include <map>
 #include <nlohmann/json.hpp>
-#include <stdexcept>
 #include <string>
 #include <vector>
 
+#include "json_check.hpp"
 #include "workload_output.hpp"
 
 namespace gpuparity::harness {
@@ -31,16 +31,21 @@ struct measurement_set {
   std::string measured_at;
   hardware_facts facts;
   std::map<std::string, metric_series> metrics;
+  // What forbids a pass on this document's evidence: cases that failed or were incorrect
+  // ("stream/copy: incorrect"), and a run report's audit findings of severity error.
+  std::vector<std::string> failed;
+  std::vector<std::string> audit_errors;
 
   nlohmann::ordered_json describe() const;  // for the documents that cite it
 };
 
-// A document that cannot serve: unreadable, not JSON, of no known kind, without metrics.
-struct measurement_error : std::runtime_error {
-  using std::runtime_error::runtime_error;
-};
+// A document that cannot serve: unreadable, not JSON, of no known kind or version, a field
+// of the wrong type, a run report whose verdict is error, no metrics on the side asked for.
+using measurement_error = document_error;
 
-// side: "native" or "container" for run reports (ignored for the other kinds).
+// side: "native" or "container" for run reports (ignored for the other kinds). Both check
+// the document (documents.hpp) before reading it. A run report without "finished_at" is
+// the one `run` is still writing (its verdict not yet decided); on disk one is refused.
 measurement_set load_measurements(const std::string& path, const std::string& side);
 measurement_set measurements_from_json(const nlohmann::ordered_json& doc, const std::string& source,
                                        const std::string& side);

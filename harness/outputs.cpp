@@ -96,14 +96,29 @@ void junit_suite(std::ostringstream& x, const std::string& name, const json& doc
       cases << "    </testcase>\n";
     }
   }
+  // Metrics measured on one side only: a failure where they forbid a pass, skipped where
+  // they leave the verdict inconclusive at best, never absent.
+  for (const auto& u : unjudged_metrics(doc)) {
+    ++t;
+    cases << "    <testcase classname=\"gpuparity." << kind << ".missing\" name=\""
+          << xml_escape(u.name) << "\" time=\"0\">\n";
+    if (u.blocking) {
+      ++f;
+      cases << "      <failure type=\"missing\" message=\"" << xml_escape(u.text) << "\">"
+            << xml_escape(u.text) << "</failure>\n";
+    } else {
+      ++k;
+      cases << "      <skipped message=\"not judged: " << xml_escape(u.text) << "\"/>\n";
+    }
+    cases << "    </testcase>\n";
+  }
   const std::string verdict = json_text(doc, "verdict");
   if (verdict == "error" || verdict == "not_comparable") {
     ++t;
     ++e;
-    std::string why = json_text(doc, "error");
+    std::string why = verdict_reason_of(doc);
     for (const auto& c : doc.value("comparability", json::array()))
-      if (json_text(c, "severity") == "error")
-        why += (why.empty() ? "" : "; ") + json_text(c, "message");
+      if (json_text(c, "severity") == "error" && why.empty()) why = json_text(c, "message");
     cases << "    <testcase classname=\"gpuparity." << kind << "\" name=\"" << verdict
           << "\" time=\"0\">\n      <error type=\"" << verdict << "\" message=\"" << xml_escape(why)
           << "\">" << xml_escape(why) << "</error>\n    </testcase>\n";
@@ -202,7 +217,47 @@ void prom_metrics(prom_writer& w, const json& doc, const std::string& prefix,
                json_text(m, "verdict") == v ? 1.0 : 0.0);
 }
 
+// gpuparity_..._metric_missing: 1 per metric measured on one side only.
+void prom_missing(prom_writer& w, const json& doc, const std::string& family) {
+  const auto missing = unjudged_metrics(doc);
+  if (missing.empty()) return;
+  w.family(family,
+           "1 for a metric measured on one side only (side: the one that lacks it); "
+           "blocking: whether it forbids a pass");
+  for (const auto& u : missing)
+    w.sample(family,
+             lbl("metric", u.name) + "," + lbl("side", u.missing_on) + "," +
+                 lbl("blocking", u.blocking ? "true" : "false"),
+             1.0);
+}
+
 }  // namespace
+
+std::vector<unjudged_metric> unjudged_metrics(const json& doc) {
+  std::vector<unjudged_metric> out;
+  if (is_comparison(doc)) {
+    for (const auto& n : doc.value("only_in_baseline", json::array()))
+      out.push_back({n.get<std::string>(), "candidate", true,
+                     "only in the baseline: the candidate did not measure it"});
+    for (const auto& n : doc.value("only_in_candidate", json::array()))
+      out.push_back({n.get<std::string>(), "baseline", false,
+                     "only in the candidate: the baseline has no samples to judge it by"});
+    return out;
+  }
+  for (const auto& m : doc.value("missing_metrics", json::array())) {
+    const std::string on = json_text(m, "measured_on");
+    const bool explained = m.value("explained", false);
+    out.push_back(
+        {json_text(m, "name"), on == "native" ? "container" : "native", !explained,
+         "measured on " + on + " only (" + (explained ? "explained" : "unexplained") + ")"});
+  }
+  return out;
+}
+
+std::string verdict_reason_of(const json& doc) {
+  const std::string reason = json_text(doc, "verdict_reason");
+  return reason.empty() ? json_text(doc, "error") : reason;
+}
 
 std::string ci_label(const json& doc) {
   const double c = doc.value("confidence", 0.95);
@@ -287,10 +342,11 @@ std::string prometheus_text(const json& doc) {
     prom_metrics(w, doc, "gpuparity_compare_metric",
                  {"no_regression", "regression", "improved", "inconclusive"});
     w.family("gpuparity_compare_verdict", "1 for the comparison's verdict, 0 for the others");
-    for (const char* v : {"no_regression", "regression", "inconclusive", "not_comparable"})
+    for (const char* v : {"no_regression", "regression", "inconclusive", "not_comparable", "error"})
       w.sample("gpuparity_compare_verdict", lbl("verdict", v), verdict == v ? 1.0 : 0.0);
     w.family("gpuparity_compare_exit_code", "the exit code gpuparity compare returned");
     w.sample("gpuparity_compare_exit_code", "", doc.value("exit_code", 4));
+    prom_missing(w, doc, "gpuparity_compare_metric_missing");
     return w.text();
   }
   prom_metrics(w, doc, "gpuparity_metric",
@@ -300,6 +356,7 @@ std::string prometheus_text(const json& doc) {
     w.sample("gpuparity_run_verdict", lbl("verdict", v), verdict == v ? 1.0 : 0.0);
   w.family("gpuparity_run_exit_code", "the exit code gpuparity run returned");
   w.sample("gpuparity_run_exit_code", "", doc.value("exit_code", 4));
+  prom_missing(w, doc, "gpuparity_metric_missing");
   if (doc.contains("timings")) {
     w.family("gpuparity_run_duration_seconds", "wall time of the run");
     w.sample("gpuparity_run_duration_seconds", "", doc["timings"].value("wall_seconds", 0.0));
@@ -331,11 +388,28 @@ std::string prometheus_text(const json& doc) {
     const std::string rv = json_text(doc["baseline_comparison"], "verdict");
     w.family("gpuparity_run_regression_verdict",
              "1 for the verdict against the --baseline, 0 for the others");
-    for (const char* v : {"no_regression", "regression", "inconclusive", "not_comparable"})
+    for (const char* v : {"no_regression", "regression", "inconclusive", "not_comparable", "error"})
       w.sample("gpuparity_run_regression_verdict", lbl("verdict", v), rv == v ? 1.0 : 0.0);
+    prom_missing(w, doc["baseline_comparison"], "gpuparity_run_regression_metric_missing");
   }
   return w.text();
 }
+
+namespace {
+
+// The reason (unless `shown` already) and the metrics not judged, under a verdict's heading.
+void markdown_gaps(std::ostringstream& md, const json& doc, const std::string& shown = "") {
+  const std::string why = verdict_reason_of(doc);
+  if (!why.empty() && why != shown) md << "**Why:** " << why << "\n\n";
+  const auto missing = unjudged_metrics(doc);
+  if (missing.empty()) return;
+  md << "**Not judged** (" << missing.size() << " metric(s) measured on one side only):\n\n";
+  for (const auto& u : missing)
+    md << "- `" << u.name << "`: " << u.text << (u.blocking ? " — forbids a pass" : "") << "\n";
+  md << "\n";
+}
+
+}  // namespace
 
 std::string markdown_summary(const json& doc) {
   std::ostringstream md;
@@ -360,6 +434,7 @@ std::string markdown_summary(const json& doc) {
        << "Candidate `" << json_text(doc["candidate"], "source") << "` against baseline `"
        << json_text(doc["baseline"], "source") << "` on " << json_text(doc["candidate"], "gpu_name")
        << ".\n\n";
+    markdown_gaps(md, doc);
     for (const auto& c : doc["comparability"])
       md << "- **" << json_text(c, "severity") << "** " << json_text(c, "check") << ": "
          << json_text(c, "message") << " (baseline `" << json_text(c, "baseline")
@@ -379,6 +454,7 @@ std::string markdown_summary(const json& doc) {
     md << ", " << fixed_text(doc["timings"].value("wall_seconds", 0.0), 0) << " s";
   md << ".\n\n";
   if (!json_text(doc, "error").empty()) md << "**Error:** " << json_text(doc, "error") << "\n\n";
+  markdown_gaps(md, doc, json_text(doc, "error"));
   if (!doc["metrics"].empty()) table(doc);
   if (!doc["audit"].empty()) {
     md << "\n### Audit\n\n";
@@ -391,6 +467,7 @@ std::string markdown_summary(const json& doc) {
     const json& b = doc["baseline_comparison"];
     md << "\n### Against the baseline `" << json_text(b["baseline"], "source") << "`: **"
        << json_text(b, "verdict") << "**\n\n";
+    markdown_gaps(md, b);
     table(b);
   }
   return md.str();

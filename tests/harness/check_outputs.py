@@ -65,7 +65,22 @@ if good:
             m["container"]["samples"] = [v * 0.95 for v in m["container"]["samples"]]
     scaled_path = os.path.join(tmp, "scaled.report.json")
     json.dump(scaled, open(scaled_path, "w"))
-    for name, cand, want in (("self", latest, 0), ("scaled", scaled_path, 1)):
+    # A candidate that measured one of the metrics: an error, and every rendering lists the
+    # others; a run report with the reason and missing metrics `run` writes.
+    one = json.loads(json.dumps(loaded[latest]))
+    one["metrics"] = one["metrics"][:1]
+    one_path = os.path.join(tmp, "one.report.json")
+    json.dump(one, open(one_path, "w"))
+    missing = json.loads(json.dumps(loaded[latest]))
+    missing.update(verdict="error", exit_code=4, error="2 metric(s) measured on one side only",
+                   verdict_reason="2 metric(s) measured on one side only",
+                   missing_metrics=[{"name": "extra/a:seconds", "measured_on": "native", "explained": False},
+                                    {"name": "extra/b:bytes_per_second", "measured_on": "container",
+                                     "explained": True}])
+    missing_path = os.path.join(tmp, "missing.report.json")
+    json.dump(missing, open(missing_path, "w"))
+    docs.append(("missing.report.json", missing_path, "run"))
+    for name, cand, want in (("self", latest, 0), ("scaled", scaled_path, 1), ("one", one_path, 4)):
         out = os.path.join(tmp, f"compare-{name}.json")
         p = run([args.gpuparity, "compare", latest, cand, "-o", out])
         ok(p.returncode == want, f"compare {name}: exit {p.returncode}, expected {want}: {p.stderr}")

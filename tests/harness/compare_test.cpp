@@ -139,16 +139,22 @@ TEST(Compare, ClockAndPowerDifferencesAreWarnings) {
   EXPECT_EQ(severity["driver"], "info");
 }
 
-TEST(Compare, NoCommonMetricIsNotComparable) {
+// No common metric: the baseline's metrics are all missing from the candidate, an error
+// (decide_comparison), not merely "not comparable".
+TEST(Compare, NoCommonMetricIsAnErrorNamingTheMissing) {
   const auto c = load_measurements(long_run, "container");
   auto only = c;
   only.metrics.clear();
   only.metrics["other/case:seconds"] = c.metrics.begin()->second;
   only.metrics["other/case:seconds"].kind.name = "other/case:seconds";
   const auto cmp = compare_measurements(c, only, class_margins{});
-  EXPECT_EQ(cmp["verdict"], "not_comparable");
+  EXPECT_EQ(cmp["verdict"], "error");
+  EXPECT_EQ(cmp["exit_code"], 4);
   EXPECT_EQ(cmp["only_in_candidate"].size(), 1u);
   EXPECT_EQ(cmp["only_in_baseline"].size(), c.metrics.size());
+  EXPECT_NE(cmp["verdict_reason"].get<std::string>().find("28 metric(s) measured on one side only"),
+            std::string::npos)
+      << cmp["verdict_reason"];
 }
 
 TEST(Baseline, PoolsRunsAndKeepsTheirMedians) {
@@ -178,6 +184,82 @@ TEST(Baseline, RefusesMixedGpuModels) {
   const auto a = load_measurements(long_run, "container");
   const auto b = measurements_from_json(doc, "a100.json", "container");
   EXPECT_THROW(make_baseline({a, b}), measurement_error);
+}
+
+// The hostile tester's case: a candidate that measured 1 of the baseline's 28 metrics.
+TEST(Compare, MetricsOnlyInTheBaselineAreAnError) {
+  auto doc = read(long_run);
+  json kept = json::array();
+  for (const auto& m : doc["metrics"])
+    if (m["name"] == "stream/copy:bytes_per_second") kept.push_back(m);
+  doc["metrics"] = kept;
+  const auto cmp =
+      compare_measurements(load_measurements(long_run, "container"),
+                           measurements_from_json(doc, "one.json", "container"), class_margins{});
+  EXPECT_EQ(cmp["verdict"], "error");
+  EXPECT_EQ(cmp["exit_code"], 4);
+  EXPECT_EQ(cmp["only_in_baseline"].size(), 27u);
+  EXPECT_NE(cmp["verdict_reason"].get<std::string>().find("27 metric(s) measured on one side only"),
+            std::string::npos);
+}
+
+TEST(Compare, MetricsOnlyInTheCandidateAreInconclusiveAtBest) {
+  auto doc = read(long_run);
+  json kept = json::array();
+  for (const auto& m : doc["metrics"])
+    if (m["class"] != "latency") kept.push_back(m);
+  doc["metrics"] = kept;
+  const auto cmp = compare_measurements(measurements_from_json(doc, "fewer.json", "container"),
+                                        load_measurements(long_run, "container"), class_margins{});
+  EXPECT_EQ(cmp["verdict"], "inconclusive");
+  EXPECT_EQ(cmp["exit_code"], 3);
+  EXPECT_FALSE(cmp["only_in_candidate"].empty());
+  EXPECT_TRUE(cmp["only_in_baseline"].empty());
+}
+
+TEST(Compare, AFailedCaseOfEitherDocumentIsAnError) {
+  const std::string data = GPUPARITY_TEST_DATA;
+  auto doc = read(data + "/h100-gpuparity-bench.json");
+  const auto clean = measurements_from_json(doc, "clean.json", "");
+  doc["benchmarks"][0]["error_occurred"] = true;
+  doc["benchmarks"][0]["error_message"] = "incorrect: 12 elements differ";
+  const auto failed = measurements_from_json(doc, "incorrect.json", "");
+  for (const auto& [b, c] : {std::pair{&clean, &failed}, std::pair{&failed, &clean}}) {
+    const auto cmp = compare_measurements(*b, *c, class_margins{});
+    EXPECT_EQ(cmp["verdict"], "error");
+    EXPECT_NE(cmp["verdict_reason"].get<std::string>().find("stream/copy: incorrect"),
+              std::string::npos)
+        << cmp["verdict_reason"];
+  }
+  // Even when every metric it kept is fine: the same document's other cases against itself.
+  EXPECT_EQ(compare_measurements(failed, failed, class_margins{})["verdict"], "error");
+  EXPECT_THROW(make_baseline({failed}), measurement_error);
+}
+
+TEST(Compare, ADocumentThatNamesNoGpuIsNotComparable) {
+  auto doc = read(long_run);
+  doc["sides"]["container"].erase("gpu_name");
+  const auto cmp =
+      compare_measurements(load_measurements(long_run, "container"),
+                           measurements_from_json(doc, "anon.json", "container"), class_margins{});
+  EXPECT_EQ(cmp["verdict"], "not_comparable");
+  EXPECT_NE(cmp["verdict_reason"].get<std::string>().find("GPU model: NVIDIA H100 80GB HBM3 vs "
+                                                          "unknown"),
+            std::string::npos);
+}
+
+TEST(Baseline, ListsTheMetricsSomeRunsLack) {
+  const auto a = load_measurements(runs + "parity-podman.report.json", "container");
+  auto fewer = read(long_run);
+  fewer["metrics"].erase(0);  // compute/fp16, say
+  const auto b = measurements_from_json(fewer, "fewer.json", "container");
+  const auto doc = make_baseline({a, b});
+  ASSERT_EQ(doc["dropped_metrics"].size(), 1u);
+  EXPECT_EQ(doc["dropped_metrics"][0]["name"], read(long_run)["metrics"][0]["name"]);
+  EXPECT_EQ(doc["dropped_metrics"][0]["missing_from"], json::array({"fewer.json"}));
+  EXPECT_EQ(doc["metrics"].size(), a.metrics.size() - 1);
+  // Lacking from the first report is lacking too (once, only the first report's were seen).
+  EXPECT_EQ(make_baseline({b, a})["dropped_metrics"].size(), 1u);
 }
 
 TEST(FolderName, IsSafeForPaths) {

@@ -111,5 +111,74 @@ TEST(Renderings, WorkOnAComparisonToo) {
   EXPECT_NE(html_page(cmp).find("<svg class=\"forest\""), std::string::npos);
 }
 
+// A comparison of a candidate that measured 1 of 28 metrics: every rendering names the 27
+// others and the reason, not only the one judged.
+TEST(Renderings, ListWhatAComparisonDidNotJudge) {
+  auto one = read("parity-podman-long.report.json");
+  json kept = json::array();
+  for (const auto& m : one["metrics"])
+    if (m["name"] == "stream/copy:bytes_per_second") kept.push_back(m);
+  one["metrics"] = kept;
+  const auto base = load_measurements(runs + "parity-podman-long.report.json", "container");
+  const auto cmp = compare_measurements(base, measurements_from_json(one, "one.json", "container"),
+                                        class_margins{});
+  ASSERT_EQ(cmp["only_in_baseline"].size(), 27u);
+  const std::string missing = "compute/fp64:flop_per_second";
+  const auto x = junit_xml(cmp), p = prometheus_text(cmp), md = markdown_summary(cmp),
+             h = html_page(cmp);
+  EXPECT_EQ(count(x, "<failure type=\"missing\""), 27);
+  EXPECT_NE(x.find("name=\"" + missing + "\""), std::string::npos);
+  EXPECT_NE(x.find("<error type=\"error\" message=\"27 metric(s) measured on one side only"),
+            std::string::npos);
+  EXPECT_EQ(count(p, "\ngpuparity_compare_metric_missing{"), 27);
+  EXPECT_NE(p.find("metric=\"" + missing + "\",side=\"candidate\",blocking=\"true\"} 1"),
+            std::string::npos);
+  EXPECT_NE(p.find("gpuparity_compare_verdict{gpu=\"NVIDIA H100 80GB HBM3\""), std::string::npos);
+  EXPECT_NE(p.find("verdict=\"error\"} 1"), std::string::npos);
+  EXPECT_NE(md.find("**Why:** 27 metric(s) measured on one side only"), std::string::npos);
+  EXPECT_EQ(count(md, ": only in the baseline: the candidate did not measure it"), 27);
+  EXPECT_LT(md.find("**Not judged**"), md.find("| metric |"));  // near the top
+  EXPECT_EQ(count(h, "<li class=\"blocking\"><code>"), 27);
+  EXPECT_LT(h.find("Not judged"), h.find("<svg"));
+  // Only in the candidate: skipped, not failed.
+  const auto rev = compare_measurements(measurements_from_json(one, "one.json", "container"), base,
+                                        class_margins{});
+  EXPECT_EQ(count(junit_xml(rev), "<skipped message=\"not judged: only in the candidate"), 27);
+}
+
+// verdict_reason and missing_metrics, which `run` writes: listed in every rendering.
+TEST(Renderings, ListARunsMissingMetrics) {
+  auto doc = read("parity-podman-long.report.json");
+  doc["verdict"] = "error";
+  doc["exit_code"] = 4;
+  doc["verdict_reason"] = "2 metric(s) measured on one side only: a:seconds, b:bytes_per_second";
+  doc["missing_metrics"] = json::array(
+      {{{"name", "a:seconds"}, {"measured_on", "native"}, {"explained", false}},
+       {{"name", "b:bytes_per_second"}, {"measured_on", "container"}, {"explained", true}}});
+  const auto x = junit_xml(doc), p = prometheus_text(doc), md = markdown_summary(doc),
+             h = html_page(doc);
+  EXPECT_NE(x.find("<testcase classname=\"gpuparity.parity.missing\" name=\"a:seconds\" "
+                   "time=\"0\">\n      <failure type=\"missing\""),
+            std::string::npos)
+      << x;
+  EXPECT_NE(x.find("name=\"b:bytes_per_second\" time=\"0\">\n      <skipped"), std::string::npos);
+  EXPECT_NE(x.find("message=\"2 metric(s) measured on one side only"), std::string::npos);
+  EXPECT_NE(p.find("gpuparity_metric_missing{gpu=\"NVIDIA H100 80GB HBM3\""), std::string::npos);
+  EXPECT_NE(p.find("metric=\"a:seconds\",side=\"container\",blocking=\"true\"} 1"),
+            std::string::npos);
+  EXPECT_NE(p.find("metric=\"b:bytes_per_second\",side=\"native\",blocking=\"false\"} 1"),
+            std::string::npos);
+  EXPECT_NE(md.find("**Why:** 2 metric(s)"), std::string::npos);
+  EXPECT_NE(md.find("- `a:seconds`: measured on native only (unexplained)"), std::string::npos);
+  EXPECT_NE(md.find("- `b:bytes_per_second`: measured on container only (explained)"),
+            std::string::npos);
+  EXPECT_NE(h.find("<code>a:seconds</code>: measured on native only (unexplained)"),
+            std::string::npos);
+  EXPECT_NE(h.find("<b>Why:</b> 2 metric(s)"), std::string::npos);
+  // A report without them renders as before.
+  EXPECT_EQ(markdown_summary(read("parity-podman-long.report.json")).find("Not judged"),
+            std::string::npos);
+}
+
 }  // namespace
 }  // namespace gpuparity::harness

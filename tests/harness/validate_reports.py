@@ -72,12 +72,30 @@ for path, report in reports.items():
         check(os.path.relpath(path, args.committed) + " baseline_comparison",
               report["baseline_comparison"], v=comparison_validator)
 
-# Comparisons: generated here from committed reports, and committed ones.
 measured = [p for p in committed if reports[p]["metrics"]]
+
+# The fields `run` adds for metrics measured on one side only.
+if measured:
+    missing = copy.deepcopy(reports[measured[0]])
+    missing.update(verdict="error", exit_code=4, error="1 metric(s) measured on one side only",
+                   verdict_reason="1 metric(s) measured on one side only",
+                   missing_metrics=[{"name": "x/y:seconds", "measured_on": "native", "explained": False}])
+    check("missing_metrics", missing)
+    missing["missing_metrics"][0]["measured_on"] = "both"
+    check("missing_metrics measured on both", missing, expect_valid=False)
+
+# Comparisons: generated here from committed reports, and committed ones.
 comparisons = sorted(glob.glob(os.path.join(args.committed, "**", "*.comparison.json"), recursive=True))
 for i, path in enumerate(measured[:2]):
     out = os.path.join(tmp, f"compare-{i}.json")
     subprocess.run([args.gpuparity, "compare", measured[0], path, "-o", out], capture_output=True, timeout=60)
+    comparisons.append(out)
+if measured:  # a candidate with one metric: an error comparison
+    one = copy.deepcopy(reports[measured[0]])
+    one["metrics"] = one["metrics"][:1]
+    one_path, out = os.path.join(tmp, "one.json"), os.path.join(tmp, "compare-one.json")
+    json.dump(one, open(one_path, "w"))
+    subprocess.run([args.gpuparity, "compare", measured[0], one_path, "-o", out], capture_output=True, timeout=60)
     comparisons.append(out)
 for path in comparisons:
     doc = json.load(open(path))
@@ -94,6 +112,15 @@ baselines = sorted(glob.glob(os.path.join(args.committed, "**", "*baseline.json"
 if measured:
     out = os.path.join(tmp, "baseline.json")
     subprocess.run([args.gpuparity, "baseline", *measured[:2], "-o", out], capture_output=True, timeout=60)
+    baselines.append(out)
+    out = os.path.join(tmp, "baseline-dropped.json")  # a metric one report lacks
+    subprocess.run([args.gpuparity, "baseline", measured[0], one_path, "-o", out], capture_output=True,
+                   timeout=60)
+    if json.load(open(out)).get("dropped_metrics"):
+        passed += 1
+    else:
+        failed += 1
+        print("FAIL baseline-dropped.json: no dropped_metrics")
     baselines.append(out)
 for path in baselines:
     check(os.path.basename(path), json.load(open(path)), v=baseline_validator)

@@ -1,0 +1,191 @@
+// The one reader of documents (documents.hpp): every committed document passes it; a
+// document of another schema version, with a field of the wrong type or out of range, or
+// a run report that says error, is refused with a message naming the file and the field.
+#include "documents.hpp"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <limits>
+
+#include "compare.hpp"
+#include "json_util.hpp"
+#include "measurements.hpp"
+
+namespace gpuparity::harness {
+namespace {
+
+using json = nlohmann::ordered_json;
+
+const std::string results = GPUPARITY_RESULTS;
+const std::string runs = results + "/NVIDIA_H100_80GB_HBM3/runs/";
+const std::string long_run = runs + "parity-podman-long.report.json";
+const std::string baseline_path = results + "/baselines/NVIDIA_H100_80GB_HBM3/baseline.json";
+const std::string bench_json = std::string(GPUPARITY_TEST_DATA) + "/h100-gpuparity-bench.json";
+
+// The message check_document gives, or "" when it accepts the document.
+std::string refusal(const json& doc, const std::string& source = "doc.json") {
+  try {
+    check_document(doc, kind_of(doc, source), source);
+  } catch (const document_error& e) {
+    return e.what();
+  }
+  return "";
+}
+
+std::string measurement_refusal(const json& doc, const std::string& side = "container") {
+  try {
+    measurements_from_json(doc, "doc.json", side);
+  } catch (const measurement_error& e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST(Documents, EveryCommittedDocumentPasses) {
+  int n = 0;
+  for (const auto& e : std::filesystem::recursive_directory_iterator(results)) {
+    const std::string p = e.path().string();
+    if (e.path().extension() != ".json" || p.find("/schema/") != std::string::npos) continue;
+    EXPECT_NO_THROW(load_document(p)) << p;
+    ++n;
+  }
+  for (const char* f :
+       {"h100-gpuparity-bench.json", "h100-gpuparity-torch.json", "nogpu-gpuparity-bench.json"})
+    EXPECT_NO_THROW(load_document(std::string(GPUPARITY_TEST_DATA) + "/" + f)) << f;
+  EXPECT_GE(n, 30);
+  EXPECT_EQ(load_document(long_run).kind, document_kind::run_report);
+  EXPECT_EQ(load_document(baseline_path).kind, document_kind::baseline);
+  EXPECT_EQ(load_document(runs + "gate-run.comparison.json").kind, document_kind::comparison);
+  EXPECT_EQ(load_document(bench_json).kind, document_kind::google_benchmark);
+}
+
+TEST(Documents, AnotherSchemaVersionIsRefusedNamingBoth) {
+  for (const std::string& path : {long_run, baseline_path, runs + "gate-run.comparison.json"}) {
+    auto doc = read_json_file(path);
+    doc["schema_version"] = 2;
+    const auto why = refusal(doc, path);
+    EXPECT_NE(why.find(path + " is a "), std::string::npos) << why;
+    EXPECT_NE(why.find("of schema_version 2; this gpuparity"), std::string::npos) << why;
+    EXPECT_NE(why.find("of schema version 1"), std::string::npos) << why;
+    doc.erase("schema_version");
+    EXPECT_NE(refusal(doc, path).find("has no schema_version"), std::string::npos) << path;
+    doc["schema_version"] = "1";
+    EXPECT_NE(refusal(doc, path).find("of schema_version \"1\""), std::string::npos) << path;
+  }
+}
+
+TEST(Documents, AWrongTypeNamesTheFieldPath) {
+  auto doc = read_json_file(long_run);
+  doc["metrics"][3]["container"]["samples"][2] = "fast";
+  EXPECT_EQ(refusal(doc),
+            "doc.json: metrics[3].container.samples[2]: expected a finite number, found string "
+            "\"fast\"");
+  doc = read_json_file(long_run);
+  doc["trials"][1]["warmup"] = nullptr;
+  EXPECT_EQ(refusal(doc), "doc.json: trials[1].warmup: expected true or false, found null");
+  doc = read_json_file(long_run);
+  doc["metrics"][0].erase("ratio");
+  EXPECT_EQ(refusal(doc), "doc.json: metrics[0].ratio: missing (expected a finite number)");
+  doc = read_json_file(long_run);
+  doc["sides"] = json::array();
+  EXPECT_EQ(refusal(doc), "doc.json: sides: expected an object, found array");
+  doc = read_json_file(long_run);
+  doc["metrics"][0]["native"]["n"] = 1e308;
+  EXPECT_NE(refusal(doc).find("metrics[0].native.n: expected an integer"), std::string::npos);
+}
+
+TEST(Documents, SamplesMustBeFiniteAndAboveZero) {
+  // (Infinity cannot come from a file: the parser refuses "1e999"; it can from memory.)
+  for (const json& v : {json(0), json(-1.5), json(std::numeric_limits<double>::infinity())}) {
+    auto doc = read_json_file(long_run);
+    doc["metrics"][5]["native"]["samples"][0] = v;
+    EXPECT_NE(refusal(doc).find("metrics[5].native.samples[0]"), std::string::npos) << v;
+    auto b = read_json_file(baseline_path);
+    b["metrics"][0]["samples"][1] = v;
+    EXPECT_NE(refusal(b).find("metrics[0].samples[1]"), std::string::npos) << v;
+  }
+  auto doc = read_json_file(long_run);
+  doc["metrics"][0]["container"]["samples"] = json::array();
+  EXPECT_NE(refusal(doc).find("no sample"), std::string::npos);
+}
+
+// A latency said to be better when higher would turn every regression into a pass.
+TEST(Documents, AnOrientationThatContradictsTheCounterIsRefused) {
+  auto doc = read_json_file(long_run);
+  for (auto& m : doc["metrics"])
+    if (m["counter"] == "latency_seconds") m["higher_is_better"] = true;
+  EXPECT_NE(refusal(doc).find("higher_is_better: true contradicts its counter latency_seconds"),
+            std::string::npos);
+  doc = read_json_file(long_run);
+  doc["metrics"][1] = doc["metrics"][0];
+  EXPECT_NE(measurement_refusal(doc).find("appears twice"), std::string::npos);
+}
+
+TEST(Documents, ARunReportThatSaysErrorServesNoComparison) {
+  auto doc = read_json_file(long_run);
+  doc["verdict"] = "error";
+  doc["error"] = "a container trial failed";
+  doc["exit_code"] = 4;
+  EXPECT_EQ(refusal(doc), "");  // a valid report, which `report` renders
+  EXPECT_NE(measurement_refusal(doc).find("doc.json is a run report whose verdict is error (a "
+                                          "container trial failed)"),
+            std::string::npos);
+  // The report `run` is still writing carries "error" until it is decided: no finished_at.
+  doc.erase("finished_at");
+  EXPECT_EQ(measurement_refusal(doc), "");
+  // On disk, a run report must have finished.
+  const auto path = ::testing::TempDir() + "unfinished_" + std::to_string(getpid()) + ".json";
+  std::ofstream(path) << doc.dump();
+  EXPECT_THROW(load_measurements(path, "container"), measurement_error);
+  std::remove(path.c_str());
+}
+
+TEST(Documents, FailedBenchmarkCasesAreRecordedNotDropped) {
+  auto doc = read_json_file(bench_json);
+  doc["benchmarks"][2]["error_occurred"] = true;
+  doc["benchmarks"][2]["error_message"] = "incorrect: max abs error 3.5";
+  doc["benchmarks"][3]["error_occurred"] = true;
+  doc["benchmarks"][3]["error_message"] = "not_supported: no FP8 on this GPU";
+  const auto m = measurements_from_json(doc, "bench.json", "");
+  ASSERT_EQ(m.failed.size(), 1u);  // not_supported is no failure, as in `run`
+  EXPECT_EQ(m.failed[0], "stream/add: incorrect");
+  EXPECT_EQ(m.describe()["failed"][0], "stream/add: incorrect");
+  // Types workload_output_from_json would throw on are refused first.
+  doc["benchmarks"][4]["error_occurred"] = "yes";
+  EXPECT_NE(refusal(doc).find("benchmarks[4].error_occurred: expected true or false"),
+            std::string::npos);
+  doc = read_json_file(bench_json);
+  doc["benchmarks"][0]["bytes_per_second"] = "3 TB/s";
+  EXPECT_NE(refusal(doc).find("benchmarks[0].bytes_per_second"), std::string::npos);
+}
+
+TEST(Documents, ACaseThatFailedInARunReportIsRecorded) {
+  auto doc = read_json_file(long_run);
+  doc["trials"][3]["programs"][0]["failures"].push_back(
+      {{"case", "stream/copy"}, {"status", "incorrect"}, {"message", "incorrect: 3 wrong"}});
+  const auto side = doc["trials"][3]["side"].get<std::string>();
+  for (const char* chosen : {"native", "container"}) {
+    const auto m = measurements_from_json(doc, "doc.json", chosen);
+    ASSERT_EQ(m.failed.size(), 1u) << chosen;
+    EXPECT_EQ(m.failed[0], side + " stream/copy: incorrect");
+  }
+}
+
+TEST(Documents, KindsAreRecognisedOrRefused) {
+  EXPECT_NE(refusal(json::array()).find("is not a JSON object"), std::string::npos);
+  EXPECT_NE(refusal(json{{"kind", "gpuparity-thing"}}).find("is not one this gpuparity reads"),
+            std::string::npos);
+  EXPECT_NE(refusal(json{{"x", 1}}).find("is neither"), std::string::npos);
+  // A minimal run report: every missing field is named, never an abort.
+  const json minimal = {{"schema_version", 1}, {"mode", "native-vs-native"}};
+  EXPECT_EQ(refusal(minimal), "doc.json: started_at: missing (expected a string)");
+  EXPECT_NE(measurement_refusal(read_json_file(runs + "gate-run.comparison.json"))
+                .find("is a comparison"),
+            std::string::npos);
+}
+
+}  // namespace
+}  // namespace gpuparity::harness
