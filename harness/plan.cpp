@@ -34,7 +34,7 @@ std::vector<std::string> workload_argv(const planned_program& p, bool native,
 
 std::vector<planned_program> every_case(const std::vector<program>& programs) {
   std::vector<planned_program> plan;
-  for (const auto& p : programs) plan.push_back({p, "", {}});
+  for (const auto& p : programs) plan.push_back({p, "", {}, {}, 0});
   return plan;
 }
 
@@ -62,11 +62,11 @@ std::vector<planned_program> split_plan(
       for (const auto& c : names)
         (processes > 0 && process_unit(c) ? per_process : per_trial).push_back(c);
     }
-    if (!per_trial.empty()) plan.push_back({p, exactly(per_trial), {}});
+    if (!per_trial.empty()) plan.push_back({p, exactly(per_trial), {}, per_trial, 0});
     if (!per_process.empty()) {
       std::vector<std::string> extra = {"--startup-trials", "1"};
       if (processes > 1) extra.insert(extra.end(), {"--processes", std::to_string(processes)});
-      plan.push_back({p, exactly(per_process), extra});
+      plan.push_back({p, exactly(per_process), extra, per_process, processes});
     }
   }
   return plan;

@@ -24,6 +24,8 @@ struct planned_program {
   program prog;
   std::string filter;
   std::vector<std::string> extra_args;
+  std::vector<std::string> cases;  // the cases `filter` names exactly (empty: every case)
+  int processes = 0;               // > 0: each case run in this many fresh processes
 };
 
 std::vector<std::string> workload_argv(const planned_program& p, bool native, const run_options& o);
