@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <regex>
 #include <map>
 
 #include "decision.hpp"
@@ -26,10 +27,25 @@ json check(const char* what, const char* severity, const std::string& b, const s
           {"message", message}};
 }
 
+// Whether a Google Benchmark filter (a regex searched in the case's name; a leading '-'
+// negates it) leaves out the case of metric `name`. An empty or unreadable filter leaves
+// out nothing.
+bool excluded_by_filter(const std::string& name, const std::string& filter) {
+  if (filter.empty()) return false;
+  const bool negative = filter[0] == '-';
+  const std::string case_name = name.substr(0, name.rfind(':')) + "/";
+  try {
+    const std::regex re(negative ? filter.substr(1) : filter, std::regex::extended);
+    return std::regex_search(case_name, re) == negative;
+  } catch (const std::regex_error&) {
+    return false;
+  }
+}
+
 }  // namespace
 
 json compare_measurements(const measurement_set& base, const measurement_set& cand,
-                          const class_margins& margins) {
+                          const class_margins& margins, const std::string& candidate_filter) {
   json doc;
   doc["kind"] = "gpuparity-comparison";
   doc["schema_version"] = comparison_schema_version;
@@ -78,11 +94,14 @@ json compare_measurements(const measurement_set& base, const measurement_set& ca
     for (const auto& f : s->failed) ev.failed.push_back(who + f);
     for (const auto& a : s->audit_errors) ev.audit_errors.push_back(who + a);
   }
-  json metrics = json::array();
+  json metrics = json::array(), only_base = json::array();
   for (const auto& [name, bs] : base.metrics) {
     const auto it = cand.metrics.find(name);
     if (it == cand.metrics.end()) {
-      ev.missing.push_back(name);  // the candidate did not measure what the baseline holds
+      // The candidate did not measure what the baseline holds: an error, unless the
+      // candidate's own --filter left the case out (then inconclusive at best).
+      (excluded_by_filter(name, candidate_filter) ? ev.unjudged : ev.missing).push_back(name);
+      only_base.push_back(name);
       continue;
     }
     const auto& cs = it->second;
@@ -106,11 +125,15 @@ json compare_measurements(const measurement_set& base, const measurement_set& ca
     metrics.push_back(m);
   }
   // New metrics the baseline cannot judge: inconclusive at best, never silently passed.
+  json only_cand = json::array();
   for (const auto& [name, s] : cand.metrics)
-    if (!base.metrics.count(name)) ev.unjudged.push_back(name);
+    if (!base.metrics.count(name)) {
+      ev.unjudged.push_back(name);
+      only_cand.push_back(name);
+    }
   doc["metrics"] = metrics;
-  doc["only_in_baseline"] = ev.missing;
-  doc["only_in_candidate"] = ev.unjudged;
+  doc["only_in_baseline"] = only_base;
+  doc["only_in_candidate"] = only_cand;
   const decision d = decide_comparison(ev);
   doc["verdict"] = d.verdict;
   doc["exit_code"] = d.exit_code;

@@ -26,9 +26,12 @@ inline constexpr double comparison_confidence = 0.90;
 // one only in the candidate inconclusive at best. The document's "verdict" is
 // no_regression, regression, inconclusive, not_comparable or error, "exit_code" the
 // matching CLI code (README.md) and "verdict_reason" why it is not a pass (null for one).
+// candidate_filter: the --filter the candidate ran with; the baseline's metrics it left
+// out are unjudged (inconclusive at best) instead of missing (an error).
 nlohmann::ordered_json compare_measurements(const measurement_set& baseline,
                                             const measurement_set& candidate,
-                                            const class_margins& margins);
+                                            const class_margins& margins,
+                                            const std::string& candidate_filter = "");
 
 // A baseline from one or more runs on the same GPU model: per metric, every run's samples
 // pooled (what `compare` tests against), each run's median, and their spread. A metric

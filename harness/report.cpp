@@ -94,15 +94,27 @@ std::string summary_table(const nlohmann::ordered_json& r) {
   } else if (r.contains("telemetry")) {
     s << "telemetry: unavailable (" << r["telemetry"].value("reason", std::string("?")) << ")\n";
   }
+  if (r.contains("missing_metrics"))
+    for (const auto& m : r["missing_metrics"])
+      s << "missing: " << m["name"].get<std::string>() << " was measured on the "
+        << m["measured_on"].get<std::string>() << " side only\n";
   s << "verdict: " << r["verdict"].get<std::string>();
-  if (r["error"].is_string()) s << " (" << r["error"].get<std::string>() << ")";
+  if (r["error"].is_string())
+    s << " (" << r["error"].get<std::string>() << ")";
+  else if (r.contains("verdict_reason") && r["verdict_reason"].is_string())
+    s << " (" << r["verdict_reason"].get<std::string>() << ")";
   s << "\n";
   if (r.contains("advice"))
     s << "advice: about " << r["advice"]["trials_needed_per_side"].get<int>()
       << " trials per side (--budget " << r["advice"]["suggested_budget_seconds"].get<double>()
       << ") would likely settle " << r["advice"]["metric"].get<std::string>() << "\n";
-  if (r.contains("baseline_comparison"))
-    s << "against the baseline: " << r["baseline_comparison"]["verdict"].get<std::string>() << "\n";
+  if (r.contains("baseline_comparison")) {
+    const auto& c = r["baseline_comparison"];
+    s << "against the baseline: " << c["verdict"].get<std::string>();
+    if (c.contains("verdict_reason") && c["verdict_reason"].is_string())
+      s << " (" << c["verdict_reason"].get<std::string>() << ")";
+    s << "\n";
+  }
   return s.str();
 }
 

@@ -195,6 +195,7 @@ int run_parity(const run_options& o) {
   report["audit"] = json::array();
 
   auto finish = [&](int code, const std::string& verdict_text, const std::string& error) -> int {
+    // Invalid UTF-8 from a workload's stderr is replaced, never thrown (dump_document).
     report["verdict"] = verdict_text;
     report["exit_code"] = code;
     report["error"] = error.empty() ? json(nullptr) : json(error);
@@ -204,17 +205,24 @@ int run_parity(const run_options& o) {
          std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count()}};
     if (!error.empty()) std::cerr << "gpuparity: ERROR: " << error << "\n";
     std::cout << summary_table(report);
+    // The renderings first: when one cannot be written (a disk that filled, a FIFO whose
+    // reader left; the paths were checked before the first trial), the report says so and
+    // its exit code is the process's.
+    const std::string rerr =
+        write_renderings(json::parse(dump_document(report)), o.junit, o.prometheus);
+    if (!rerr.empty()) {
+      std::cerr << "gpuparity: ERROR: " << rerr << "\n";
+      code = exit_error;
+      report["verdict"] = "error";
+      report["exit_code"] = code;
+      report["error"] = rerr;
+    }
     const std::string werr = write_report(o.output, report);
     if (!werr.empty()) {
       std::cerr << "gpuparity: " << werr << "\n";
       return exit_error;
     }
     std::cerr << "gpuparity: report written to " << o.output << "\n";
-    const std::string rerr = write_renderings(report, o.junit, o.prometheus);
-    if (!rerr.empty()) {
-      std::cerr << "gpuparity: " << rerr << "\n";
-      return exit_error;
-    }
     return code;
   };
   // A SIGINT, SIGTERM or SIGHUP (interrupt.hpp) ends the run at the next check: children
@@ -227,12 +235,8 @@ int run_parity(const run_options& o) {
                       "before it are in the report");
   };
 
-  // Pre-flight: everything that can be known wrong before a trial runs.
-  if (access(dir_of(o.output).c_str(), W_OK) != 0) {
-    std::cerr << "gpuparity: ERROR: cannot write the report to " << o.output
-              << ": its folder does not exist or is not writable; pass --output PATH\n";
-    return exit_error;
-  }
+  // Pre-flight: everything that can be known wrong before a trial runs (the output paths
+  // were checked by the CLI: output_path.hpp).
   std::vector<program> programs;
   const bool want_bench = o.programs == "auto" || o.programs.find("bench") != std::string::npos;
   const bool want_torch = o.programs == "auto" || o.programs.find("torch") != std::string::npos;
@@ -419,7 +423,7 @@ int run_parity(const run_options& o) {
   // The regression gate: this run's container side against the baseline.
   try {
     const auto candidate = measurements_from_json(report, o.output, "container");
-    const json cmp = compare_measurements(*baseline, candidate, o.margins);
+    const json cmp = compare_measurements(*baseline, candidate, o.margins, o.filter);
     report["baseline_comparison"] = cmp;
     std::cerr << "gpuparity: against the baseline " << o.baseline << ": "
               << cmp["verdict"].get<std::string>() << "\n";

@@ -118,3 +118,37 @@ TEST(FalsePass, AnAuditErrorIsAnError) {
 
 }  // namespace
 }  // namespace gpuparity
+
+namespace gpuparity {
+namespace {
+
+// A gated run with --filter measures part of what the baseline holds: the metrics the filter
+// left out are unjudged (the gate is inconclusive, exit 3), never an error and never a pass;
+// without a filter the same gaps are an error.
+TEST(FalsePass, AFilteredRunAgainstAFullBaselineIsNeverAPass) {
+  const std::string out = ::testing::TempDir() + "fp-filtered-" + std::to_string(getpid()) + ".json";
+  const std::string baseline =
+      std::string(GPUPARITY_RESULTS) + "/NVIDIA_H100_80GB_HBM3/runs/parity-podman-long.report.json";
+  const auto r = test::run_program(
+      {GPUPARITY_EXE, "run", "--native-vs-native", "--bench",
+       std::string(GPUPARITY_TEST_DATA) + "/fake_bench.py", "--programs", "bench", "--filter",
+       "stream/copy", "--min-trials", "5", "--no-telemetry", "--baseline", baseline, "-o", out},
+      {{"GPUPARITY_RECORDED_OUTPUT",
+        std::string(GPUPARITY_TEST_DATA) + "/h100-gpuparity-bench.json"}});
+  EXPECT_EQ(r.exit_code, 3) << r.err;
+  const auto rep = nlohmann::json::parse(test::slurp(out));
+  EXPECT_EQ(rep["verdict"], "parity");
+  const auto& cmp = rep["baseline_comparison"];
+  EXPECT_EQ(cmp["verdict"], "inconclusive") << cmp["verdict_reason"];
+  EXPECT_EQ(cmp["only_in_baseline"].size(), 27u);
+  EXPECT_NE(cmp["verdict_reason"].get<std::string>().find("measured on one side only"),
+            std::string::npos)
+      << cmp["verdict_reason"];
+  // `compare` of the same candidate, which has no filter to explain the gaps: an error.
+  const auto c = test::run_program({GPUPARITY_EXE, "compare", baseline, out});
+  EXPECT_EQ(c.exit_code, 4) << c.out << c.err;
+  std::remove(out.c_str());
+}
+
+}  // namespace
+}  // namespace gpuparity
