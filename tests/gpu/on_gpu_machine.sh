@@ -16,6 +16,9 @@
 #   parity-long : native vs podman alone, budget $GPUPARITY_BUDGET (default 400 s)
 #   parity-aa : ctest in build-prebuilt, then the default native vs podman run and the A/A run
 #   pair    : the default native vs podman run and the A/A run, without the ctest
+#   settle  : $GPUPARITY_REPEATS (default 5) default native vs podman runs alternating with
+#             as many A/A runs (parity-podman-N, aa-native-N), then the --cpus 0.5 run on
+#             the host-latency cases (cpu-quota-half)
 #   misconfig : the --cpus 0.05 run and the podman --gpus all run alone
 #   aa-long : native vs native alone, budget $GPUPARITY_BUDGET (default 400 s)
 #   template : native vs podman through --runtime custom (a --runtime-template naming podman
@@ -149,7 +152,7 @@ images)
   log "container tests with podman: rc=$?"
   grep -E "tests passed|tests failed" "$OUT/images.log" | tail -2
   ;;
-harness|gate|gate-long|parity-long|parity-aa|pair|misconfig|aa-long|template)
+harness|gate|gate-long|parity-long|parity-aa|pair|misconfig|aa-long|template|settle)
   prebuilt_image
   # The same build natively and in the image: build-prebuilt's gpuparity finds its
   # gpuparity-bench beside it, and the image carries that build's install.
@@ -190,6 +193,14 @@ harness|gate|gate-long|parity-long|parity-aa|pair|misconfig|aa-long|template)
     ;;
   misconfig)
     misconfig_runs
+    ;;
+  settle)
+    for i in $(seq "${GPUPARITY_REPEATS:-5}"); do
+      gp "parity-podman-$i" --runtime podman --image "$tag"
+      gp "aa-native-$i" --native-vs-native
+    done
+    gp cpu-quota-half --runtime podman --image "$tag" --cpus 0.5 \
+      --filter 'latency/launch|latency/graph_launch|latency/memcpy_h2d_small|startup/'
     ;;
   parity-aa|pair)
     [ "$what" = pair ] || prebuilt_ctest
