@@ -1,7 +1,5 @@
 #include "fan_out.hpp"
 
-#include <fcntl.h>
-#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -11,9 +9,8 @@
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
+#include "spawn_self.hpp"
 #include "status.hpp"
-
-extern char** environ;
 
 namespace gpuparity {
 namespace {
@@ -31,32 +28,18 @@ struct child_result {
 // caller's supervisor (gpuparity's trial timeout) bounds the time: the child is in this
 // process's group.
 child_result run_child(const std::vector<std::string>& args) {
-  int fds[2];
-  if (pipe2(fds, O_CLOEXEC) != 0)
-    throw std::runtime_error(std::string("pipe: ") + std::strerror(errno));
-  posix_spawn_file_actions_t fa;
-  posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_adddup2(&fa, fds[1], STDOUT_FILENO);
-  std::vector<char*> argv;
-  for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-  argv.push_back(nullptr);
-  pid_t pid = 0;
-  const int rc = posix_spawn(&pid, "/proc/self/exe", &fa, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&fa);
-  close(fds[1]);
-  if (rc != 0) {
-    close(fds[0]);
-    throw std::runtime_error(std::string("posix_spawn: ") + std::strerror(rc));
-  }
+  const auto child = spawn_self(args, "a --processes child");
+  const int fd = child.out_fd;
+  const pid_t pid = child.pid;
   child_result r;
   char buf[65536];
   for (;;) {
-    const ssize_t n = read(fds[0], buf, sizeof buf);
+    const ssize_t n = read(fd, buf, sizeof buf);
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) break;
     r.out.append(buf, static_cast<std::size_t>(n));
   }
-  close(fds[0]);
+  close(fd);
   int status = 0;
   while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }

@@ -4,7 +4,6 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -19,9 +18,8 @@
 #include "case_runner.hpp"
 #include "cases.hpp"
 #include "latency.cuh"
+#include "spawn_self.hpp"
 #include "verify.hpp"
-
-extern char** environ;
 
 namespace gpuparity {
 namespace {
@@ -36,30 +34,18 @@ long long monotonic_ns() {
 
 // Spawns the child, returns the seconds to its first kernel; throws on failure/timeout.
 double one_cold_start(int device) {
-  int fds[2];
-  if (pipe2(fds, O_CLOEXEC) != 0)
-    throw std::runtime_error(std::string("pipe: ") + std::strerror(errno));
-  posix_spawn_file_actions_t fa;
-  posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_adddup2(&fa, fds[1], STDOUT_FILENO);
-  std::string dev = std::to_string(device);
-  std::vector<char*> argv = {const_cast<char*>("gpuparity-bench"),
-                             const_cast<char*>("--gpuparity-startup-child"), dev.data(), nullptr};
-  pid_t pid = 0;
   const long long t0 = monotonic_ns();
-  const int rc = posix_spawn(&pid, "/proc/self/exe", &fa, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&fa);
-  close(fds[1]);
-  if (rc != 0) {
-    close(fds[0]);
-    throw std::runtime_error(std::string("posix_spawn of the startup child: ") + std::strerror(rc));
-  }
+  const auto child =
+      spawn_self({"gpuparity-bench", "--gpuparity-startup-child", std::to_string(device)},
+                 "the startup child");
+  const pid_t pid = child.pid;
+  const int fd = child.out_fd;
   std::string out;
   char buf[256];
   const long long deadline = t0 + child_timeout_ms * 1000000LL;
   bool timed_out = false;
   for (;;) {
-    pollfd p{fds[0], POLLIN, 0};
+    pollfd p{fd, POLLIN, 0};
     const long long left_ms = (deadline - monotonic_ns()) / 1000000LL;
     if (left_ms <= 0) {
       timed_out = true;
@@ -71,11 +57,11 @@ double one_cold_start(int device) {
       timed_out = r == 0;
       break;
     }
-    const ssize_t n = read(fds[0], buf, sizeof buf);
+    const ssize_t n = read(fd, buf, sizeof buf);
     if (n <= 0) break;
     out.append(buf, static_cast<std::size_t>(n));
   }
-  close(fds[0]);
+  close(fd);
   if (timed_out) kill(pid, SIGKILL);
   int status = 0;
   while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
