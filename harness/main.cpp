@@ -20,6 +20,7 @@
 #include "outputs.hpp"
 #include "report.hpp"
 #include "run.hpp"
+#include "simulate.hpp"
 
 namespace {
 
@@ -203,6 +204,35 @@ int cmd_report(const std::string& path, const std::string& junit, const std::str
   return exit_parity;
 }
 
+// `simulate`: the budget default is the first report's; the margins, trial counts and
+// processes per trial those of `run` unless given.
+int cmd_simulate(const std::vector<std::string>& inputs, simulate_options so, bool budget_given,
+                 const std::string& out) {
+  std::vector<named_path> reports;
+  for (const auto& p : inputs) reports.push_back({"REPORT", p});
+  if (const int code = refused(check_output_paths({{"-o", out}}, reports, true, ""), " simulate"))
+    return code;
+  json doc;
+  try {
+    const recorded_runs r = load_recorded(inputs);
+    if (!budget_given) so.rule.budget_s = r.budget_s;
+    doc = simulate(r, inputs, so);
+  } catch (const document_error& e) {
+    std::cerr << "gpuparity simulate: ERROR: " << e.what() << "\n";
+    return exit_error;
+  } catch (const std::invalid_argument& e) {
+    std::cerr << "gpuparity simulate: " << e.what() << "\n";
+    return exit_usage;
+  }
+  if (out != "-") std::cout << simulation_table(doc);
+  const auto werr = out.empty() ? std::string() : write_report(out, doc);
+  if (!werr.empty()) {
+    std::cerr << "gpuparity simulate: ERROR: " << werr << "\n";
+    return exit_error;
+  }
+  return exit_parity;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -311,6 +341,36 @@ int main(int argc, char** argv) {
   report->add_option("--junit", junit, "JUnit XML");
   report->add_option("--prom", prom, "Prometheus text format");
 
+  simulate_options sim;
+  bool sim_budget = false;
+  auto* simulate = app.add_subcommand(
+      "simulate", "what recorded runs could settle in a budget: resamples them through run's loop");
+  simulate->add_option("REPORT", inputs, "run reports of one GPU model")->required();
+  simulate->add_option("--runs", sim.runs, "simulated runs per scenario (default 1000)")
+      ->check(CLI::Range(1, 1000000));
+  simulate->add_option_function<double>(
+               "--budget", [&](double b) { sim.rule.budget_s = b, sim_budget = true; },
+               "seconds of trials (default: the first report's budget)")
+      ->check(seconds_check);
+  simulate->add_option("--seed", sim.seed, "seed of the resampling (default fixed)");
+  simulate->add_option("--shift", sim.shift,
+                       "the power scenario's slowdown, in margins (default 2)")
+      ->check(CLI::Range(0.0, 1000.0));
+  simulate->add_option("--power-metric", sim.power_metrics,
+                       "a metric for the power scenario (repeatable; default every deciding one)")
+      ->allow_extra_args(false);
+  simulate->add_option("--min-trials", sim.rule.min_trials, "as for run (default 3)")
+      ->check(CLI::Range(2, 1000));
+  simulate->add_option("--max-trials", sim.rule.max_trials, "as for run (default 40)")
+      ->check(CLI::Range(2, 1000));
+  simulate->add_option("--processes-per-trial", sim.rule.processes_per_trial,
+                       "as for run (default 4)")
+      ->check(CLI::Range(0, 64));
+  simulate->add_flag(
+      "--no-focus", [&sim](std::int64_t) { sim.rule.focus = false; }, "as for run");
+  add_margin_options(simulate, sim.rule.margins);
+  simulate->add_option("-o,--output", out, "also write the simulation document (JSON) here");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -323,8 +383,18 @@ int main(int argc, char** argv) {
   }
   // The documents were checked before use; an exception here is a defect, and still an
   // error (4) with a message, never an abort.
-  const char* cmd = compare->parsed() ? "compare" : baseline->parsed() ? "baseline" : "report";
+  const char* cmd = compare->parsed()    ? "compare"
+                    : baseline->parsed() ? "baseline"
+                    : simulate->parsed() ? "simulate"
+                                         : "report";
   try {
+    if (simulate->parsed()) {
+      if (sim.rule.min_trials > sim.rule.max_trials) {
+        std::cerr << "gpuparity simulate: --min-trials is larger than --max-trials\n";
+        return exit_usage;
+      }
+      return cmd_simulate(inputs, sim, sim_budget, out);
+    }
     if (compare->parsed())
       return cmd_compare(base_path, cand_path, side, cmp_margins, out, junit, prom, markdown, html);
     if (baseline->parsed()) return cmd_baseline(inputs, side, out);

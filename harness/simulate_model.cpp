@@ -1,0 +1,245 @@
+#include "simulate_model.hpp"
+
+#include <algorithm>
+
+#include "documents.hpp"
+#include "json_util.hpp"
+#include "verify.hpp"
+
+namespace gpuparity::harness {
+namespace {
+
+using json = nlohmann::ordered_json;
+using gpuparity::median;
+
+// The raw material of the cost model, per side ([0] native, [1] container).
+struct cost_samples {
+  std::vector<double> start[2];
+  std::map<std::string, std::vector<double>> per_case[2], per_invocation[2];
+  // A program's seconds when it ran every case (no --benchmark_filter of the run's own):
+  // measured trials first, warm-ups only where no measured trial did.
+  std::map<std::string, std::vector<double>> full[2], full_warmup[2];
+};
+
+double number_or(const json& o, const char* key, double fallback) {
+  return o.is_object() && o.contains(key) && o[key].is_number() ? o[key].get<double>() : fallback;
+}
+
+bool ran_every_case(const json& p) {
+  if (!p.contains("command") || !p["command"].is_array()) return false;
+  for (const auto& a : p["command"])
+    if (a.is_string() && a.get<std::string>().rfind("--benchmark_filter=", 0) == 0) return false;
+  return true;
+}
+
+// How many processes a fanned-out invocation ran a case in (its case_seconds is their sum).
+std::size_t processes_of(const json& p, const std::string& case_name) {
+  if (!p.contains("process_metrics") || !p["process_metrics"].is_object()) return 1;
+  for (const auto& [name, values] : p["process_metrics"].items())
+    if (name.substr(0, name.rfind(':')) == case_name && values.is_array() && !values.empty())
+      return values.size();
+  return 1;
+}
+
+void read_trials(const json& doc, std::map<std::string, std::string>& program_of, cost_samples& c) {
+  for (const auto& t : doc["trials"]) {
+    if (!t["error"].is_null()) continue;
+    const int s = t["side"] == "container";
+    const bool warmup = t["warmup"].get<bool>();
+    if (!warmup && t.contains("start_cost_seconds") && t["start_cost_seconds"].is_number())
+      c.start[s].push_back(t["start_cost_seconds"].get<double>());
+    for (const auto& p : t["programs"]) {
+      const std::string prog = json_text(p, "program");
+      for (const auto& [name, v] : p["metrics"].items()) program_of.emplace(name, prog);
+      const double seconds = number_or(p, "seconds", -1.0);
+      if (seconds < 0) continue;
+      if (p.contains("case_seconds") && p["case_seconds"].is_object()) {
+        double sum = 0.0;
+        for (const auto& [case_name, v] : p["case_seconds"].items()) {
+          if (!v.is_number()) continue;
+          sum += v.get<double>();
+          c.per_case[s][case_name].push_back(v.get<double>() /
+                                             static_cast<double>(processes_of(p, case_name)));
+        }
+        c.per_invocation[s][prog].push_back(std::max(0.0, seconds - sum));
+      } else if (ran_every_case(p)) {
+        (warmup ? c.full_warmup : c.full)[s][prog].push_back(seconds);
+      }
+    }
+  }
+}
+
+void read_metrics(const json& doc, const std::map<std::string, std::string>& program_of,
+                  const std::string& first_program, recorded_runs& r) {
+  for (const auto& entry : doc["metrics"]) {
+    const metric_value kind = metric_from_identity(entry);
+    auto& m = r.metrics[kind.name];
+    if (m.kind.name.empty()) {
+      m.kind = kind;
+      m.case_name = kind.name.substr(0, kind.name.rfind(':'));
+      const auto p = program_of.find(kind.name);
+      m.program = p == program_of.end() ? first_program : p->second;
+    }
+    m.per_process |= json_text(entry, "replication_unit") == "process";
+    for (const auto& v : entry["native"]["samples"]) m.native.push_back(v.get<double>());
+    for (const auto& v : entry["container"]["samples"]) m.container.push_back(v.get<double>());
+  }
+}
+
+// Medians of the samples; a case with no case_seconds takes an even share of its
+// program's full-trial seconds (coarse); a side with nothing takes the other side's.
+cost_model make_cost(const cost_samples& c, const recorded_runs& r) {
+  cost_model m;
+  for (int s : {0, 1}) {
+    const int o = 1 - s;
+    const auto& start = c.start[s].empty() ? c.start[o] : c.start[s];
+    m.start[s] = start.empty() ? 0.0 : median(start);
+    for (const auto& [prog, cases] : r.cases) {
+      using by_side = std::map<std::string, std::vector<double>>[2];
+      const auto pick = [&](const by_side& v, const std::string& key) {
+        for (int side : {s, o}) {
+          const auto it = v[side].find(key);
+          if (it != v[side].end() && !it->second.empty()) return &it->second;
+        }
+        return static_cast<const std::vector<double>*>(nullptr);
+      };
+      const auto* inv = pick(c.per_invocation, prog);
+      m.per_invocation[s][prog] = inv ? median(*inv) : 0.0;
+      const auto* full = pick(c.full, prog);
+      if (!full) full = pick(c.full_warmup, prog);
+      for (const auto& k : cases) {
+        if (const auto* v = pick(c.per_case, k)) {
+          m.per_case[s][k] = median(*v);
+        } else if (full) {
+          m.per_case[s][k] = median(*full) / static_cast<double>(cases.size());
+          m.coarse = true;
+        }
+      }
+    }
+  }
+  return m;
+}
+
+}  // namespace
+
+recorded_runs load_recorded(const std::vector<std::string>& paths) {
+  recorded_runs r;
+  cost_samples c;
+  std::map<std::string, std::string> program_of;  // metric -> program
+  for (const auto& path : paths) {
+    const document d = load_document(path);
+    if (d.kind != document_kind::run_report)
+      throw document_error(path + " is a " + document_kind_name(d.kind) +
+                           ", not a `gpuparity run` report");
+    const json& doc = d.body;
+    const std::string gpu = json_text(doc["sides"]["native"], "gpu_name");
+    if (r.sources.empty()) {
+      r.budget_s = number_or(doc["config"], "budget_seconds", 120.0);
+      for (const char* k : {"gpu_name", "gpu_uuid"})
+        r.context[k] = json_text(doc["sides"]["native"], k);
+    } else if (gpu != r.context["gpu_name"]) {
+      throw document_error(path + " was measured on " + (gpu.empty() ? "an unnamed GPU" : gpu) +
+                           ", " + r.sources.front() + " on " + r.context["gpu_name"] +
+                           ": pool reports of one GPU model");
+    }
+    r.sources.push_back(path);
+    for (const auto& p : doc["programs"]) {
+      const std::string name = json_text(p, "name");
+      if (std::none_of(r.programs.begin(), r.programs.end(),
+                       [&](const program& q) { return q.name == name; }))
+        r.programs.push_back({name, json_text(p, "native_path")});
+    }
+    read_trials(doc, program_of, c);
+    read_metrics(doc, program_of, r.programs.empty() ? "" : r.programs.front().name, r);
+  }
+  if (r.metrics.empty())
+    throw document_error(paths.front() + " has no metric measured on both sides to resample");
+  for (const auto& [name, m] : r.metrics) {
+    auto& cases = r.cases[m.program];
+    if (std::find(cases.begin(), cases.end(), m.case_name) == cases.end())
+      cases.push_back(m.case_name);
+    r.of_case[m.case_name].push_back(name);
+  }
+  // A program that measured nothing judged runs no case here either.
+  r.programs.erase(std::remove_if(r.programs.begin(), r.programs.end(),
+                                  [&](const program& p) { return !r.cases.count(p.name); }),
+                   r.programs.end());
+  r.cost = make_cost(c, r);
+  return r;
+}
+
+// splitmix64: a fixed recurrence, so draws do not depend on the standard library.
+std::uint64_t sim_rng::next() {
+  std::uint64_t z = (state += 0x9e3779b97f4a7c15ULL);
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  return z ^ (z >> 31);
+}
+
+std::uint64_t mix_seed(std::uint64_t seed, std::uint64_t a, std::uint64_t b, std::uint64_t c) {
+  sim_rng g{seed};
+  for (std::uint64_t x : {a, b, c}) g.state ^= g.next() + x;
+  return g.next();
+}
+
+synthetic_source::synthetic_source(const recorded_runs& r, draw_fn draw, std::uint64_t seed)
+    : r_(r), draw_(std::move(draw)), rng_{seed} {}
+
+trial_source synthetic_source::source() {
+  trial_source s;
+  s.run = [this](bool container, int index, const std::vector<planned_program>& plan) {
+    return make_trial(container, index, plan);
+  };
+  s.elapsed = [this] { return now; };
+  return s;
+}
+
+trial synthetic_source::make_trial(bool container, int index,
+                                   const std::vector<planned_program>& plan) {
+  static const std::vector<std::string> none;
+  const int s = container;
+  trial t;
+  t.index = index;
+  t.container = container;
+  t.t_start = now;
+  t.start_cost_s = r_.cost.start[s];
+  double wall = t.start_cost_s;
+  for (const auto& p : plan) {
+    program_run pr;
+    pr.program = p.prog.name;
+    pr.proc.exit_code = 0;
+    pr.out.parsed = true;
+    pr.out.context = r_.context;
+    const auto all = r_.cases.find(p.prog.name);
+    const auto& cases = !p.cases.empty() ? p.cases : all == r_.cases.end() ? none : all->second;
+    const int copies = std::max(1, p.processes);
+    const auto inv = r_.cost.per_invocation[s].find(p.prog.name);
+    double seconds = inv == r_.cost.per_invocation[s].end() ? 0.0 : inv->second;
+    for (const auto& c : cases) {
+      const auto cost = r_.cost.per_case[s].find(c);
+      const double case_s = (cost == r_.cost.per_case[s].end() ? 0.0 : cost->second) * copies;
+      pr.out.case_seconds[c] = case_s;
+      seconds += case_s;
+      const auto names = r_.of_case.find(c);
+      if (names == r_.of_case.end()) continue;
+      for (const auto& name : names->second) {
+        const auto& m = r_.metrics.at(name);
+        for (int k = 0; k < copies; ++k) {
+          metric_value v = m.kind;
+          v.value = draw_(m, container, rng_);
+          v.process = p.processes > 0 ? k : -1;
+          pr.out.metrics.push_back(v);
+        }
+      }
+    }
+    pr.proc.seconds = seconds;
+    wall += seconds;
+    t.runs.push_back(std::move(pr));
+  }
+  t.wall_s = wall;
+  now += wall;
+  t.t_end = now;
+  return t;
+}
+
+}  // namespace gpuparity::harness

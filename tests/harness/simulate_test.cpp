@@ -1,0 +1,168 @@
+// `gpuparity simulate`: the committed reports resampled through run's own loop.
+#include "simulate.hpp"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <stdexcept>
+
+#include "json_check.hpp"
+#include "json_util.hpp"
+
+namespace gpuparity::harness {
+namespace {
+
+using json = nlohmann::ordered_json;
+
+const std::string long_report =
+    std::string(GPUPARITY_RESULTS) + "/NVIDIA_H100_80GB_HBM3/runs/parity-podman-long.report.json";
+const std::string triad = "stream/triad:bytes_per_second";
+
+simulate_options small(int runs, std::vector<std::string> power = {triad}) {
+  simulate_options o;
+  o.runs = runs;
+  o.rule.budget_s = 420.0;
+  o.power_metrics = std::move(power);
+  return o;
+}
+
+const json& scenario(const json& doc, const std::string& name) {
+  for (const auto& s : doc["scenarios"])
+    if (s["name"] == name) return s;
+  throw std::runtime_error("no scenario " + name);
+}
+
+const json& metric(const json& list, const std::string& name) {
+  for (const auto& m : list)
+    if (m["name"] == name) return m;
+  throw std::runtime_error("no metric " + name);
+}
+
+std::string write_temp(const std::string& name, const json& doc) {
+  const std::string path = ::testing::TempDir() + name;
+  std::ofstream(path) << dump_document(doc);
+  return path;
+}
+
+// The committed report with every sample replaced: each metric's samples within +-0.1%
+// of its native median on both sides (tight), and per-case seconds when asked.
+json tight_report() {
+  json doc = read_json_file(long_report);
+  for (auto& m : doc["metrics"]) {
+    const double base = m["native"]["median"].get<double>();
+    for (const char* side : {"native", "container"}) {
+      auto& s = m[side]["samples"];
+      for (std::size_t i = 0; i < s.size(); ++i)
+        s[i] = base * (1.0 + 0.001 * (static_cast<double>(i % 5) - 2.0) / 2.0);
+      m[side]["median"] = base;
+    }
+  }
+  return doc;
+}
+
+TEST(Simulate, SameSeedSameDocumentWhateverTheThreads) {
+  const auto r = load_recorded({long_report});
+  auto o = small(6);
+  o.threads = 1;
+  const json a = simulate(r, {long_report}, o);
+  o.threads = 3;
+  EXPECT_EQ(simulate(r, {long_report}, o), a);
+  EXPECT_EQ(simulation_table(simulate(r, {long_report}, o)), simulation_table(a));
+  o.seed += 1;
+  EXPECT_NE(simulate(r, {long_report}, o)["scenarios"], a["scenarios"]);
+  EXPECT_EQ(a["kind"], "gpuparity-simulation");
+  EXPECT_EQ(a["schema_version"], 1);
+  EXPECT_TRUE(a["cost_model"]["coarse"].get<bool>());  // the report has no case_seconds
+}
+
+TEST(Simulate, EqualSidesRarelySayDegraded) {
+  const auto r = load_recorded({long_report});
+  const json doc = simulate(r, {long_report}, small(40));
+  const json& equal = scenario(doc, "equal");
+  EXPECT_LE(equal["p_any_degraded"].get<double>(), 0.1);
+  for (const auto& m : equal["metrics"]) EXPECT_LE(m["p_degraded"].get<double>(), 0.1) << m["name"];
+  // The runs stop within the budget (plus at most the pair that crossed it).
+  EXPECT_LE(equal["seconds"]["p90"].get<double>(), 420.0 + 40.0);
+  EXPECT_GT(equal["seconds"]["median"].get<double>(), 0.0);
+}
+
+TEST(Simulate, PowerFindsASlowdownOfATightMetricAndNoneWithoutShift) {
+  const auto r = load_recorded({long_report});
+  auto o = small(30);
+  o.shift = 3.0;
+  const json big = metric(simulate(r, {long_report}, o)["power"]["metrics"], triad);
+  EXPECT_GE(big["p_degraded"].get<double>(), 0.95);
+  EXPECT_GE(big["p_run_not_parity"].get<double>(), 0.95);
+  EXPECT_NEAR(big["slowdown"].get<double>(), 0.06, 1e-12);
+  o.shift = 0.0;
+  const json none = metric(simulate(r, {long_report}, o)["power"]["metrics"], triad);
+  EXPECT_LE(none["p_degraded"].get<double>(), 0.1);
+}
+
+TEST(Simulate, ATightReportSettlesParityInNearlyEveryRun) {
+  const std::string path = write_temp("tight.report.json", tight_report());
+  const auto r = load_recorded({path});
+  const json doc = simulate(r, {path}, small(20));
+  for (const char* s : {"equal", "as_recorded"}) {
+    EXPECT_GE(scenario(doc, s)["p_parity"].get<double>(), 0.95) << s;
+    // Settled at the first look that can give a 99% interval: well before the budget.
+    EXPECT_LT(scenario(doc, s)["seconds"]["median"].get<double>(), 200.0) << s;
+  }
+  // A trial is one sample of stream/copy, four of latency/launch (one per process, by
+  // default): the first look that gives an interval comes at 5 trials for stream/copy, at
+  // the first look (3 trials, 12 processes) for latency/launch.
+  const json& equal = scenario(doc, "equal")["metrics"];
+  EXPECT_EQ(metric(equal, "stream/copy:bytes_per_second")["settled_samples"]["native"], 5.0);
+  EXPECT_EQ(metric(equal, "latency/launch:latency_seconds")["settled_samples"]["native"], 12.0);
+}
+
+// With case_seconds recorded, a trial costs its start, each case and each invocation's
+// overhead: 12 trials (5 measured and a warm-up per side) of 0.25 + 0.5 + cases x 1 s.
+TEST(Simulate, CostModelAddsStartCasesAndInvocation) {
+  json doc = tight_report();
+  std::size_t cases = 0;
+  for (auto& t : doc["trials"]) {
+    t["start_cost_seconds"] = 0.25;
+    for (auto& p : t["programs"]) {
+      json cs = json::object();
+      for (const auto& [name, v] : p["metrics"].items()) cs[name.substr(0, name.rfind(':'))] = 1.0;
+      cases = cs.size();
+      p["case_seconds"] = cs;
+      p["seconds"] = static_cast<double>(cs.size()) + 0.5;
+    }
+  }
+  const std::string path = write_temp("costed.report.json", doc);
+  const auto r = load_recorded({path});
+  EXPECT_FALSE(r.cost.coarse);
+  auto o = small(2);
+  o.rule.processes_per_trial = 0;
+  o.rule.focus = false;
+  o.rule.min_trials = o.rule.max_trials = 5;
+  o.rule.budget_s = 1e6;
+  const json out = simulate(r, {path}, o);
+  ASSERT_GT(cases, 20u);
+  EXPECT_NEAR(scenario(out, "as_recorded")["seconds"]["median"].get<double>(),
+              12 * (0.25 + 0.5 + static_cast<double>(cases)), 1e-6);
+}
+
+TEST(Simulate, RefusesWhatItCannotSimulate) {
+  const auto r = load_recorded({long_report});
+  auto o = small(1, {"copy/h2d_pageable:bytes_per_second"});  // informational
+  EXPECT_THROW(simulate(r, {long_report}, o), std::invalid_argument);
+  o = small(1, {"no/such:seconds"});
+  EXPECT_THROW(simulate(r, {long_report}, o), std::invalid_argument);
+  o = small(1);
+  o.shift = 20.0;  // 20 x a 5% latency margin: a value of 0
+  EXPECT_THROW(simulate(r, {long_report}, o), std::invalid_argument);
+  const std::string not_report =
+      write_temp("baseline.json", read_json_file(std::string(GPUPARITY_RESULTS) +
+                                                 "/NVIDIA_H100_80GB_HBM3/runs/gate-baseline.json"));
+  EXPECT_THROW(load_recorded({not_report}), document_error);
+  json other = read_json_file(long_report);
+  other["sides"]["native"]["gpu_name"] = "NVIDIA H200";
+  const std::string h200 = write_temp("h200.report.json", other);
+  EXPECT_THROW(load_recorded({long_report, h200}), document_error);
+}
+
+}  // namespace
+}  // namespace gpuparity::harness
