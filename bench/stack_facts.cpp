@@ -1,6 +1,7 @@
 #include "stack_facts.hpp"
 
 #include <dirent.h>
+#include <dlfcn.h>
 #include <fcntl.h>
 #include <gnu/libc-version.h>
 #include <link.h>
@@ -104,6 +105,34 @@ std::vector<std::string> nvidia_entries(const std::string& dir) {
   return names;
 }
 
+// The version a library reports itself, for files named by their soname only (wheels,
+// CDI bind mounts): dlopen with RTLD_NOLOAD finds the copy already mapped, loads nothing.
+std::string self_reported_version(const std::string& key, const std::string& path) {
+  void* h = dlopen(path.c_str(), RTLD_NOW | RTLD_NOLOAD);
+  if (!h) return "";
+  std::string v;
+  int n = 0;
+  if (key == "cublasLt") {
+    if (auto f = reinterpret_cast<std::size_t (*)()>(dlsym(h, "cublasLtGetVersion")))
+      v = std::to_string(f());
+  } else if (key == "cublas") {
+    using property_fn = int (*)(int, int*);  // cublasGetProperty(MAJOR=0, MINOR=1, PATCH=2)
+    if (auto f = reinterpret_cast<property_fn>(dlsym(h, "cublasGetProperty"))) {
+      int major = 0, minor = 0, patch = 0;
+      if (f(0, &major) == 0 && f(1, &minor) == 0 && f(2, &patch) == 0)
+        v = std::to_string(major) + "." + std::to_string(minor) + "." + std::to_string(patch);
+    }
+  } else if (key == "cudart") {
+    if (auto f = reinterpret_cast<int (*)(int*)>(dlsym(h, "cudaRuntimeGetVersion")))
+      if (f(&n) == 0) v = std::to_string(n);
+  } else if (key == "nccl") {
+    if (auto f = reinterpret_cast<int (*)(int*)>(dlsym(h, "ncclGetVersion")))
+      if (f(&n) == 0) v = std::to_string(n);
+  }
+  dlclose(h);
+  return v;
+}
+
 }  // namespace
 
 std::string version_of_library_file(const std::string& path) {
@@ -123,6 +152,7 @@ fact_list library_facts() {
     const std::string real = real_path(path);
     std::string version = version_of_library_file(real);
     if (key == "c") version = gnu_get_libc_version();
+    if (version.empty()) version = self_reported_version(key, path);
     f.emplace_back("env_lib_" + key + "_path", real);
     f.emplace_back("env_lib_" + key + "_version", version.empty() ? "unknown" : version);
     names += (names.empty() ? "" : " ") + key;
