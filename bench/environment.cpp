@@ -1,5 +1,7 @@
 #include "environment.hpp"
 
+#include "stack_facts.hpp"
+
 #include <dlfcn.h>
 #include <sched.h>
 #include <sys/resource.h>
@@ -151,6 +153,8 @@ std::vector<std::pair<std::string, std::string>> environment_facts() {
         std::string(*e).rfind("CUDA_VISIBLE_DEVICES=", 0) == 0)
       nvidia += (nvidia.empty() ? "" : " ") + std::string(*e);
   f.emplace_back("env_nvidia_variables", nvidia.empty() ? "none" : nvidia);
+  const fact_list stack = stack_facts();
+  f.insert(f.end(), stack.begin(), stack.end());
   return f;
 }
 

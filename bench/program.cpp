@@ -94,7 +94,11 @@ std::string joined_argv(int argc, char** argv) {
 int fail_usage(const char* program, const output_flags& flags, const gpu_info& gpu,
                const std::string& msg) {
   std::cerr << program << ": " << msg << "\n";
-  emit_error_document(flags, error_document(gpu.context(), msg, exit_usage));
+  // The surroundings need no GPU: an error document carries them too, for the audit.
+  auto context = gpu.context();
+  const auto environment = environment_facts();
+  context.insert(context.end(), environment.begin(), environment.end());
+  emit_error_document(flags, error_document(context, msg, exit_usage));
   return exit_usage;
 }
 

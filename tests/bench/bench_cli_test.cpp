@@ -38,10 +38,10 @@ TEST(BenchCli, ListsEveryCaseWithoutAGpu) {
 // process_index; the worst exit code (here no GPU, 5) and the file --benchmark_out names.
 TEST(BenchCli, ProcessesFanOutAndMergeTheirDocuments) {
   const std::string out = ::testing::TempDir() + "fan-out-" + std::to_string(getpid()) + ".json";
-  const auto r = run_program({GPUPARITY_BENCH_EXE, "--processes", "3",
-                              "--benchmark_filter=^(stream/copy|latency/launch)/",
-                              "--benchmark_format=json", "--benchmark_out=" + out},
-                             no_gpu);
+  const auto r = run_program(
+      {GPUPARITY_BENCH_EXE, "--processes", "3", "--benchmark_filter=^(stream/copy|latency/launch)/",
+       "--benchmark_format=json", "--benchmark_out=" + out},
+      no_gpu);
   EXPECT_EQ(r.exit_code, 5) << r.err;
   for (const auto& doc : {nlohmann::json::parse(r.out), nlohmann::json::parse(test::slurp(out))}) {
     EXPECT_EQ(doc["context"]["gpuparity_processes"], "3");
@@ -63,6 +63,12 @@ TEST(BenchCli, NoGpuFailsCleanlyWithJsonNamingTheCause) {
   const auto doc = nlohmann::json::parse(r.out);
   EXPECT_NE(doc["context"]["gpuparity_error"].get<std::string>().find("no usable CUDA GPU"),
             std::string::npos);
+  // Without a GPU the audit still gets the stack's evidence: the libraries, variables and
+  // device nodes are what name the cause.
+  for (const char* k : {"env_libraries", "env_lib_c_path", "env_variables",
+                        "env_var_CUDA_VISIBLE_DEVICES", "env_device_nodes", "env_dev_nvidiactl",
+                        "env_nvidia_kernel_module", "env_libcuda_on_library_path"})
+    EXPECT_TRUE(doc["context"].contains(k)) << k;
   ASSERT_EQ(doc["benchmarks"].size(), expected_cases().size());
   for (const auto& b : doc["benchmarks"]) {
     EXPECT_TRUE(b["error_occurred"].get<bool>()) << b["name"];
@@ -103,8 +109,8 @@ TEST(BenchCli, BadFlagsAreUsageErrorsNamingTheProblem) {
 TEST(BenchCli, HelpNamesTheWorkloadFlags) {
   const auto r = run_program({GPUPARITY_BENCH_EXE, "--help"});
   EXPECT_EQ(r.exit_code, 0);
-  for (const char* f : {"--stream-bytes", "--copy-bytes", "--d2d-bytes", "--gemm-sizes", "--gemm-algo",
-                        "--device", "--seed"})
+  for (const char* f : {"--stream-bytes", "--copy-bytes", "--d2d-bytes", "--gemm-sizes",
+                        "--gemm-algo", "--device", "--seed"})
     EXPECT_NE(r.out.find(f), std::string::npos) << f;
 }
 

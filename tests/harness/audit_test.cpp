@@ -66,7 +66,7 @@ TEST(Audit, NamesACpuQuotaAndWhatItExplains) {
   EXPECT_EQ(q->explains, std::vector<std::string>{"latency/launch:latency_seconds"});
 }
 
-TEST(Audit, NamesSmallShmMemlockCpusetAndSeccomp) {
+TEST(Audit, ShmMemlockSeccompAndIpcThatExplainNothingAreOneInfoFinding) {
   const auto n = h100_side();
   auto c = n;
   c.context["env_dev_shm_bytes"] = "67108864";  // docker's default 64 MiB
@@ -75,13 +75,19 @@ TEST(Audit, NamesSmallShmMemlockCpusetAndSeccomp) {
   c.context["env_seccomp"] = "2";
   c.context["env_ipc_namespace"] = "ipc:[4026532200]";
   const auto f = audit(n, c, container_config{});
-  ASSERT_NE(find(f, "small_dev_shm"), nullptr);
-  EXPECT_NE(find(f, "small_dev_shm")->fix.find("--shm-size"), std::string::npos);
-  ASSERT_NE(find(f, "memlock_limited"), nullptr);
-  EXPECT_NE(find(f, "memlock_limited")->fix.find("memlock=-1"), std::string::npos);
-  EXPECT_NE(find(f, "cpuset_narrowed"), nullptr);
-  EXPECT_NE(find(f, "seccomp"), nullptr);
-  EXPECT_NE(find(f, "ipc_namespace"), nullptr);
+  // Nothing measured depends on these and no NCCL workload ran: listed, not warned about.
+  EXPECT_EQ(find(f, "small_dev_shm"), nullptr);
+  EXPECT_EQ(find(f, "memlock_limited"), nullptr);
+  EXPECT_EQ(find(f, "seccomp"), nullptr);
+  const auto* other = find(f, "other_differences");
+  ASSERT_NE(other, nullptr);
+  EXPECT_EQ(other->severity, "info");
+  for (const char* what : {"/dev/shm", "RLIMIT_MEMLOCK", "seccomp", "IPC namespace"})
+    EXPECT_NE(other->native.find(what), std::string::npos) << what << " in " << other->native;
+  EXPECT_NE(other->container.find("67108864"), std::string::npos);
+  // A narrower cpuset throttles every host thread: still a warning.
+  ASSERT_NE(find(f, "cpuset_narrowed"), nullptr);
+  EXPECT_EQ(find(f, "cpuset_narrowed")->severity, "warning");
 }
 
 TEST(Audit, NamesACompatLibcuda) {
@@ -198,7 +204,7 @@ side_view side_of(const std::string& report, const char* side) {
   return v;
 }
 
-TEST(AuditOnH100Runs, PodmanWithCdiHasNoErrorsOnlyItsShmSeccompAndIpc) {
+TEST(AuditOnH100Runs, PodmanWithCdiGivesNoWarningOnlyOneListOfDifferences) {
   const auto n = side_of("parity-podman.report.json", "native");
   const auto c = side_of("parity-podman.report.json", "container");
   ASSERT_EQ(n.context.at("gpu_uuid"), c.context.at("gpu_uuid"));
@@ -207,9 +213,9 @@ TEST(AuditOnH100Runs, PodmanWithCdiHasNoErrorsOnlyItsShmSeccompAndIpc) {
   std::set<std::string> ids;
   for (const auto& f : audit(n, c, rt)) {
     ids.insert(f.id);
-    EXPECT_NE(f.severity, "error") << f.id << ": " << f.title;
+    EXPECT_EQ(f.severity, "info") << f.id << ": " << f.title;
   }
-  EXPECT_EQ(ids, (std::set<std::string>{"small_dev_shm", "seccomp", "ipc_namespace"}));
+  EXPECT_EQ(ids, (std::set<std::string>{"other_differences"}));
 }
 
 TEST(AuditOnH100Runs, CpusFlagShowsAsAQuota) {

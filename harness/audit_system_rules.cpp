@@ -1,0 +1,197 @@
+// The audit's rules on the container's resources, its device nodes and its libcuda.
+#include <cstdlib>
+
+#include "audit_rules.hpp"
+
+namespace gpuparity::harness::audit_rules {
+namespace {
+
+double number(const std::string& s, double fallback) {
+  char* end = nullptr;
+  const double v = std::strtod(s.c_str(), &end);
+  return end && end != s.c_str() ? v : fallback;
+}
+
+// Soft limit of "soft/hard" ("unlimited" as infinity).
+double soft_limit(const std::string& s) {
+  const std::string soft = s.substr(0, s.find('/'));
+  return soft == "unlimited" ? 1e300 : number(soft, -1.0);
+}
+
+std::vector<std::string> of(const degraded_metrics& d,
+                            bool (*pick)(const std::string&, const std::string&)) {
+  std::vector<std::string> out;
+  for (const auto& [name, cls] : d)
+    if (pick(name, cls)) out.push_back(name);
+  return out;
+}
+
+bool host_bound(const std::string&, const std::string& cls) {
+  return cls == "latency" || cls == "host";
+}
+bool shared_memory_user(const std::string& n, const std::string&) {
+  return contains(n, "nccl") || contains(n, "all_reduce") || contains(n, "allreduce") ||
+         contains(n, "dataloader");
+}
+bool pinned_copy(const std::string& n, const std::string&) { return contains(n, "pinned"); }
+
+// NCCL (and PyTorch's DataLoader workers, which come with it in a training job) put
+// their buffers in /dev/shm: a workload that loaded NCCL is one that can be hurt.
+bool loaded_nccl(const context& c) { return !get(c, "env_lib_nccl_path").empty(); }
+
+// Adds a finding when it explains something or can hurt the user's workloads anyway,
+// otherwise records the difference for the info list.
+void warn_or_list(findings& out, bool warn, finding f) {
+  if (warn)
+    out.found.push_back(std::move(f));
+  else
+    out.other.push_back({f.title, f.native, f.container});
+}
+
+}  // namespace
+
+void resource_rules(const context& n, const context& c, const degraded_metrics& d, findings& out) {
+  const std::string nq = get(n, "env_cpu_quota_cpus"), cq = get(c, "env_cpu_quota_cpus");
+  // A quota throttles every host thread of every workload: always worth a warning.
+  if (!cq.empty() && cq != "unlimited" && cq != "unknown" && cq != nq)
+    out.found.push_back({"cpu_quota", "warning",
+                         "the container runs under a CPU quota of " + cq + " CPUs",
+                         "cgroup cpu.max " + get(n, "env_cgroup_cpu_max") + " (" + nq + ")",
+                         "cgroup cpu.max " + get(c, "env_cgroup_cpu_max") + " (" + cq + " CPUs)",
+                         "remove --cpus / --cpu-quota or raise the quota: every launch and copy "
+                         "waits on a CPU thread, so latency and startup suffer first",
+                         of(d, host_bound)});
+  const double ncpu = number(get(n, "env_cpus_allowed"), 0),
+               ccpu = number(get(c, "env_cpus_allowed"), 0);
+  if (ncpu > 0 && ccpu > 0 && ccpu < ncpu)
+    out.found.push_back(
+        {"cpuset_narrowed", "warning", "the container may use fewer CPUs than the native side",
+         get(n, "env_cpus_allowed") + " CPUs (cpuset " + get(n, "env_cgroup_cpuset") + ")",
+         get(c, "env_cpus_allowed") + " CPUs (cpuset " + get(c, "env_cgroup_cpuset") + ")",
+         "widen --cpuset-cpus, or pin both sides to the same CPUs", of(d, host_bound)});
+  const double nshm = number(get(n, "env_dev_shm_bytes"), 0),
+               cshm = number(get(c, "env_dev_shm_bytes"), 0);
+  if (cshm > 0 && cshm < 1024.0 * 1024 * 1024 && cshm < nshm) {
+    const auto explains = of(d, shared_memory_user);
+    warn_or_list(out, !explains.empty() || loaded_nccl(c),
+                 {"small_dev_shm", "warning", "/dev/shm in the container is small",
+                  get(n, "env_dev_shm_bytes") + " bytes", get(c, "env_dev_shm_bytes") + " bytes",
+                  "pass --shm-size=8g or --ipc=host (NCCL and PyTorch data loaders use /dev/shm)",
+                  explains});
+  }
+  const double nml = soft_limit(get(n, "env_rlimit_memlock")),
+               cml = soft_limit(get(c, "env_rlimit_memlock"));
+  if (cml >= 0 && nml > cml) {
+    const auto explains = of(d, pinned_copy);
+    warn_or_list(
+        out, !explains.empty() || loaded_nccl(c),
+        {"memlock_limited", "warning", "the container's RLIMIT_MEMLOCK is lower than native",
+         get(n, "env_rlimit_memlock"), get(c, "env_rlimit_memlock"),
+         "pass --ulimit memlock=-1:-1 (pinned host memory and GPUDirect need it)", explains});
+  }
+  if (get(n, "env_rlimit_nofile") != get(c, "env_rlimit_nofile") &&
+      !get(c, "env_rlimit_nofile").empty())
+    out.other.push_back({"open-file limit (--ulimit nofile)", get(n, "env_rlimit_nofile"),
+                         get(c, "env_rlimit_nofile")});
+  if (!get(c, "env_seccomp").empty() && get(n, "env_seccomp") != get(c, "env_seccomp"))
+    out.other.push_back({"seccomp mode (CUDA needs none of the blocked calls)",
+                         get(n, "env_seccomp"), get(c, "env_seccomp")});
+  if (!get(c, "env_ipc_namespace").empty() &&
+      get(n, "env_ipc_namespace") != get(c, "env_ipc_namespace"))
+    out.other.push_back({"IPC namespace (--ipc=host only for CUDA IPC across containers)",
+                         get(n, "env_ipc_namespace"), get(c, "env_ipc_namespace")});
+}
+
+cause missing_device_node(const context& n, const context& c) {
+  const std::string listed = get(c, "env_device_nodes");
+  if (listed.empty() || listed == "none") return {};
+  bool any_gpu_node = false;
+  for (const auto& [k, v] : c) {
+    const std::string node = k.rfind("env_dev_nvidia", 0) == 0 ? k.substr(8) : "";
+    if (node.size() > 6 && node.find_first_not_of("0123456789", 6) == std::string::npos &&
+        v != "missing")
+      any_gpu_node = true;
+  }
+  std::string evidence, native, flags;
+  std::string unopenable;
+  for (const std::string node : {"nvidiactl", "nvidia-uvm"}) {
+    const std::string state = get(c, "env_dev_" + node);
+    if (state.empty() || state == "ok") continue;
+    evidence += (evidence.empty() ? "" : "; ") + ("/dev/" + node + ": " + state);
+    native += (native.empty() ? "" : "; ") +
+              ("/dev/" + node + ": " +
+               (get(n, "env_dev_" + node).empty() ? std::string("not recorded")
+                                                  : get(n, "env_dev_" + node)));
+    if (state == "missing")
+      flags += " --device /dev/" + node;
+    else
+      unopenable += (unopenable.empty() ? "/dev/" : ", /dev/") + node;
+  }
+  if (!any_gpu_node) {
+    evidence += (evidence.empty() ? "" : "; ") + std::string("no /dev/nvidiaN node");
+    flags += " --device /dev/nvidia0";
+  }
+  if (evidence.empty()) return {};
+  std::string fix;
+  if (!flags.empty())
+    fix = "the container lacks the device node(s) every CUDA process opens (" + evidence +
+          "): add" + flags +
+          " to the run (or let the runtime add them all: docker --gpus all, "
+          "podman --device nvidia.com/gpu=all)";
+  if (!unopenable.empty())
+    fix += std::string(fix.empty() ? "" : "; ") + unopenable +
+           " exists but cannot be opened: a bind mount (-v) grants no device access, pass it "
+           "with --device instead (or allow it with --device-cgroup-rule 'c 195:* rwm' / "
+           "'c <uvm major>:* rwm')";
+  return {evidence + (native.empty() ? "" : " (natively " + native + ")"), fix};
+}
+
+namespace {
+
+std::string version_in(const std::string& path) {
+  const std::string file = path.substr(path.rfind('/') + 1);
+  const auto so = file.find(".so.");
+  if (so == std::string::npos) return "";
+  const std::string v = file.substr(so + 4);
+  return v.find('.') == std::string::npos ? "" : v;
+}
+
+bool known(const std::string& v) {
+  return !v.empty() && v != "unknown" && v != "unavailable" && v != "not loaded";
+}
+
+}  // namespace
+
+cause libcuda_against_module(const context& n, const context& c) {
+  std::string module = get(c, "env_nvidia_kernel_module");
+  if (!known(module)) module = get(n, "env_nvidia_kernel_module");
+  if (!known(module)) module = get(n, "env_nvml_driver_version");
+  if (!known(module)) return {};
+  // The libcuda the container used, else the one its LD_LIBRARY_PATH puts first (CUDA may
+  // have failed and unloaded it).
+  std::string path = get(c, "env_libcuda_path"), version = get(c, "env_libcuda_version");
+  if (!known(version) && known(get(c, "env_lib_cuda_version"))) {
+    path = get(c, "env_lib_cuda_path");
+    version = get(c, "env_lib_cuda_version");
+  }
+  const std::string on_path = get(c, "env_libcuda_on_library_path");
+  if (!known(version) && known(on_path) && on_path != "none") {
+    path = on_path;
+    version = version_in(on_path);
+  }
+  if (!known(version) || version == module) return {};
+  const bool compat = contains(path, "compat");
+  const std::string dir = path.substr(0, path.rfind('/'));
+  std::string fix =
+      compat ? "the image's cuda-compat libcuda " + version + " (" + path +
+                   ") is used instead of the host driver's " + module + ": remove " + dir +
+                   " from LD_LIBRARY_PATH (cuda-compat only helps when the "
+                   "host driver is older than the image's CUDA, and it must never be older "
+                   "than the kernel module)"
+             : "libcuda " + version + " (" + path + ") does not match the kernel module " + module +
+                   ": mount the host driver's libcuda (NVIDIA Container Toolkit / CDI) "
+                   "instead of one baked into the image";
+  return {"libcuda " + version + " at " + path + "; kernel module " + module, fix};
+}
+
+}  // namespace gpuparity::harness::audit_rules
