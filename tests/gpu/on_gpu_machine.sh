@@ -199,7 +199,7 @@ harness|gate|gate-long|parity-long|parity-aa|pair|misconfig|aa-long|template|set
       gp "parity-podman-$i" --runtime podman --image "$tag"
       gp "aa-native-$i" --native-vs-native
     done
-    gp cpu-quota-half --runtime podman --image "$tag" --cpus 0.5 \
+    gp cpu-quota-half --runtime podman --image "$tag" --cpus 0.5 --budget 60 \
       --filter 'latency/launch|latency/graph_launch|latency/memcpy_h2d_small|startup/'
     ;;
   parity-aa|pair)
