@@ -21,6 +21,9 @@ std::string blocking_gap(const evidence& e) {
   if (!e.missing.empty())
     return std::to_string(e.missing.size()) +
            " metric(s) measured on one side only: " + short_list(e.missing);
+  if (!e.vanished.empty())
+    return std::to_string(e.vanished.size()) +
+           " metric(s) measured in the warm-up but in no later trial: " + short_list(e.vanished);
   return "";
 }
 

@@ -15,11 +15,12 @@ struct evidence {
   std::vector<std::string> mismatched;    // facts both sides must share: "GPU model: A vs B"
   std::vector<std::string> audit_errors;  // audit findings of severity error ("id: title")
   std::vector<std::string> missing;       // metrics measured on one side only, unexplained
-  std::vector<std::string> unjudged;      // on one side only, explained (the user's --filter, a
-                                          // metric newer than the baseline): inconclusive at best
-  int judged = 0;                         // deciding metrics judged on both sides
-  int worse = 0;                          // of those: degraded / regression
-  int open = 0;                           // of those: inconclusive
+  std::vector<std::string> vanished;  // measured in a warm-up, in no judged trial on either side
+  std::vector<std::string> unjudged;  // on one side only, explained (the user's --filter, a
+                                      // metric newer than the baseline): inconclusive at best
+  int judged = 0;                     // deciding metrics judged on both sides
+  int worse = 0;                      // of those: degraded / regression
+  int open = 0;                       // of those: inconclusive
 };
 
 struct decision {

@@ -89,6 +89,14 @@ evidence gather_evidence(const std::vector<trial>& trials,
   e.error = error;
   for (const auto& [name, s] : samples)
     if (s.native.empty() != s.container.empty()) e.missing.push_back(name);
+  // A metric the warm-up measured that no judged trial did (the workload stopped reporting
+  // it, on both sides) would otherwise leave the verdict without a word.
+  std::set<std::string> vanished;
+  for (const auto& t : trials)
+    for (const auto& r : t.runs)
+      for (const auto& v : r.out.metrics)
+        if (!samples.count(v.name)) vanished.insert(v.name);
+  e.vanished.assign(vanished.begin(), vanished.end());
   // Every trial's GPU, per side: the model and the UUID must be one and the same.
   std::map<std::string, std::set<std::string>> seen[2];  // [container][fact] -> values
   for (const auto& t : trials)

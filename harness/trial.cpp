@@ -44,6 +44,18 @@ process_result runner::run(bool container, const std::vector<std::string>& workl
   return r;
 }
 
+// Samples per process are the harness's to ask for (plan.hpp): a process_index it did not
+// ask for (a run not fanned out, or beyond its count) would count one measurement as many.
+static std::string unasked_process_error(const program_run& pr, int processes) {
+  for (const auto& v : pr.out.metrics)
+    if (v.process >= 0 && (processes < 2 || v.process >= processes))
+      return pr.program + " " + v.name + ": process_index " + std::to_string(v.process) +
+             (processes < 2
+                  ? " in a run that was not fanned out over processes"
+                  : " in a run fanned out over " + std::to_string(processes) + " processes");
+  return "";
+}
+
 trial runner::run_trial(bool container, int index, const std::vector<planned_program>& programs) {
   trial t;
   t.index = index;
@@ -60,6 +72,7 @@ trial runner::run_trial(bool container, int index, const std::vector<planned_pro
     pr.proc = run(container, workload);
     pr.out = parse_workload_output(pr.proc.out);
     if (t.error.empty()) t.error = error_of(pr);
+    if (t.error.empty()) t.error = unasked_process_error(pr, p.processes);
     t.runs.push_back(std::move(pr));
     if (!t.error.empty()) break;
   }

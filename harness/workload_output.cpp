@@ -1,5 +1,6 @@
 #include "workload_output.hpp"
 
+#include <climits>
 #include <cmath>
 #include <cstdio>
 #include <nlohmann/json.hpp>
@@ -139,8 +140,10 @@ void read_case(const json& b, std::size_t index, workload_output& w) {
   const auto fail = [&](const std::string& why) { w.failures.push_back({name, "error", why}); };
   const auto is_string = [](const json& v) { return v.is_string(); };
   const auto is_bool = [](const json& v) { return v.is_boolean(); };
+  // An int, as the harness keeps it: 2^32 + 1 must not read as process 1.
   const auto is_index = [](const json& v) {
-    return v.is_number_unsigned() || (v.is_number_integer() && v.get<long long>() >= 0);
+    return (v.is_number_unsigned() && v.get<unsigned long long>() <= INT_MAX) ||
+           (v.is_number_integer() && v.get<long long>() >= 0 && v.get<long long>() <= INT_MAX);
   };
   for (const auto& why : {wrong_type(b, "run_name", is_string, "a string"),
                           wrong_type(b, "name", is_string, "a string"),
@@ -149,7 +152,7 @@ void read_case(const json& b, std::size_t index, workload_output& w) {
                           wrong_type(b, "skipped", is_bool, "a boolean"),
                           wrong_type(b, "error_message", is_string, "a string"),
                           wrong_type(b, "skip_message", is_string, "a string"),
-                          wrong_type(b, "process_index", is_index, "a whole number >= 0")})
+                          wrong_type(b, "process_index", is_index, "a whole number in 0..2^31-1")})
     if (!why.empty()) {
       fail("malformed Google Benchmark JSON: " + why);
       return;
