@@ -137,10 +137,14 @@ std::vector<std::pair<std::string, std::string>> environment_facts() {
   f.emplace_back("env_cpus_allowed", cpu_affinity());
   f.emplace_back("env_cpus_online", std::to_string(sysconf(_SC_NPROCESSORS_ONLN)));
   f.emplace_back("env_seccomp", status_field("Seccomp"));
-  char ns[256] = {0};
-  const ssize_t n = readlink("/proc/self/ns/ipc", ns, sizeof ns - 1);
-  f.emplace_back("env_ipc_namespace",
-                 n > 0 ? std::string(ns, static_cast<std::size_t>(n)) : "unknown");
+  // Namespaces ("mnt:[4026531840]"): a container has mount and PID namespaces of its own,
+  // so the audit can tell a "container" side that ran on the host.
+  for (const char* ns_name : {"ipc", "mnt", "pid"}) {
+    char ns[256] = {0};
+    const ssize_t n = readlink((std::string("/proc/self/ns/") + ns_name).c_str(), ns, sizeof ns - 1);
+    f.emplace_back(std::string("env_") + ns_name + "_namespace",
+                   n > 0 ? std::string(ns, static_cast<std::size_t>(n)) : "unknown");
+  }
   f.emplace_back("env_in_container",
                  (access("/.dockerenv", F_OK) == 0 || access("/run/.containerenv", F_OK) == 0)
                      ? "true"

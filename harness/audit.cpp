@@ -161,11 +161,28 @@ void libcuda_finding(const side_view& n, const side_view& c,
        get(cc, "env_libcuda_path") + " " + cv + "; " + lib.evidence, lib.fix, explains});
 }
 
+// Both sides in one mount namespace: the "container" command ran the workload on the host
+// (a custom template that never starts a container, an engine wrapper that execs its
+// command), so the run compares the host with itself and can prove nothing.
+void same_namespace_finding(const side_view& n, const side_view& c, std::vector<finding>& out) {
+  const std::string nm = get(n.context, "env_mnt_namespace"),
+                    cm = get(c.context, "env_mnt_namespace");
+  if (nm.empty() || nm == "unknown" || nm != cm) return;
+  out.push_back({"container_not_isolated", "error",
+                 "the container side ran in the host's mount namespace: no container was started",
+                 "mount namespace " + nm + ", PID namespace " + get(n.context, "env_pid_namespace"),
+                 "mount namespace " + cm + ", PID namespace " + get(c.context, "env_pid_namespace"),
+                 "check the runtime's command (--dry-run prints it): a --runtime-template must "
+                 "start a container from {image}, not run {command} on the host",
+                 {}});
+}
+
 }  // namespace
 
 std::vector<finding> audit(const side_view& n, const side_view& c, const container_config& rt,
                            const std::map<std::string, std::string>& degraded) {
   std::vector<finding> out;
+  same_namespace_finding(n, c, out);
   gpu_findings(n, c, rt, out);
   findings env;
   variable_rules(n.context, c.context, degraded, env);

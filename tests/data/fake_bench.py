@@ -5,10 +5,12 @@ on it: --benchmark_filter is a regex searched in each run's name, --processes K 
 copies of each run with its process_index. Environment:
   GPUPARITY_FAULT=NAME        plant one fault (FAULTS below) in the output
   GPUPARITY_PROCESS_JITTER=X  scale each process's latency/startup values by 1 +- X
-  GPUPARITY_ARGV_LOG=FILE     append this process's argv, one JSON line"""
+  GPUPARITY_ARGV_LOG=FILE     append this process's argv, one JSON line
+  GPUPARITY_FAKE_MNT_NS=NS    the mount namespace it reports (a fake engine's "container");
+                              by default this process's own, as gpuparity-bench reports it"""
 import json, os, re, sys
 
-FAULTS = ("none", "omit-case", "not-supported", "counter-missing", "counter-string",
+FAULTS = ("none", "on-the-host", "omit-case", "not-supported", "counter-missing", "counter-string",
           "other-gpu-model", "other-gpu-uuid", "no-gpu-facts")
 
 args = sys.argv[1:]
@@ -36,6 +38,8 @@ for p in range(processes):
             b["process_index"] = p
         out.append(b)
 doc["benchmarks"] = out
+doc["context"]["env_mnt_namespace"] = (os.environ.get("GPUPARITY_FAKE_MNT_NS")
+                                       or os.readlink("/proc/self/ns/mnt"))
 
 fault = os.environ.get("GPUPARITY_FAULT", "none")
 copy = [b for b in doc["benchmarks"] if b["run_name"].startswith("stream/copy/")]

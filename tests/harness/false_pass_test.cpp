@@ -30,6 +30,7 @@ struct fixture_files {
                              "fault=$1; shift\n"
                              "[ \"$1\" = true ] && exit 0\n"
                              "shift\n"  // the program's name: the fake stands in for it
+                             "[ \"$fault\" = on-the-host ] || export GPUPARITY_FAKE_MNT_NS='mnt:[fake]'\n"
                              "GPUPARITY_FAULT=$fault exec \"$GPUPARITY_FAKE_BENCH\" \"$@\"\n";
     chmod(engine.c_str(), 0755);
   }
@@ -86,6 +87,20 @@ TEST(FalsePass, ACounterOfTheWrongTypeIsAnError) {
   EXPECT_EQ(rep["verdict"], "error");
   EXPECT_NE(rep["error"].get<std::string>().find("stream/copy: bytes_per_second is string"),
             std::string::npos)
+      << rep["error"];
+}
+
+// A runtime template that runs the workload on the host (no container at all): both sides
+// report one mount namespace, and the audit's error makes the run an error.
+TEST(FalsePass, AContainerSideThatRanOnTheHostIsAnError) {
+  const fixture_files f;
+  const auto r = f.run("on-the-host");
+  EXPECT_EQ(r.exit_code, 4) << r.err;
+  const auto rep = f.report();
+  EXPECT_EQ(rep["verdict"], "error");
+  ASSERT_FALSE(rep["audit"].empty());
+  EXPECT_EQ(rep["audit"][0]["id"], "container_not_isolated") << rep["audit"].dump(1);
+  EXPECT_NE(rep["error"].get<std::string>().find("container_not_isolated"), std::string::npos)
       << rep["error"];
 }
 

@@ -55,7 +55,7 @@ struct hostile_files {
                              "HOSTILE_MODE=$1; export HOSTILE_MODE; shift\n"
                              "[ \"$1\" = true ] && exit 0\n"
                              "shift\n"
-                             "HOSTILE_SIDE=container exec \""
+                             "HOSTILE_SIDE=container GPUPARITY_FAKE_MNT_NS='mnt:[fake]' exec \""
                           << filter << "\" \"$@\"\n";
     for (const auto& f : {filter, native, engine}) chmod(f.c_str(), 0755);
   }
