@@ -76,6 +76,22 @@ void gpu_findings(const side_view& n, const side_view& c, const container_config
                   std::vector<finding>& out) {
   const auto& nc = n.context;
   const auto& cc = c.context;
+  // A workload gpuparity had to stop wrote no evidence: say that, not "no GPU".
+  for (const auto* side : {&n, &c}) {
+    if (side->stopped.empty() || !side->context.empty()) continue;
+    const bool container = side == &c;
+    out.push_back(
+        {container ? "container_workload_stopped" : "native_workload_stopped", "error",
+         std::string("the workload ") + (container ? "in the container" : "on the host") +
+             " was stopped by gpuparity: " + side->stopped,
+         container ? "" : side->stderr_text.substr(0, 600),
+         container ? side->stderr_text.substr(0, 600) : "",
+         "read its stderr in the report's trials; if it only needs longer, raise "
+         "--trial-timeout; a workload that hangs only in the container points at the "
+         "container (its device nodes, driver libraries, limits)",
+         {}});
+    return;
+  }
   if (!has_gpu(n)) {
     std::string why = get(nc, "gpuparity_error");
     if (why.empty()) why = n.stderr_text.substr(0, 400);

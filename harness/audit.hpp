@@ -23,6 +23,9 @@ struct side_view {
   std::map<std::string, std::string> context;  // the workload's JSON context ({} if none)
   int exit_code = 0;
   std::string stderr_text;
+  // Why gpuparity stopped the workload ("did not finish within the trial timeout", ...),
+  // "" when it ended by itself: a stopped workload says nothing about the GPU.
+  std::string stopped;
 };
 
 // native/container: the latest trial of each side. degraded: names of degraded metrics

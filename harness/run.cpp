@@ -56,10 +56,17 @@ side_view view_of(const std::vector<trial>& trials, bool container) {
   side_view v;
   for (auto it = trials.rbegin(); it != trials.rend(); ++it)
     if (it->container == container && !it->runs.empty()) {
-      const auto& r = it->runs.front();
+      // A failed trial stopped at the program that failed: that one is the evidence.
+      const auto& r = it->error.empty() ? it->runs.front() : it->runs.back();
       v.context = r.out.context;
       v.exit_code = r.proc.exit_code;
       v.stderr_text = tail_of(r.proc.err, 1500);
+      const auto& p = r.proc;
+      v.stopped = p.timed_out          ? "it did not finish within the trial timeout"
+                  : p.interrupted      ? "gpuparity was interrupted"
+                  : p.truncated        ? "it wrote more output than gpuparity captures"
+                  : p.output_held_open ? "a process it started held its output open"
+                                       : "";
       break;
     }
   return v;

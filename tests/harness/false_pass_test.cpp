@@ -167,3 +167,34 @@ TEST(FalsePass, AFilteredRunAgainstAFullBaselineIsNeverAPass) {
 
 }  // namespace
 }  // namespace gpuparity
+
+namespace gpuparity {
+namespace {
+
+// A container whose workload hangs is killed at the trial timeout; the audit says so and
+// does not blame the GPU ("no GPU visible" was the diagnosis before).
+TEST(FalsePass, AHungContainerIsNamedAsStoppedNotAsMissingItsGpu) {
+  const std::string tag = std::to_string(getpid());
+  const std::string engine = ::testing::TempDir() + "fp-hang-engine-" + tag + ".sh";
+  const std::string out = ::testing::TempDir() + "fp-hang-" + tag + ".json";
+  std::ofstream(engine) << "#!/bin/sh\n[ \"$1\" = --version ] && { echo fake 1; exit 0; }\n"
+                           "shift\n[ \"$1\" = true ] && exit 0\nexec sleep 60\n";
+  chmod(engine.c_str(), 0755);
+  const auto r = test::run_program(
+      {GPUPARITY_EXE, "run", "--runtime", "custom", "--runtime-template",
+       engine + " {image} {command}", "--image", "x", "--bench",
+       std::string(GPUPARITY_TEST_DATA) + "/fake_bench.py", "--programs", "bench",
+       "--trial-timeout", "2", "--no-telemetry", "-o", out},
+      {{"GPUPARITY_RECORDED_OUTPUT",
+        std::string(GPUPARITY_TEST_DATA) + "/h100-gpuparity-bench.json"}});
+  EXPECT_EQ(r.exit_code, 4) << r.err;
+  const auto rep = nlohmann::json::parse(test::slurp(out));
+  ASSERT_FALSE(rep["audit"].empty());
+  EXPECT_EQ(rep["audit"][0]["id"], "container_workload_stopped") << rep["audit"].dump(1);
+  for (const auto& a : rep["audit"]) EXPECT_NE(a["id"], "no_gpu_in_container") << a.dump();
+  std::remove(engine.c_str());
+  std::remove(out.c_str());
+}
+
+}  // namespace
+}  // namespace gpuparity
