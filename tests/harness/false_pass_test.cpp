@@ -25,13 +25,14 @@ struct fixture_files {
   std::string engine = dir + "fp-engine-" + tag + ".sh";
   std::string out = dir + "fp-report-" + tag + ".json";
   fixture_files() {
-    std::ofstream(engine) << "#!/bin/sh\n"
-                             "[ \"$1\" = --version ] && { echo fake-engine 1.0; exit 0; }\n"
-                             "fault=$1; shift\n"
-                             "[ \"$1\" = true ] && exit 0\n"
-                             "shift\n"  // the program's name: the fake stands in for it
-                             "[ \"$fault\" = on-the-host ] || export GPUPARITY_FAKE_MNT_NS='mnt:[fake]'\n"
-                             "GPUPARITY_FAULT=$fault exec \"$GPUPARITY_FAKE_BENCH\" \"$@\"\n";
+    std::ofstream(engine)
+        << "#!/bin/sh\n"
+           "[ \"$1\" = --version ] && { echo fake-engine 1.0; exit 0; }\n"
+           "fault=$1; shift\n"
+           "[ \"$1\" = true ] && exit 0\n"
+           "shift\n"  // the program's name: the fake stands in for it
+           "[ \"$fault\" = on-the-host ] || export GPUPARITY_FAKE_MNT_NS='mnt:[fake]'\n"
+           "GPUPARITY_FAULT=$fault exec \"$GPUPARITY_FAKE_BENCH\" \"$@\"\n";
     chmod(engine.c_str(), 0755);
   }
   ~fixture_files() {
@@ -47,6 +48,16 @@ struct fixture_files {
          {"GPUPARITY_FAKE_BENCH", fake}});
   }
   nlohmann::json report() const { return nlohmann::json::parse(test::slurp(out)); }
+  // Runs with the fault and expects an error run (exit 4, verdict error); its report.
+  nlohmann::json error_report(const std::string& fault) const {
+    const auto r = run(fault);
+    EXPECT_EQ(r.exit_code, 4) << fault << ": " << r.err;
+    auto rep = report();
+    EXPECT_EQ(rep["verdict"], "error") << fault;
+    last_err = r.err;
+    return rep;
+  }
+  mutable std::string last_err;  // stderr of the last error_report run
 };
 
 TEST(FalsePass, TheUnfaultedReplayIsParity) {
@@ -63,10 +74,7 @@ TEST(FalsePass, TheUnfaultedReplayIsParity) {
 TEST(FalsePass, AMetricMeasuredOnOneSideOnlyIsAnError) {
   const fixture_files f;
   for (const char* fault : {"omit-case", "not-supported", "counter-missing"}) {
-    const auto r = f.run(fault);
-    EXPECT_EQ(r.exit_code, 4) << fault << ": " << r.err;
-    const auto rep = f.report();
-    EXPECT_EQ(rep["verdict"], "error") << fault;
+    const auto rep = f.error_report(fault);
     EXPECT_EQ(rep["exit_code"], 4) << fault;
     ASSERT_EQ(rep["missing_metrics"].size(), 1u) << fault;
     EXPECT_EQ(rep["missing_metrics"][0]["name"], "stream/copy:bytes_per_second") << fault;
@@ -74,17 +82,15 @@ TEST(FalsePass, AMetricMeasuredOnOneSideOnlyIsAnError) {
     EXPECT_NE(rep["error"].get<std::string>().find("stream/copy:bytes_per_second"),
               std::string::npos)
         << fault << ": " << rep["error"];
-    EXPECT_NE(r.err.find("measured on one side only"), std::string::npos) << fault << r.err;
+    EXPECT_NE(f.last_err.find("measured on one side only"), std::string::npos)
+        << fault << f.last_err;
   }
 }
 
 // A counter of the wrong type is the case's failure, so the trial and the run are errors.
 TEST(FalsePass, ACounterOfTheWrongTypeIsAnError) {
   const fixture_files f;
-  const auto r = f.run("counter-string");
-  EXPECT_EQ(r.exit_code, 4) << r.err;
-  const auto rep = f.report();
-  EXPECT_EQ(rep["verdict"], "error");
+  const auto rep = f.error_report("counter-string");
   EXPECT_NE(rep["error"].get<std::string>().find("stream/copy: bytes_per_second is string"),
             std::string::npos)
       << rep["error"];
@@ -94,10 +100,7 @@ TEST(FalsePass, ACounterOfTheWrongTypeIsAnError) {
 // report one mount namespace, and the audit's error makes the run an error.
 TEST(FalsePass, AContainerSideThatRanOnTheHostIsAnError) {
   const fixture_files f;
-  const auto r = f.run("on-the-host");
-  EXPECT_EQ(r.exit_code, 4) << r.err;
-  const auto rep = f.report();
-  EXPECT_EQ(rep["verdict"], "error");
+  const auto rep = f.error_report("on-the-host");
   ASSERT_FALSE(rep["audit"].empty());
   EXPECT_EQ(rep["audit"][0]["id"], "container_not_isolated") << rep["audit"].dump(1);
   EXPECT_NE(rep["error"].get<std::string>().find("container_not_isolated"), std::string::npos)
@@ -108,10 +111,7 @@ TEST(FalsePass, DifferentGpusOnTheTwoSidesAreAnError) {
   const fixture_files f;
   for (const auto& [fault, what] : {std::pair<const char*, const char*>{"other-gpu-model", "A100"},
                                     {"other-gpu-uuid", "GPU UUID"}}) {
-    const auto r = f.run(fault);
-    EXPECT_EQ(r.exit_code, 4) << fault << ": " << r.err;
-    const auto rep = f.report();
-    EXPECT_EQ(rep["verdict"], "error") << fault;
+    const auto rep = f.error_report(fault);
     EXPECT_NE(rep["error"].get<std::string>().find(what), std::string::npos)
         << fault << ": " << rep["error"];
   }
@@ -120,10 +120,7 @@ TEST(FalsePass, DifferentGpusOnTheTwoSidesAreAnError) {
 // No GPU facts from the container: the audit's error finding alone makes the run an error.
 TEST(FalsePass, AnAuditErrorIsAnError) {
   const fixture_files f;
-  const auto r = f.run("no-gpu-facts");
-  EXPECT_EQ(r.exit_code, 4) << r.err;
-  const auto rep = f.report();
-  EXPECT_EQ(rep["verdict"], "error");
+  const auto rep = f.error_report("no-gpu-facts");
   bool audit_error = false;
   for (const auto& a : rep["audit"]) audit_error |= a["severity"] == "error";
   EXPECT_TRUE(audit_error) << rep["audit"].dump(1);
@@ -141,7 +138,8 @@ namespace {
 // left out are unjudged (the gate is inconclusive, exit 3), never an error and never a pass;
 // without a filter the same gaps are an error.
 TEST(FalsePass, AFilteredRunAgainstAFullBaselineIsNeverAPass) {
-  const std::string out = ::testing::TempDir() + "fp-filtered-" + std::to_string(getpid()) + ".json";
+  const std::string out =
+      ::testing::TempDir() + "fp-filtered-" + std::to_string(getpid()) + ".json";
   const std::string baseline =
       std::string(GPUPARITY_RESULTS) + "/NVIDIA_H100_80GB_HBM3/runs/parity-podman-long.report.json";
   const auto r = test::run_program(
@@ -180,13 +178,13 @@ TEST(FalsePass, AHungContainerIsNamedAsStoppedNotAsMissingItsGpu) {
   std::ofstream(engine) << "#!/bin/sh\n[ \"$1\" = --version ] && { echo fake 1; exit 0; }\n"
                            "shift\n[ \"$1\" = true ] && exit 0\nexec sleep 60\n";
   chmod(engine.c_str(), 0755);
-  const auto r = test::run_program(
-      {GPUPARITY_EXE, "run", "--runtime", "custom", "--runtime-template",
-       engine + " {image} {command}", "--image", "x", "--bench",
-       std::string(GPUPARITY_TEST_DATA) + "/fake_bench.py", "--programs", "bench",
-       "--trial-timeout", "2", "--no-telemetry", "-o", out},
-      {{"GPUPARITY_RECORDED_OUTPUT",
-        std::string(GPUPARITY_TEST_DATA) + "/h100-gpuparity-bench.json"}});
+  const auto r =
+      test::run_program({GPUPARITY_EXE, "run", "--runtime", "custom", "--runtime-template",
+                         engine + " {image} {command}", "--image", "x", "--bench",
+                         std::string(GPUPARITY_TEST_DATA) + "/fake_bench.py", "--programs", "bench",
+                         "--trial-timeout", "2", "--no-telemetry", "-o", out},
+                        {{"GPUPARITY_RECORDED_OUTPUT",
+                          std::string(GPUPARITY_TEST_DATA) + "/h100-gpuparity-bench.json"}});
   EXPECT_EQ(r.exit_code, 4) << r.err;
   const auto rep = nlohmann::json::parse(test::slurp(out));
   ASSERT_FALSE(rep["audit"].empty());
