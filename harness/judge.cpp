@@ -54,6 +54,7 @@ judged judge(const std::map<std::string, metric_samples>& samples, const run_opt
     if (decides && v == verdict::inconclusive) {
       ++j.inconclusive;
       j.open_families[s.program].insert(family);
+      j.open_cases.insert(case_name);
     } else {
       j.closed[name] = {s.native.size(), s.container.size()};
       if (decides) ++j.settled;

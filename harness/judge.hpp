@@ -41,7 +41,8 @@ struct judged {
   // program -> families ("gemm" of "gemm/cublaslt/fp16/8192") with an inconclusive deciding
   // metric
   std::map<std::string, std::set<std::string>> open_families;
-  frozen_counts closed;  // settled or informational metrics, with their sample counts
+  std::set<std::string> open_cases;  // cases with an inconclusive deciding metric
+  frozen_counts closed;              // settled or informational metrics, with their sample counts
 };
 
 // Each metric measured on both sides: its interval, verdict and report entry.

@@ -48,7 +48,8 @@ bool process_unit(const std::string& case_name) {
 // Google Benchmark, which runs the matched cases in registration order).
 std::vector<planned_program> split_plan(
     const std::vector<program>& programs, const case_map& cases,
-    const std::map<std::string, std::set<std::string>>* families, int processes) {
+    const std::map<std::string, std::set<std::string>>* families, int processes,
+    const std::set<std::string>* open_cases) {
   std::vector<planned_program> plan;
   for (const auto& p : programs) {
     const auto measured = cases.find(p.name);
@@ -59,8 +60,11 @@ std::vector<planned_program> split_plan(
         const auto open = families->find(p.name);
         if (open == families->end() || !open->second.count(family)) continue;
       }
-      for (const auto& c : names)
-        (processes > 0 && process_unit(c) ? per_process : per_trial).push_back(c);
+      for (const auto& c : names) {
+        const bool own = processes > 0 && process_unit(c);
+        if (own && open_cases && !open_cases->count(c)) continue;  // settled: not run again
+        (own ? per_process : per_trial).push_back(c);
+      }
     }
     if (!per_trial.empty()) plan.push_back({p, exactly(per_trial), {}, per_trial, 0});
     if (!per_process.empty()) {

@@ -44,8 +44,11 @@ using case_map = std::map<std::string, std::map<std::string, std::set<std::strin
 // family when null), named exactly (so within the user's --filter), in their usual
 // order; with processes > 0 the process-unit cases in a second invocation with
 // `--processes K --startup-trials 1`. Programs with no case left are left out.
+// open_cases (with families): process-unit cases run in their own invocation, so they are
+// focused one by one: only those with an open deciding metric run again.
 std::vector<planned_program> split_plan(
     const std::vector<program>& programs, const case_map& cases,
-    const std::map<std::string, std::set<std::string>>* families, int processes);
+    const std::map<std::string, std::set<std::string>>* families, int processes,
+    const std::set<std::string>* open_cases = nullptr);
 
 }  // namespace gpuparity::harness

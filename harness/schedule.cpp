@@ -33,8 +33,8 @@ schedule_result schedule_trials(const run_options& o, const std::vector<program>
     if (o.focus && (focused || j.settled > 0)) {
       focused = true;
       s.frozen.insert(j.closed.begin(), j.closed.end());  // the first count stays
-      plan =
-          split_plan(programs, measured_cases(s.trials), &j.open_families, o.processes_per_trial);
+      plan = split_plan(programs, measured_cases(s.trials), &j.open_families, o.processes_per_trial,
+                        &j.open_cases);
     }
   }
   return s;

@@ -88,3 +88,40 @@ TEST(Replication, HostLatencyAndStartupAreSampledPerProcess) {
 
 }  // namespace
 }  // namespace gpuparity
+
+namespace gpuparity {
+namespace {
+
+// Process-unit cases run in an invocation of their own, so focus drops each one as it
+// settles (not only whole families): here graph_launch and memcpy_h2d_small settle while the
+// noisy launch and startup cases keep running.
+TEST(Replication, SettledProcessUnitCasesStopRunning) {
+  const std::string tag = std::to_string(getpid());
+  const std::string out = ::testing::TempDir() + "replication-focus-" + tag + ".json";
+  const std::string log = ::testing::TempDir() + "replication-focus-" + tag + ".log";
+  const auto r = run_program(
+      {GPUPARITY_EXE, "run", "--native-vs-native", "--bench",
+       std::string(GPUPARITY_TEST_DATA) + "/fake_bench.py", "--programs", "bench",
+       "--max-trials", "7", "--budget", "300", "--no-telemetry", "-o", out},
+      {{"GPUPARITY_RECORDED_OUTPUT",
+        std::string(GPUPARITY_TEST_DATA) + "/h100-gpuparity-bench.json"},
+       {"GPUPARITY_PROCESS_JITTER", "0.3"},
+       {"GPUPARITY_ARGV_LOG", log}});
+  EXPECT_EQ(r.exit_code, 3) << r.err;
+  const auto lines = argv_lines(log);
+  ASSERT_FALSE(lines.empty());
+  const auto& last = lines.back();
+  EXPECT_TRUE(has(last, "--processes")) << last;
+  EXPECT_TRUE(has(last, "--benchmark_filter=^(latency/launch|startup/first_kernel)(/.*)?$"))
+      << last;
+  const auto rep = nlohmann::json::parse(test::slurp(out));
+  for (const auto& m : rep["metrics"])
+    if (m["name"] == "latency/graph_launch:latency_seconds") {
+      EXPECT_EQ(m["verdict"], "parity");
+      EXPECT_EQ(m["native"]["n"], 12);  // settled at the first look: 3 trials x 4 processes
+    }
+  std::remove(out.c_str());
+}
+
+}  // namespace
+}  // namespace gpuparity

@@ -14,6 +14,7 @@ ap = argparse.ArgumentParser()
 ap.add_argument("--schema", required=True)
 ap.add_argument("--gpuparity", required=True)
 ap.add_argument("--report", required=True)
+ap.add_argument("--committed", help="a folder whose */simulation/*.json must validate too")
 args = ap.parse_args()
 schema = json.load(open(args.schema))
 jsonschema.Draft202012Validator.check_schema(schema)
@@ -30,6 +31,12 @@ with tempfile.TemporaryDirectory() as tmp:
 errors = list(validator.iter_errors(doc))
 for e in errors:
     print(f"simulation: {list(e.path)}: {e.message}")
+if args.committed:
+    import glob
+    for f in sorted(glob.glob(os.path.join(args.committed, "*", "simulation", "*.json"))):
+        for e in validator.iter_errors(json.load(open(f))):
+            errors.append(e)
+            print(f"{f}: {list(e.path)}: {e.message}")
 broken = copy.deepcopy(doc)
 broken["scenarios"][0]["p_parity"] = 1.5  # a probability above 1
 if validator.is_valid(broken):
