@@ -168,6 +168,8 @@ harness|gate|gate-long|parity-long|parity-aa|pair|misconfig|aa-long|template|set
     log "$name: rc=$rc wall $(since $t0) s ($*)"
     $G report "$R/$name.report.json" --html "$R/$name.html" >/dev/null
     grep -E "^(verdict|advice|telemetry|against|audit)" "$R/$name.txt"
+    # After every run, so a call cut short still brings back the runs it finished.
+    tar -C "$OUT" -czf "$OUT/runs.tgz.part" runs && mv "$OUT/runs.tgz.part" "$OUT/runs.tgz"
   }
   # The runs the harness issue asks for, in groups the modes below combine.
   prebuilt_ctest() {
