@@ -54,7 +54,7 @@ void add_options(CLI::App& app, bench_options& o) {
   app.add_option("--gemm-batch-seconds", o.gemm_batch_seconds,
                  "GPU seconds per timed GEMM batch (default 0.01)")
       ->check(CLI::Range(0.001, 10.0));
-  app.add_option("--gemm-bursts", o.gemm_bursts, "timed GEMM batches per case (default 5)")
+  app.add_option("--gemm-bursts", o.gemm_bursts, "timed GEMM batches per case (default 2)")
       ->check(CLI::Range(1, 1000));
   app.add_option("--gemm-idle-seconds", o.gemm_idle_seconds,
                  "seconds the GPU idles before each timed GEMM batch, so each is a burst below "
