@@ -75,6 +75,45 @@ int processes_option(std::vector<std::string>& args) {
   return k;
 }
 
+namespace {
+
+// Merges the processes' documents; throws std::runtime_error naming the process that wrote
+// no usable one, or whose GPU differs from the first's.
+json merge_processes(const std::vector<std::string>& child, int processes, int& worst) {
+  json merged;
+  for (int p = 0; p < processes; ++p) {
+    const auto r = run_child(child);
+    const std::string which = "process " + std::to_string(p) + " of " + std::to_string(processes);
+    json doc;
+    try {
+      doc = json::parse(r.out);
+    } catch (const json::parse_error&) {
+      throw std::runtime_error(which + " exited " + std::to_string(r.exit_code) +
+                               " without a JSON document");
+    }
+    if (!doc.is_object() || !doc.contains("benchmarks") || !doc["benchmarks"].is_array() ||
+        (doc.contains("context") && !doc["context"].is_object()))
+      throw std::runtime_error(which + " wrote no Google Benchmark document");
+    if (r.exit_code != exit_ok && worst == exit_ok) worst = r.exit_code;
+    const json context = doc.value("context", json::object());
+    if (p == 0) {
+      merged = doc;
+      merged["benchmarks"] = json::array();
+      merged["context"] = context;
+      merged["context"]["gpuparity_processes"] = std::to_string(processes);
+    } else if (context.value("gpu_uuid", json()) != merged["context"].value("gpu_uuid", json())) {
+      throw std::runtime_error(which + " ran on another GPU than process 0");
+    }
+    for (auto b : doc["benchmarks"]) {
+      b["process_index"] = p;
+      merged["benchmarks"].push_back(std::move(b));
+    }
+  }
+  return merged;
+}
+
+}  // namespace
+
 int run_fanned_out(const std::vector<std::string>& args, int processes, const output_flags& flags,
                    const char* program) {
   std::vector<std::string> child = {args.front()};
@@ -82,32 +121,17 @@ int run_fanned_out(const std::vector<std::string>& args, int processes, const ou
     if (!starts_with(args[i], "--benchmark_out") && !starts_with(args[i], "--benchmark_format"))
       child.push_back(args[i]);
   child.push_back("--benchmark_format=json");
-  json merged;
   int worst = exit_ok;
-  for (int p = 0; p < processes; ++p) {
-    const auto r = run_child(child);
-    json doc;
-    try {
-      doc = json::parse(r.out);
-    } catch (const json::parse_error&) {
-      std::cerr << program << ": process " << p << " of " << processes << " exited " << r.exit_code
-                << " without a JSON document\n";
-      return r.exit_code == exit_ok ? exit_failed : r.exit_code;
-    }
-    if (r.exit_code != exit_ok && worst == exit_ok) worst = r.exit_code;
-    if (p == 0) {
-      merged = doc;
-      merged["benchmarks"] = json::array();
-      merged["context"]["gpuparity_processes"] = std::to_string(processes);
-    }
-    if (doc.contains("benchmarks") && doc["benchmarks"].is_array())
-      for (auto b : doc["benchmarks"]) {
-        b["process_index"] = p;
-        merged["benchmarks"].push_back(std::move(b));
-      }
+  try {
+    const json merged = merge_processes(child, processes, worst);
+    emit_error_document(flags, merged.dump(2) + "\n");  // (it emits any document)
+    return worst;
+  } catch (const std::exception& e) {
+    const std::string msg = std::string("--processes: ") + e.what();
+    std::cerr << program << ": " << msg << "\n";
+    emit_error_document(flags, error_document({}, msg, exit_failed));
+    return exit_failed;
   }
-  emit_error_document(flags, merged.dump(2) + "\n");
-  return worst;
 }
 
 }  // namespace gpuparity

@@ -80,18 +80,19 @@ void gpu_findings(const side_view& n, const side_view& c, const container_config
   for (const auto* side : {&n, &c}) {
     if (side->stopped.empty() || !side->context.empty()) continue;
     const bool container = side == &c;
-    out.push_back(
-        {container ? "container_workload_stopped" : "native_workload_stopped", "error",
-         std::string("the workload ") + (container ? "in the container" : "on the host") +
-             " was stopped by gpuparity: " + side->stopped,
-         container ? "" : side->stderr_text.substr(0, 600),
-         container ? side->stderr_text.substr(0, 600) : "",
-         "read its stderr in the report's trials; if it only needs longer, raise "
-         "--trial-timeout; a workload that hangs only in the container points at the "
-         "container (its device nodes, driver libraries, limits)",
-         {}});
-    return;
+    out.push_back({container ? "container_workload_stopped" : "native_workload_stopped",
+                   "error",
+                   std::string("the workload ") + (container ? "in the container" : "on the host") +
+                       " was stopped by gpuparity: " + side->stopped,
+                   container ? "" : side->stderr_text.substr(0, 600),
+                   container ? side->stderr_text.substr(0, 600) : "",
+                   "read its stderr in the report's trials; if it only needs longer, raise "
+                   "--trial-timeout; a workload that hangs only in the container points at the "
+                   "container (its device nodes, driver libraries, limits)",
+                   {}});
   }
+  if (!n.stopped.empty() && n.context.empty()) return;
+  if (!c.stopped.empty() && c.context.empty()) return;
   if (!has_gpu(n)) {
     std::string why = get(nc, "gpuparity_error");
     if (why.empty()) why = n.stderr_text.substr(0, 400);
@@ -184,7 +185,8 @@ void same_namespace_finding(const side_view& n, const side_view& c, std::vector<
   const std::string nm = get(n.context, "env_mnt_namespace"),
                     cm = get(c.context, "env_mnt_namespace");
   if (nm.empty() || nm == "unknown" || nm != cm) return;
-  out.push_back({"container_not_isolated", "error",
+  out.push_back({"container_not_isolated",
+                 "error",
                  "the container side ran in the host's mount namespace: no container was started",
                  "mount namespace " + nm + ", PID namespace " + get(n.context, "env_pid_namespace"),
                  "mount namespace " + cm + ", PID namespace " + get(c.context, "env_pid_namespace"),

@@ -115,7 +115,8 @@ evidence gather_evidence(const std::vector<trial>& trials,
   for (const char* fact : {"gpu_name", "gpu_uuid"}) {
     const auto& n = seen[0][fact];
     const auto& c = seen[1][fact];
-    if (n.size() > 1 || c.size() > 1 || (!n.empty() && !c.empty() && n != c))
+    // One side naming no GPU while the other does is no proof of the same GPU either.
+    if (n.size() > 1 || c.size() > 1 || n.empty() != c.empty() || n != c)
       e.mismatched.push_back(
           std::string(fact == std::string("gpu_name") ? "GPU model" : "GPU UUID") + ": native " +
           listed(n) + ", other side " + listed(c));

@@ -81,8 +81,10 @@ json context_json(const std::map<std::string, std::string>& c) {
   return j;
 }
 
-// `run --dry-run`: every command a run would start, whatever is installed; a missing
-// engine or workload program is a warning on stderr. Writes nothing.
+// `run --dry-run`: the commands of the warm-up trials and of a timeout, whatever is
+// installed (later trials name the measured cases exactly and add --processes, which only
+// the warm-up can tell; the last line says so); a missing engine or workload program is a
+// warning on stderr. Writes nothing.
 int print_dry_run(const run_options& o) {
   std::vector<program> programs;
   const auto add = [&](const std::string& explicit_path, const char* name, const char* subdir,
@@ -123,6 +125,11 @@ int print_dry_run(const run_options& o) {
               << display_command(run.side_command(true, 1, workload_argv(p, !container, o)))
               << "\n";
   }
+  std::cout << "after the warm-up, trials name the cases it measured exactly";
+  if (o.processes_per_trial > 0)
+    std::cout << ", host latency and startup in a second run of the program with --processes "
+              << o.processes_per_trial << " --startup-trials 1";
+  std::cout << "\n";
   if (container) {
     const auto kill = kill_command(o.container, run.container_name(1));
     std::cout << "on a timeout: "
@@ -396,25 +403,33 @@ int run_parity(const run_options& o) {
        std::count_if(trials.begin(), trials.end(), [](const trial& t) { return !t.container; })},
       {"container",
        std::count_if(trials.begin(), trials.end(), [](const trial& t) { return t.container; })}};
-  // For an inconclusive run: the budget that would likely settle its noisiest deciding metric.
-  int most_needed = 0, noisiest_n = 0;
+  // For an inconclusive run: the budget that would likely settle its noisiest deciding
+  // metric, in pairs of trials (a process-unit metric gains processes_per_trial samples a
+  // trial), at the last pair's length (later pairs run the same cases or fewer).
+  int most_pairs = 0, most_needed = 0, samples_per_trial = 1;
   std::string noisiest;
-  for (const auto& m : j.metrics)
-    if (m["decides"].get<bool>() && m.contains("trials_needed") && m["trials_needed"].is_number() &&
-        m["trials_needed"].get<int>() > most_needed) {
-      most_needed = m["trials_needed"].get<int>();
+  for (const auto& m : j.metrics) {
+    if (!m["decides"].get<bool>() || !m.contains("trials_needed") ||
+        !m["trials_needed"].is_number())
+      continue;
+    const int needed = m["trials_needed"].get<int>(), n = m["native"]["n"].get<int>();
+    const int per_trial =
+        m["replication_unit"] == "process" ? std::max(1, o.processes_per_trial) : 1;
+    const int pairs = (std::max(0, needed - n) + per_trial - 1) / per_trial;
+    if (pairs > most_pairs) {
+      most_pairs = pairs;
+      most_needed = needed;
+      samples_per_trial = per_trial;
       noisiest = m["name"].get<std::string>();
-      noisiest_n = m["native"]["n"].get<int>();
     }
-  // The time so far plus the pairs still missing at the last pair's length (focused
-  // trials, when the run had them: later pairs run the same cases or fewer).
-  if (most_needed > 0) {
+  }
+  if (most_pairs > 0) {
     const double so_far =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-    const int missing = std::max(0, most_needed - noisiest_n);
     report["advice"] = {{"metric", noisiest},
                         {"trials_needed_per_side", most_needed},
-                        {"suggested_budget_seconds", std::ceil(so_far + missing * last_pair)}};
+                        {"samples_per_trial", samples_per_trial},
+                        {"suggested_budget_seconds", std::ceil(so_far + most_pairs * last_pair)}};
   }
   if (interrupted_signal()) return interrupted();
   // The one place that decides pass (decision.hpp): every metric judged on both sides,
