@@ -81,27 +81,45 @@ json context_json(const std::map<std::string, std::string>& c) {
   return j;
 }
 
+// The workload programs --programs selects: those found, and those the user asked for
+// that are not there (gpuparity-bench always, gpuparity-torch when named), each with the
+// name a command would give it and why it is missing, with the fix.
+struct selected_programs {
+  std::vector<program> found;
+  std::vector<std::pair<program, std::string>> missing;
+};
+
+selected_programs select_programs(const run_options& o) {
+  selected_programs s;
+  const auto add = [&](const std::string& explicit_path, const char* name, const char* subdir,
+                       bool required, const std::string& fix) {
+    const auto p = find_program(explicit_path, o.self_path, name, subdir);
+    if (!p.empty()) return s.found.push_back({name, p});
+    if (!required) return;
+    const std::string where = explicit_path.empty() ? "next to gpuparity" : explicit_path;
+    s.missing.push_back({{name, explicit_path.empty() ? std::string(name) : explicit_path},
+                         std::string(name) + " not found (" + where + "): " + fix});
+  };
+  if (o.programs == "auto" || o.programs.find("bench") != std::string::npos)
+    add(o.bench_path, "gpuparity-bench", "", true, "build it, or pass --bench PATH");
+  if (o.programs == "auto" || o.programs.find("torch") != std::string::npos)
+    add(o.torch_path, "gpuparity-torch", "torch/", o.programs != "auto",
+        "build it with LibTorch, or pass --torch PATH");
+  return s;
+}
+
 // `run --dry-run`: the commands of the warm-up trials and of a timeout, whatever is
 // installed (later trials name the measured cases exactly and add --processes, which only
 // the warm-up can tell; the last line says so); a missing engine or workload program is a
 // warning on stderr. Writes nothing.
 int print_dry_run(const run_options& o) {
-  std::vector<program> programs;
-  const auto add = [&](const std::string& explicit_path, const char* name, const char* subdir,
-                       bool wanted) {
-    const auto p = find_program(explicit_path, o.self_path, name, subdir);
-    if (!p.empty()) return programs.push_back({name, p});
-    if (!wanted) return;
-    const std::string shown = explicit_path.empty() ? std::string(name) : explicit_path;
-    std::cerr << "gpuparity: warning: " << name << " not found ("
-              << (explicit_path.empty() ? "next to gpuparity" : explicit_path)
-              << "); the native commands name it as " << shown << "\n";
-    programs.push_back({name, shown});
-  };
-  if (o.programs == "auto" || o.programs.find("bench") != std::string::npos)
-    add(o.bench_path, "gpuparity-bench", "", true);
-  if (o.programs == "auto" || o.programs.find("torch") != std::string::npos)
-    add(o.torch_path, "gpuparity-torch", "torch/", o.programs != "auto");
+  const auto selected = select_programs(o);
+  std::vector<program> programs = selected.found;
+  for (const auto& [p, why] : selected.missing) {
+    std::cerr << "gpuparity: warning: " << why << "; the native commands name it as "
+              << p.native_path << "\n";
+    programs.push_back(p);
+  }
   const runner run(o, std::chrono::steady_clock::now());
   if (!o.native_vs_native) {
     const auto engine = runtime_executable(o.container);
@@ -251,26 +269,9 @@ int run_parity(const run_options& o) {
 
   // Pre-flight: everything that can be known wrong before a trial runs (the output paths
   // were checked by the CLI: output_path.hpp).
-  std::vector<program> programs;
-  const bool want_bench = o.programs == "auto" || o.programs.find("bench") != std::string::npos;
-  const bool want_torch = o.programs == "auto" || o.programs.find("torch") != std::string::npos;
-  if (want_bench) {
-    const auto p = find_program(o.bench_path, o.self_path, "gpuparity-bench", "");
-    if (p.empty())
-      return finish(exit_error, "error",
-                    "gpuparity-bench not found (" +
-                        (o.bench_path.empty() ? "next to gpuparity" : o.bench_path) +
-                        "): build it, or pass --bench PATH");
-    programs.push_back({"gpuparity-bench", p});
-  }
-  if (want_torch) {
-    const auto p = find_program(o.torch_path, o.self_path, "gpuparity-torch", "torch/");
-    if (!p.empty())
-      programs.push_back({"gpuparity-torch", p});
-    else if (o.programs != "auto")
-      return finish(exit_error, "error",
-                    "gpuparity-torch not found: build it with LibTorch, or pass --torch PATH");
-  }
+  const auto selected = select_programs(o);
+  if (!selected.missing.empty()) return finish(exit_error, "error", selected.missing[0].second);
+  std::vector<program> programs = selected.found;
   if (programs.empty())
     return finish(exit_error, "error", "no workload program selected (--programs)");
 

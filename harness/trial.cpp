@@ -31,9 +31,11 @@ std::string runner::container_name(int id) const {
   return "gpuparity-" + std::to_string(getpid()) + "-" + std::to_string(id);
 }
 
-process_result runner::run(bool container, const std::vector<std::string>& workload) {
+process_result runner::run(bool container, const std::vector<std::string>& workload,
+                           std::vector<std::string>* command) {
   const int id = ++sequence_;
   const auto cmd = side_command(container, id, workload);
+  if (command) *command = cmd;
   auto r = run_process(cmd, o_.trial_timeout_s);
   // Killing the client's process group does not stop a container the engine's daemon
   // runs: whenever the client was killed, the container is killed by name.
@@ -68,8 +70,7 @@ trial runner::run_trial(bool container, int index, const std::vector<planned_pro
     program_run pr;
     pr.program = p.prog.name;
     const auto workload = workload_argv(p, !container || o_.native_vs_native, o_);
-    pr.command = side_command(container, sequence_ + 1, workload);
-    pr.proc = run(container, workload);
+    pr.proc = run(container, workload, &pr.command);
     pr.out = parse_workload_output(pr.proc.out);
     if (t.error.empty()) t.error = error_of(pr);
     if (t.error.empty()) t.error = unasked_process_error(pr, p.processes);

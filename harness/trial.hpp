@@ -46,8 +46,10 @@ class runner {
                                         const std::vector<std::string>& workload) const;
   std::string container_name(int id) const;
 
-  // Runs one command on a side; a timed-out container is also killed by name.
-  process_result run(bool container, const std::vector<std::string>& workload);
+  // Runs one command on a side (`command`, when given, gets the argv that ran); a
+  // container whose client was killed is also killed by name.
+  process_result run(bool container, const std::vector<std::string>& workload,
+                     std::vector<std::string>* command = nullptr);
 
   // A no-op started the same way (the start cost), then each planned program; stops at
   // the first program that makes the trial an error.
