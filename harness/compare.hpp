@@ -14,7 +14,7 @@ inline constexpr int baseline_schema_version = 1;
 
 // "No regression" and "regression" are one-sided claims (ratio above / below 1 - margin),
 // each tested at the 5% level: the bounds of the two-sided 90% interval. (`run`'s parity is
-// two-sided and uses the 99% interval: parity_confidence.)
+// two-sided and uses the 99% interval: final_look_confidence.)
 inline constexpr double comparison_confidence = 0.90;
 
 // Per metric: the candidate's performance relative to the baseline (ratio, 90% interval,

@@ -1,5 +1,8 @@
 #include "judge.hpp"
 
+#include <algorithm>
+#include <cmath>
+
 #include "json_util.hpp"
 #include "stats.hpp"
 #include "verify.hpp"
@@ -40,24 +43,61 @@ std::map<std::string, metric_samples> collect(const std::vector<trial>& trials,
   return m;
 }
 
+int planned_trials(const run_options& o) {
+  if (o.planned_trials > 0) return o.planned_trials;
+  const int by_budget = static_cast<int>(std::floor(o.budget_s / seconds_per_planned_trial));
+  return std::min(o.max_trials, std::max({default_planned_trials, o.min_trials, by_budget}));
+}
+
+std::size_t planned_samples(const run_options& o, bool per_process) {
+  const auto trials = static_cast<std::size_t>(std::max(1, planned_trials(o)));
+  return per_process ? trials * static_cast<std::size_t>(std::max(1, o.processes_per_trial))
+                     : trials;
+}
+
+json rule_json(const run_options& o) {
+  return {{"name", "group-sequential equivalence test"},
+          {"interval", "Hodges-Lehmann ratio, exact Mann-Whitney up to 25 samples per side"},
+          {"boundary", "O'Brien-Fleming-shaped: a look with a fraction t of the planned "
+                       "information uses z(1 - alpha/2) / sqrt(t)"},
+          {"alpha_per_side", sequential_alpha},
+          {"final_confidence", final_look_confidence},
+          {"planned_trials", planned_trials(o)},
+          {"planned_trials_from", o.planned_trials > 0 ? "--planned-trials" : "the budget"},
+          {"processes_per_trial", o.processes_per_trial}};
+}
+
+namespace {
+// The first n samples (in the order they were measured): no look goes beyond the plan.
+std::vector<double> first(const std::vector<double>& v, std::size_t n) {
+  return {v.begin(), v.begin() + static_cast<std::ptrdiff_t>(std::min(n, v.size()))};
+}
+}  // namespace
+
 judged judge(const std::map<std::string, metric_samples>& samples, const run_options& o) {
   judged j;
   for (const auto& [name, s] : samples) {
     if (s.native.empty() || s.container.empty()) continue;
     const double margin = o.margins.of(s.kind.cls);
     const bool decides = o.margins.decides(s.kind.cls);
+    const std::size_t planned = planned_samples(o, s.per_process);
+    const auto native = first(s.native, planned), container = first(s.container, planned);
+    const sequential_look look = look_at(native.size(), container.size(), planned);
     const auto r =
-        performance_ratio(s.native, s.container, s.kind.higher_is_better, parity_confidence);
+        performance_ratio(native, container, s.kind.higher_is_better, look.confidence);
     const verdict v = decide(r, margin);
+    // At the planned size on both sides the verdict is final, conclusive or not.
+    const bool last_look = native.size() >= planned && container.size() >= planned;
     const std::string case_name = name.substr(0, name.rfind(':'));
     const std::string family = case_name.substr(0, case_name.find('/'));
-    if (decides && v == verdict::inconclusive) {
-      ++j.inconclusive;
+    if (decides && v == verdict::inconclusive) ++j.inconclusive;
+    if (decides && v == verdict::inconclusive && !last_look) {
+      ++j.open;
       j.open_families[s.program].insert(family);
       j.open_cases.insert(case_name);
     } else {
-      j.closed[name] = {s.native.size(), s.container.size()};
-      if (decides) ++j.settled;
+      j.closed[name] = {native.size(), container.size()};
+      if (decides && v != verdict::inconclusive) ++j.settled;
     }
     if (decides && v == verdict::degraded) {
       ++j.degraded_count;
@@ -67,15 +107,19 @@ judged judge(const std::map<std::string, metric_samples>& samples, const run_opt
     m["margin"] = margin;
     m["decides"] = decides;
     m["replication_unit"] = s.per_process ? "process" : "trial";
-    m["native"] = {{"median", median(s.native)}, {"n", s.native.size()}, {"samples", s.native}};
+    m["native"] = {{"median", median(native)}, {"n", native.size()}, {"samples", native}};
     m["container"] = {
-        {"median", median(s.container)}, {"n", s.container.size()}, {"samples", s.container}};
+        {"median", median(container)}, {"n", container.size()}, {"samples", container}};
     put_interval(m, r);
     m["ratio_of_medians"] = r.ratio_of_medians;
     m["verdict"] = verdict_name(v);
+    m["rule"] = {{"planned_samples", planned},
+                 {"information", look.information},
+                 {"confidence", look.confidence},
+                 {"last_look", last_look}};
     if (v == verdict::inconclusive) {
-      const int n = trials_needed_for_parity(s.native, s.container, r.estimate, margin,
-                                             parity_confidence, &r);
+      const int n = trials_needed_for_parity(native, container, r.estimate, margin,
+                                             final_look_confidence, &r);
       m["trials_needed"] = n > 0 ? json(n) : json(nullptr);
     }
     m["throttled_trials"] = {{"native", s.throttled_native}, {"container", s.throttled_container}};

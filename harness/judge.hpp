@@ -37,6 +37,8 @@ struct judged {
   nlohmann::ordered_json metrics = nlohmann::ordered_json::array();
   std::map<std::string, std::string> degraded;  // name -> class
   int inconclusive = 0, degraded_count = 0;
+  int open = 0;     // inconclusive deciding metrics short of their planned samples: a later
+                    // look may still settle them (the others' verdicts are final)
   int settled = 0;  // deciding metrics with a conclusive verdict
   // program -> families ("gemm" of "gemm/cublaslt/fp16/8192") with an inconclusive deciding
   // metric
@@ -44,6 +46,9 @@ struct judged {
   std::set<std::string> open_cases;  // cases with an inconclusive deciding metric
   frozen_counts closed;              // settled or informational metrics, with their sample counts
 };
+
+// The decision rule and its plan, as the report and `simulate` describe it.
+nlohmann::ordered_json rule_json(const run_options& o);
 
 // Each metric measured on both sides: its interval, verdict and report entry.
 judged judge(const std::map<std::string, metric_samples>& samples, const run_options& o);

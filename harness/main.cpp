@@ -296,6 +296,10 @@ int main(int argc, char** argv) {
   run->add_flag(
       "--no-telemetry", [&o](std::int64_t) { o.telemetry = false; },
       "do not sample the GPU through NVML during the trials");
+  run->add_option("--planned-trials", o.planned_trials,
+                  "measured trials per side at the sequential rule's last look (default: one "
+                  "per 24 s of budget, at least 5; 4 is the fewest that can give parity)")
+      ->check(CLI::Range(min_planned_trials, 1000));
   run->add_option("--processes-per-trial", o.processes_per_trial,
                   "fresh processes per trial for host latency and startup, each one sample "
                   "(default 4; 0: they run inside the trial's process)")
@@ -363,6 +367,8 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(2, 1000));
   simulate->add_option("--max-trials", sim.rule.max_trials, "as for run (default 40)")
       ->check(CLI::Range(2, 1000));
+  simulate->add_option("--planned-trials", sim.rule.planned_trials, "as for run")
+      ->check(CLI::Range(min_planned_trials, 1000));
   simulate->add_option("--processes-per-trial", sim.rule.processes_per_trial,
                        "as for run (default 4)")
       ->check(CLI::Range(0, 64));

@@ -1,5 +1,7 @@
 #include "plan.hpp"
 
+#include <algorithm>
+
 namespace gpuparity::harness {
 namespace {
 
@@ -32,9 +34,23 @@ std::vector<std::string> workload_argv(const planned_program& p, bool native,
   return a;
 }
 
-std::vector<planned_program> every_case(const std::vector<program>& programs) {
+std::vector<planned_program> warm_up_plan(const std::vector<program>& programs,
+                                          const run_options& o) {
+  static const std::vector<std::pair<std::string, std::string>> cheap = {
+      {"--startup-trials", "1"}, {"--gemm-bursts", "1"}, {"--gemm-idle-seconds", "0"}};
   std::vector<planned_program> plan;
-  for (const auto& p : programs) plan.push_back({p, "", {}, {}, 0});
+  for (const auto& p : programs) {
+    std::vector<std::string> extra;
+    if (p.name == "gpuparity-bench")
+      for (const auto& [flag, value] : cheap) {
+        const bool given = std::any_of(o.workload_args.begin(), o.workload_args.end(),
+                                       [&flag = flag](const std::string& a) {
+                                         return a == flag || a.rfind(flag + "=", 0) == 0;
+                                       });
+        if (!given) extra.insert(extra.end(), {flag, value});
+      }
+    plan.push_back({p, "", extra, {}, 0});
+  }
   return plan;
 }
 

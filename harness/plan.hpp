@@ -30,8 +30,13 @@ struct planned_program {
 
 std::vector<std::string> workload_argv(const planned_program& p, bool native, const run_options& o);
 
-// One invocation per program with the user's filter: the warm-up's plan.
-std::vector<planned_program> every_case(const std::vector<program>& programs);
+// One invocation per program with the user's filter: the warm-up's plan. Its samples are
+// discarded, so gpuparity-bench runs each case as cheaply as it can (one startup child, one
+// GEMM burst without the idle gap), except where the user's workload args set the same
+// option: every case still runs once, in a fresh process, to name the cases each side
+// measures and to load what later trials load.
+std::vector<planned_program> warm_up_plan(const std::vector<program>& programs,
+                                          const run_options& o);
 
 // Whether a case's sample is one process (host-observed latency, startup) rather than one
 // trial: latency/launch, latency/graph_launch, latency/memcpy_h2d_small, startup/*.

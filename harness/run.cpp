@@ -137,7 +137,7 @@ int print_dry_run(const run_options& o) {
   std::cout << "  " << (container ? "container" : "native-b ") << ": "
             << display_command(run.side_command(true, 1, {"true"})) << "\n";
   std::cout << "then each workload program:\n";
-  for (const auto& p : every_case(programs)) {
+  for (const auto& p : warm_up_plan(programs, o)) {
     std::cout << "  native:    " << display_command(workload_argv(p, true, o)) << "\n";
     std::cout << "  " << (container ? "container" : "native-b ") << ": "
               << display_command(run.side_command(true, 1, workload_argv(p, !container, o)))
@@ -193,7 +193,8 @@ int run_parity(const run_options& o) {
   char host[256] = {0};
   gethostname(host, sizeof host - 1);
   report["host"] = {{"hostname", host}};
-  report["confidence"] = parity_confidence;
+  report["confidence"] = final_look_confidence;
+  report["rule"] = rule_json(o);
   report["mode"] = o.native_vs_native ? "native-vs-native" : "native-vs-container";
   report["runtime"] = {{"kind", o.native_vs_native ? "none" : runtime_name(o.container.kind)},
                        {"engine", runtime_executable(o.container)},

@@ -35,6 +35,10 @@ struct run_options {
   double budget_s = 120.0;
   int min_trials = 3;   // measured trials per side before a verdict may stop the run
   int max_trials = 40;  // per side
+  // The sequential rule's plan (stats.hpp): measured trials per side at the last look; a
+  // process-unit metric plans processes_per_trial samples a trial. 0: from the budget
+  // (planned_trials below).
+  int planned_trials = 0;
   double trial_timeout_s = 300.0;
   class_margins margins;
   std::string output = "gpuparity-report.json";
@@ -52,6 +56,17 @@ struct run_options {
 };
 
 int run_parity(const run_options& o);
+
+// The plan of the sequential rule: o.planned_trials, or with 0 one trial per
+// seconds_per_planned_trial of budget (about what a pair of trials of the default workloads
+// costs on the H100 machine), at least default_planned_trials and min_trials, at most
+// max_trials. Fewer than min_planned_trials per side cannot give a 95% interval.
+inline constexpr double seconds_per_planned_trial = 24.0;
+inline constexpr int min_planned_trials = 4;
+inline constexpr int default_planned_trials = 5;
+int planned_trials(const run_options& o);
+// Samples per side at a metric's last look.
+std::size_t planned_samples(const run_options& o, bool per_process);
 
 // The exit code of a run with a baseline: the worse of the parity and regression codes
 // (error, then degraded/regression, then not comparable, then inconclusive, then 0).

@@ -5,7 +5,7 @@ namespace gpuparity::harness {
 schedule_result schedule_trials(const run_options& o, const std::vector<program>& programs,
                                 const trial_source& source) {
   schedule_result s;
-  std::vector<planned_program> plan = every_case(programs);
+  std::vector<planned_program> plan = warm_up_plan(programs, o);
   bool focused = false;
   const auto stop = [&] { return source.stop_requested && source.stop_requested(); };
   for (int pair = 0, per_side = 0; per_side < o.max_trials + 1; ++pair, ++per_side) {
@@ -29,7 +29,7 @@ schedule_result schedule_trials(const run_options& o, const std::vector<program>
       plan = split_plan(programs, measured_cases(s.trials), nullptr, o.processes_per_trial);
     if (per_side < o.min_trials) continue;
     const judged j = judge(collect(s.trials, s.frozen), o);
-    if (j.inconclusive == 0 && !j.metrics.empty()) break;
+    if (j.open == 0 && !j.metrics.empty()) break;  // nothing a later look could change
     if (o.focus && (focused || j.settled > 0)) {
       focused = true;
       s.frozen.insert(j.closed.begin(), j.closed.end());  // the first count stays

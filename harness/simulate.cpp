@@ -215,7 +215,8 @@ json simulate(const recorded_runs& r, const std::vector<std::string>& inputs,
                     {"shift", o.shift},
                     {"budget_seconds", rule.budget_s},
                     {"power_metrics", o.power_metrics}};
-  doc["rule"] = {{"confidence", parity_confidence},
+  doc["rule"] = {{"confidence", final_look_confidence},
+                 {"sequential", rule_json(rule)},
                  {"margins", margins_json(rule.margins)},
                  {"min_trials", rule.min_trials},
                  {"max_trials", rule.max_trials},
@@ -286,15 +287,16 @@ std::string simulation_table(const json& doc) {
   const auto& p = doc["power"];
   std::snprintf(line, sizeof line,
                 "\npower: the container side of one metric slowed by %.2f x its margin\n"
-                "  %-46s %8s %11s %15s %9s %8s\n",
-                p["shift"].get<double>(), "metric", "slowdown", "P(degraded)", "P(run !parity)",
-                "settled n", "median s");
+                "  %-46s %8s %11s %9s %15s %9s %8s\n",
+                p["shift"].get<double>(), "metric", "slowdown", "P(degraded)", "P(parity)",
+                "P(run !parity)", "settled n", "median s");
   out += line;
   for (const auto& m : p["metrics"]) {
     const auto& n = m["settled_samples"]["native"];
-    std::snprintf(line, sizeof line, "  %-46s %7.1f%% %11.3f %15.3f %9s %8.0f\n",
+    std::snprintf(line, sizeof line, "  %-46s %7.1f%% %11.3f %9.3f %15.3f %9s %8.0f\n",
                   m["name"].get<std::string>().c_str(), 100.0 * m["slowdown"].get<double>(),
-                  m["p_degraded"].get<double>(), m["p_run_not_parity"].get<double>(),
+                  m["p_degraded"].get<double>(), m["p_parity"].get<double>(),
+                  m["p_run_not_parity"].get<double>(),
                   n.is_null() ? "-" : std::to_string(static_cast<int>(n.get<double>())).c_str(),
                   m["seconds"]["median"].get<double>());
     out += line;

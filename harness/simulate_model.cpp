@@ -19,6 +19,9 @@ struct cost_samples {
   // A program's seconds when it ran every case (no --benchmark_filter of the run's own):
   // measured trials first, warm-ups only where no measured trial did.
   std::map<std::string, std::vector<double>> full[2], full_warmup[2];
+  std::vector<double> warmup[2];  // warm-up trials' wall seconds
+  // Case seconds of warm-ups, used only for a case no measured trial ran.
+  std::map<std::string, std::vector<double>> warmup_case[2];
 };
 
 double number_or(const json& o, const char* key, double fallback) {
@@ -48,6 +51,8 @@ void read_trials(const json& doc, std::map<std::string, std::string>& program_of
     const bool warmup = t["warmup"].get<bool>();
     if (!warmup && t.contains("start_cost_seconds") && t["start_cost_seconds"].is_number())
       c.start[s].push_back(t["start_cost_seconds"].get<double>());
+    if (warmup && t.contains("wall_seconds") && t["wall_seconds"].is_number())
+      c.warmup[s].push_back(t["wall_seconds"].get<double>());
     for (const auto& p : t["programs"]) {
       const std::string prog = json_text(p, "program");
       for (const auto& [name, v] : p["metrics"].items()) program_of.emplace(name, prog);
@@ -58,8 +63,8 @@ void read_trials(const json& doc, std::map<std::string, std::string>& program_of
         for (const auto& [case_name, v] : p["case_seconds"].items()) {
           if (!v.is_number()) continue;
           sum += v.get<double>();
-          c.per_case[s][case_name].push_back(v.get<double>() /
-                                             static_cast<double>(processes_of(p, case_name)));
+          (warmup ? c.warmup_case : c.per_case)[s][case_name].push_back(
+              v.get<double>() / static_cast<double>(processes_of(p, case_name)));
         }
         c.per_invocation[s][prog].push_back(std::max(0.0, seconds - sum));
       } else if (ran_every_case(p)) {
@@ -94,6 +99,8 @@ cost_model make_cost(const cost_samples& c, const recorded_runs& r) {
     const int o = 1 - s;
     const auto& start = c.start[s].empty() ? c.start[o] : c.start[s];
     m.start[s] = start.empty() ? 0.0 : median(start);
+    const auto& warmup = c.warmup[s].empty() ? c.warmup[o] : c.warmup[s];
+    m.warmup[s] = warmup.empty() ? 0.0 : median(warmup);
     for (const auto& [prog, cases] : r.cases) {
       using by_side = std::map<std::string, std::vector<double>>[2];
       const auto pick = [&](const by_side& v, const std::string& key) {
@@ -110,6 +117,8 @@ cost_model make_cost(const cost_samples& c, const recorded_runs& r) {
       for (const auto& k : cases) {
         if (const auto* v = pick(c.per_case, k)) {
           m.per_case[s][k] = median(*v);
+        } else if (const auto* w = pick(c.warmup_case, k)) {
+          m.per_case[s][k] = median(*w);
         } else if (full) {
           m.per_case[s][k] = median(*full) / static_cast<double>(cases.size());
           m.coarse = true;
@@ -236,6 +245,8 @@ trial synthetic_source::make_trial(bool container, int index,
     wall += seconds;
     t.runs.push_back(std::move(pr));
   }
+  // The warm-up's samples are discarded; its time is what it cost when recorded.
+  if (index == 0 && r_.cost.warmup[s] > 0.0) wall = r_.cost.warmup[s];
   t.wall_s = wall;
   now += wall;
   t.t_end = now;

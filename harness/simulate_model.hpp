@@ -28,6 +28,9 @@ struct cost_model {
   // Per case: one trial's seconds, or one process's for a case recorded fanned out.
   std::map<std::string, double> per_case[2];
   std::map<std::string, double> per_invocation[2];  // per program: seconds outside its cases
+  // The warm-up trial's seconds (median recorded wall; 0: as a full trial of the costs
+  // above). A warm-up runs its cases differently (plan.hpp), so it has its own cost.
+  double warmup[2] = {0.0, 0.0};
   bool coarse = false;  // some case's cost is a full trial's seconds spread over its cases
 };
 

@@ -53,6 +53,17 @@ double z_for(double confidence) {
 
 }  // namespace
 
+sequential_look look_at(std::size_t native, std::size_t container, std::size_t planned) {
+  sequential_look l;
+  if (native == 0 || container == 0 || planned == 0) return l;
+  // Two-sample information grows as n1 n2 / (n1 + n2); the plan's is planned / 2.
+  const double n1 = static_cast<double>(native), n2 = static_cast<double>(container);
+  l.information = std::min(1.0, (n1 * n2 / (n1 + n2)) / (static_cast<double>(planned) / 2.0));
+  const double c = z_for(1.0 - sequential_alpha);  // z(1 - alpha/2)
+  l.confidence = std::erf(c / std::sqrt(l.information) / std::sqrt(2.0));
+  return l;
+}
+
 // The index k (1-based) of the Hodges-Lehmann interval [d_(k), d_(mn+1-k)] at this
 // confidence: k - 1 is the largest c with P(U <= c) <= alpha/2 under the Mann-Whitney null
 // distribution of U. Exact for up to 25 trials per side, where the normal approximation is

@@ -27,14 +27,26 @@ ratio_interval performance_ratio(const std::vector<double>& native,
 // sorted pairwise log-differences d at this confidence; 0 when these counts give none.
 std::uint64_t interval_index(std::size_t m, std::size_t n, double confidence);
 
-// The confidence of the interval `run` decides with. The run looks at its verdicts after
-// every pair of trials and stops at the first look where all are conclusive; with the
-// 95% interval that optional stopping showed parity for a metric exactly on the margin
-// in 12% of simulated runs (2.5% for one fixed-size look). At 99% it is about 3.5% over up
-// to 40 looks (tests/harness/stats_test.cpp, SequentialStopping): within the 5% per side
-// of the conventional two one-sided tests, for about two more trials per side. With the
-// exact small-sample distribution it still gives an interval at 5 trials per side.
-inline constexpr double parity_confidence = 0.99;
+// The rule `run` decides with: a group-sequential equivalence test. Each metric has a planned
+// number of samples per side (planned_samples in run.hpp); `run` looks after every pair of
+// trials, and a look that holds a fraction t of the planned information uses the interval at
+// z = z(1 - alpha/2) / sqrt(t): an O'Brien-Fleming-shaped boundary. For a statistic that is
+// a Brownian motion in the information (the standardised log-ratio under the margin), the
+// chance of ever crossing the constant boundary c = z(1 - alpha/2) on [0, 1] is
+// 2 (1 - Phi(c)) = alpha (the reflection principle), whatever the number and timing of the
+// looks, so each one-sided test of the two (TOST) keeps its alpha = 5%; at the planned
+// size the interval is the 95% one. No look goes beyond the plan: a metric that reaches its
+// planned samples on both sides keeps its verdict (judge caps the samples there).
+// Deterministic: the confidence depends only on the sample counts.
+inline constexpr double sequential_alpha = 0.05;  // per one-sided test
+struct sequential_look {
+  double information = 0.0;  // fraction of the planned information, in (0, 1]
+  double confidence = 0.0;   // of this look's two-sided interval
+};
+sequential_look look_at(std::size_t native, std::size_t container, std::size_t planned);
+
+// The confidence at the planned size (the last look): the report's headline figure.
+inline constexpr double final_look_confidence = 1.0 - 2.0 * (sequential_alpha / 2.0);
 
 enum class verdict { parity, degraded, better, inconclusive, error };
 const char* verdict_name(verdict v);

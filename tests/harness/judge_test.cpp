@@ -53,4 +53,57 @@ TEST(Evidence, AnotherUuidInOneTrialIsAMismatch) {
 }
 
 }  // namespace
+// The sequential rule's plan: samples beyond it are not looked at, and a metric still
+// inconclusive at its planned size on both sides is final (not open: the run may stop).
+metric_samples spread_samples(std::size_t n, bool per_process) {
+  metric_samples s;
+  s.kind = {"latency/launch:latency_seconds", "latency_seconds", metric_class::latency, false, 0, -1};
+  s.per_process = per_process;
+  for (std::size_t i = 0; i < n; ++i) {  // spread over +-30%: never inside a 5% margin
+    s.native.push_back(1.0 + 0.06 * static_cast<double>((i * 7) % 11) - 0.3);
+    s.container.push_back(1.0 + 0.06 * static_cast<double>((i * 5 + 3) % 11) - 0.3);
+  }
+  return s;
+}
+
+TEST(SequentialPlan, AMetricAtItsPlannedSizeIsFinalAndCappedThere) {
+  run_options o;
+  o.planned_trials = 5;
+  o.processes_per_trial = 4;
+  for (bool per_process : {false, true}) {
+    const std::size_t planned = per_process ? 20 : 5;
+    {
+      const judged j = judge({{"m", spread_samples(planned - 1, per_process)}}, o);
+      EXPECT_EQ(j.inconclusive, 1) << j.metrics.dump();
+      EXPECT_EQ(j.open, 1) << "short of the plan: a later look may settle it";
+      EXPECT_FALSE(j.metrics[0]["rule"]["last_look"].get<bool>());
+    }
+    const judged j = judge({{"m", spread_samples(planned + 7, per_process)}}, o);
+    EXPECT_EQ(j.inconclusive, 1);
+    EXPECT_EQ(j.open, 0);
+    EXPECT_TRUE(j.closed.count("m"));
+    EXPECT_EQ(j.metrics[0]["native"]["n"], planned) << "samples beyond the plan are not looked at";
+    EXPECT_EQ(j.metrics[0]["container"]["n"], planned);
+    EXPECT_TRUE(j.metrics[0]["rule"]["last_look"].get<bool>());
+    EXPECT_NEAR(j.metrics[0]["rule"]["confidence"].get<double>(), 0.95, 1e-9);
+    EXPECT_EQ(j.metrics[0]["rule"]["planned_samples"], planned);
+  }
+}
+
+TEST(SequentialPlan, TheBudgetSetsThePlanWithinItsBounds) {
+  run_options o;
+  EXPECT_EQ(planned_trials(o), 5);  // 120 s
+  o.budget_s = 480;
+  EXPECT_EQ(planned_trials(o), 20);
+  o.budget_s = 30;
+  EXPECT_EQ(planned_trials(o), default_planned_trials);
+  o.budget_s = 1e6;
+  EXPECT_EQ(planned_trials(o), o.max_trials);
+  o.planned_trials = 9;
+  EXPECT_EQ(planned_trials(o), 9);
+  EXPECT_EQ(planned_samples(o, true), 9u * 4u);
+  o.processes_per_trial = 0;
+  EXPECT_EQ(planned_samples(o, true), 9u);
+}
+
 }  // namespace gpuparity::harness
