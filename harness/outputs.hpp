@@ -31,7 +31,8 @@ std::string verdict_reason_of(const nlohmann::ordered_json& doc);
 // Escapes for XML/HTML text and attribute values.
 std::string xml_escape(const std::string& s);
 
-// "95% CI" for run reports, "90% CI" for comparisons (their "confidence").
+// "90% CI" for comparisons (their "confidence"), "99% CI" for run reports made before the
+// sequential rule, "CI (95% at plan)" for those made with it (each metric's look has its own).
 std::string ci_label(const nlohmann::ordered_json& doc);
 
 }  // namespace gpuparity::harness
