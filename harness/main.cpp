@@ -64,6 +64,9 @@ void add_margin_options(CLI::App* app, class_margins& m) {
       ->check(margin_check);
   app->add_option("--margin-latency", m.latency, "equivalence margin (default 0.05)")
       ->check(margin_check);
+  app->add_option("--margin-startup", m.startup,
+                  "margin for startup/* (a fresh process's cold start; default 0.10)")
+      ->check(margin_check);
   app->add_option("--margin-host", m.host,
                   "margin for pageable (host-staged) copies (default 0.10)")
       ->check(margin_check);
@@ -432,6 +435,11 @@ int main(int argc, char** argv) {
   for (const auto& u : ulimits) o.container.extra.push_back("--ulimit=" + u);
   if (o.min_trials > o.max_trials) {
     std::cerr << "gpuparity: --min-trials is larger than --max-trials\n";
+    return exit_usage;
+  }
+  if (o.planned_trials > o.max_trials) {
+    std::cerr << "gpuparity: --planned-trials is larger than --max-trials: raise --max-trials "
+                 "(the plan could never be reached)\n";
     return exit_usage;
   }
   // Outputs before anything runs: a run never measures for minutes and then cannot write.

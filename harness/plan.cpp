@@ -34,6 +34,12 @@ std::vector<std::string> workload_argv(const planned_program& p, bool native,
   return a;
 }
 
+bool user_sets(const std::vector<std::string>& args, const std::string& flag) {
+  return std::any_of(args.begin(), args.end(), [&flag](const std::string& a) {
+    return a == flag || a.rfind(flag + "=", 0) == 0;
+  });
+}
+
 std::vector<planned_program> warm_up_plan(const std::vector<program>& programs,
                                           const run_options& o) {
   static const std::vector<std::pair<std::string, std::string>> cheap = {
@@ -42,13 +48,8 @@ std::vector<planned_program> warm_up_plan(const std::vector<program>& programs,
   for (const auto& p : programs) {
     std::vector<std::string> extra;
     if (p.name == "gpuparity-bench")
-      for (const auto& [flag, value] : cheap) {
-        const bool given = std::any_of(o.workload_args.begin(), o.workload_args.end(),
-                                       [&flag = flag](const std::string& a) {
-                                         return a == flag || a.rfind(flag + "=", 0) == 0;
-                                       });
-        if (!given) extra.insert(extra.end(), {flag, value});
-      }
+      for (const auto& [flag, value] : cheap)
+        if (!user_sets(o.workload_args, flag)) extra.insert(extra.end(), {flag, value});
     plan.push_back({p, "", extra, {}, 0});
   }
   return plan;
@@ -65,7 +66,7 @@ bool process_unit(const std::string& case_name) {
 std::vector<planned_program> split_plan(
     const std::vector<program>& programs, const case_map& cases,
     const std::map<std::string, std::set<std::string>>* families, int processes,
-    const std::set<std::string>* open_cases) {
+    const std::set<std::string>* open_cases, const std::vector<std::string>& workload_args) {
   std::vector<planned_program> plan;
   for (const auto& p : programs) {
     const auto measured = cases.find(p.name);
@@ -84,7 +85,9 @@ std::vector<planned_program> split_plan(
     }
     if (!per_trial.empty()) plan.push_back({p, exactly(per_trial), {}, per_trial, 0});
     if (!per_process.empty()) {
-      std::vector<std::string> extra = {"--startup-trials", "1"};
+      // One startup child per process (each process a sample), unless the user chose.
+      std::vector<std::string> extra;
+      if (!user_sets(workload_args, "--startup-trials")) extra = {"--startup-trials", "1"};
       if (processes > 1) extra.insert(extra.end(), {"--processes", std::to_string(processes)});
       plan.push_back({p, exactly(per_process), extra, per_process, processes});
     }

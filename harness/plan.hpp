@@ -54,6 +54,7 @@ using case_map = std::map<std::string, std::map<std::string, std::set<std::strin
 std::vector<planned_program> split_plan(
     const std::vector<program>& programs, const case_map& cases,
     const std::map<std::string, std::set<std::string>>* families, int processes,
-    const std::set<std::string>* open_cases = nullptr);
+    const std::set<std::string>* open_cases = nullptr,
+    const std::vector<std::string>& workload_args = {});
 
 }  // namespace gpuparity::harness

@@ -431,7 +431,12 @@ int run_parity(const run_options& o) {
     report["advice"] = {{"metric", noisiest},
                         {"trials_needed_per_side", most_needed},
                         {"samples_per_trial", samples_per_trial},
-                        {"suggested_budget_seconds", std::ceil(so_far + most_pairs * last_pair)}};
+                        {"suggested_budget_seconds", std::ceil(so_far + most_pairs * last_pair)},
+                        // The budget alone would plan floor(budget / 24) trials: the rule
+                        // looks no further than its plan, so the advice names the plan too.
+                        {"suggested_planned_trials",
+                         std::max(planned_trials(o),
+                                  (most_needed + samples_per_trial - 1) / samples_per_trial)}};
   }
   if (interrupted_signal()) return interrupted();
   // The one place that decides pass (decision.hpp): every metric judged on both sides,

@@ -15,6 +15,8 @@ const char* metric_class_name(metric_class c) {
       return "compute";
     case metric_class::latency:
       return "latency";
+    case metric_class::startup:
+      return "startup";
     case metric_class::host:
       return "host";
   }
@@ -29,6 +31,8 @@ double class_margins::of(metric_class c) const {
       return compute;
     case metric_class::latency:
       return latency;
+    case metric_class::startup:
+      return startup;
     case metric_class::host:
       return host;
   }
@@ -66,6 +70,7 @@ constexpr counter_kind primary_counters[] = {
 
 metric_class classify(const std::string& case_name, const std::string& counter) {
   if (case_name.find("_pageable") != std::string::npos) return metric_class::host;
+  if (case_name.rfind("startup/", 0) == 0) return metric_class::startup;
   for (const auto& k : primary_counters)
     if (counter == k.counter) return k.cls;
   return metric_class::bandwidth;

@@ -16,10 +16,10 @@
 #   parity-long : native vs podman alone, budget $GPUPARITY_BUDGET (default 400 s)
 #   parity-aa : ctest in build-prebuilt, then the default native vs podman run and the A/A run
 #   pair    : the default native vs podman run and the A/A run, without the ctest
-#   settle  : $GPUPARITY_REPEATS (default 5) default native vs podman runs alternating with
-#             as many A/A runs (parity-podman-N, aa-native-N, N from $GPUPARITY_FIRST, default
-#             1), then the --cpus 0.5 run on the host-latency cases (cpu-quota-half; leave it
-#             out with GPUPARITY_QUOTA_RUN=0)
+#   settle  : the --cpus 0.5 run on the host-latency and startup cases (cpu-quota-half;
+#             leave it out with GPUPARITY_QUOTA_RUN=0), then $GPUPARITY_REPEATS (default 5)
+#             default native vs podman runs alternating with as many A/A runs
+#             (parity-podman-N, aa-native-N, N from $GPUPARITY_FIRST, default 1)
 #   misconfig : the --cpus 0.05 run and the podman --gpus all run alone
 #   aa-long : native vs native alone, budget $GPUPARITY_BUDGET (default 400 s)
 #   template : native vs podman through --runtime custom (a --runtime-template naming podman
@@ -198,13 +198,14 @@ harness|gate|gate-long|parity-long|parity-aa|pair|misconfig|aa-long|template|set
     misconfig_runs
     ;;
   settle)
+    # The sensitivity run first (short), so a call cut at its limit still has it.
+    [ "${GPUPARITY_QUOTA_RUN:-1}" = 0 ] || gp cpu-quota-half --runtime podman --image "$tag" \
+      --cpus 0.5 --budget 60 --filter 'latency/launch|latency/graph_launch|latency/memcpy_h2d_small|startup/'
     first=${GPUPARITY_FIRST:-1}
     for i in $(seq "$first" $((first + ${GPUPARITY_REPEATS:-5} - 1))); do
       gp "parity-podman-$i" --runtime podman --image "$tag"
       gp "aa-native-$i" --native-vs-native
     done
-    [ "${GPUPARITY_QUOTA_RUN:-1}" = 0 ] || gp cpu-quota-half --runtime podman --image "$tag" --cpus 0.5 --budget 60 \
-      --filter 'latency/launch|latency/graph_launch|latency/memcpy_h2d_small|startup/'
     ;;
   parity-aa|pair)
     [ "$what" = pair ] || prebuilt_ctest
