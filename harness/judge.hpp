@@ -19,7 +19,9 @@ struct metric_samples {
   std::string program;  // the workload program that measures it
   std::vector<double> native, container;
   int throttled_native = 0, throttled_container = 0;  // samples from throttled trials
-  bool per_process = false;  // its samples are processes (plan.hpp), not trials
+  bool per_process = false;  // its case ran fanned out over processes (plan.hpp): each
+                             // sample is the median of a trial's processes
+  int processes = 0;         // the most processes behind one sample
 };
 
 // Samples per side at which a metric stopped taking samples (settled, or informational

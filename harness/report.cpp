@@ -106,7 +106,7 @@ std::string summary_table(const nlohmann::ordered_json& r) {
   s << "\n";
   if (r.contains("advice"))
     s << "advice: about " << r["advice"]["trials_needed_per_side"].get<int>()
-      << " samples per side (--budget " << r["advice"]["suggested_budget_seconds"].get<double>()
+      << " trials per side (--budget " << r["advice"]["suggested_budget_seconds"].get<double>()
       << (r["advice"].contains("suggested_planned_trials")
               ? " --planned-trials " +
                     std::to_string(r["advice"]["suggested_planned_trials"].get<int>())

@@ -405,38 +405,33 @@ int run_parity(const run_options& o) {
        std::count_if(trials.begin(), trials.end(), [](const trial& t) { return !t.container; })},
       {"container",
        std::count_if(trials.begin(), trials.end(), [](const trial& t) { return t.container; })}};
-  // For an inconclusive run: the budget that would likely settle its noisiest deciding
-  // metric, in pairs of trials (a process-unit metric gains processes_per_trial samples a
-  // trial), at the last pair's length (later pairs run the same cases or fewer).
-  int most_pairs = 0, most_needed = 0, samples_per_trial = 1;
+  // For an inconclusive run: the budget and plan that would likely settle its noisiest
+  // deciding metric, in pairs of trials (one sample per side each) at the last pair's
+  // length (later pairs run the same cases or fewer).
+  int most_needed = 0, trials_so_far = 0;
   std::string noisiest;
   for (const auto& m : j.metrics) {
     if (!m["decides"].get<bool>() || !m.contains("trials_needed") ||
         !m["trials_needed"].is_number())
       continue;
     const int needed = m["trials_needed"].get<int>(), n = m["native"]["n"].get<int>();
-    const int per_trial =
-        m["replication_unit"] == "process" ? std::max(1, o.processes_per_trial) : 1;
-    const int pairs = (std::max(0, needed - n) + per_trial - 1) / per_trial;
-    if (pairs > most_pairs) {
-      most_pairs = pairs;
+    if (needed - n > most_needed - trials_so_far) {
       most_needed = needed;
-      samples_per_trial = per_trial;
+      trials_so_far = n;
       noisiest = m["name"].get<std::string>();
     }
   }
-  if (most_pairs > 0) {
+  if (most_needed > trials_so_far) {
     const double so_far =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-    report["advice"] = {{"metric", noisiest},
-                        {"trials_needed_per_side", most_needed},
-                        {"samples_per_trial", samples_per_trial},
-                        {"suggested_budget_seconds", std::ceil(so_far + most_pairs * last_pair)},
-                        // The budget alone would plan floor(budget / 24) trials: the rule
-                        // looks no further than its plan, so the advice names the plan too.
-                        {"suggested_planned_trials",
-                         std::max(planned_trials(o),
-                                  (most_needed + samples_per_trial - 1) / samples_per_trial)}};
+    report["advice"] = {
+        {"metric", noisiest},
+        {"trials_needed_per_side", most_needed},
+        {"suggested_budget_seconds",
+         std::ceil(so_far + (most_needed - trials_so_far) * last_pair)},
+        // The budget alone would plan floor(budget / 24) trials: the rule looks no
+        // further than its plan, so the advice names the plan too.
+        {"suggested_planned_trials", std::max(planned_trials(o), most_needed)}};
   }
   if (interrupted_signal()) return interrupted();
   // The one place that decides pass (decision.hpp): every metric judged on both sides,

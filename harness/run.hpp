@@ -35,9 +35,9 @@ struct run_options {
   double budget_s = 120.0;
   int min_trials = 3;   // measured trials per side before a verdict may stop the run
   int max_trials = 40;  // per side
-  // The sequential rule's plan (stats.hpp): measured trials per side at the last look; a
-  // process-unit metric plans processes_per_trial samples a trial. 0: from the budget
-  // (planned_trials below).
+  // The sequential rule's plan (stats.hpp): measured trials per side at the last look (a
+  // sample is a trial, for fanned-out cases the median of its processes). 0: from the
+  // budget (planned_trials below).
   int planned_trials = 0;
   double trial_timeout_s = 300.0;
   class_margins margins;
@@ -65,8 +65,7 @@ inline constexpr double seconds_per_planned_trial = 24.0;
 inline constexpr int min_planned_trials = 4;
 inline constexpr int default_planned_trials = 5;
 int planned_trials(const run_options& o);
-// Samples per side at a metric's last look.
-std::size_t planned_samples(const run_options& o, bool per_process);
+
 
 // The exit code of a run with a baseline: the worse of the parity and regression codes
 // (error, then degraded/regression, then not comparable, then inconclusive, then 0).

@@ -85,7 +85,26 @@ void read_metrics(const json& doc, const std::map<std::string, std::string>& pro
       const auto p = program_of.find(kind.name);
       m.program = p == program_of.end() ? first_program : p->second;
     }
-    m.per_process |= json_text(entry, "replication_unit") == "process";
+    // Reports before samples became per trial held one sample per process; processes of
+    // one trial correlate, so the pool is rebuilt per trial (the median of its processes),
+    // as collect() makes samples now: resampling processes alone would be optimistic.
+    const bool per_process_samples = json_text(entry, "replication_unit") == "process";
+    m.per_process |= per_process_samples || entry.contains("processes_per_sample");
+    if (per_process_samples) {
+      for (const auto& t : doc["trials"]) {
+        if (t["warmup"].get<bool>() || !t["error"].is_null()) continue;
+        auto& pool = t["side"] == "container" ? m.container : m.native;
+        for (const auto& p : t["programs"]) {
+          if (!p.contains("process_metrics") || !p["process_metrics"].contains(kind.name))
+            continue;
+          std::vector<double> vs;
+          for (const auto& v : p["process_metrics"][kind.name])
+            if (v.is_number()) vs.push_back(v.get<double>());
+          if (!vs.empty()) pool.push_back(median(vs));
+        }
+      }
+      continue;
+    }
     for (const auto& v : entry["native"]["samples"]) m.native.push_back(v.get<double>());
     for (const auto& v : entry["container"]["samples"]) m.container.push_back(v.get<double>());
   }
@@ -233,9 +252,12 @@ trial synthetic_source::make_trial(bool container, int index,
       if (names == r_.of_case.end()) continue;
       for (const auto& name : names->second) {
         const auto& m = r_.metrics.at(name);
+        // A fanned-out case: one drawn trial sample (the median of a recorded trial's
+        // processes) for all its processes, so the trial's median is that sample.
+        const double drawn = p.processes > 0 ? draw_(m, container, rng_) : 0.0;
         for (int k = 0; k < copies; ++k) {
           metric_value v = m.kind;
-          v.value = draw_(m, container, rng_);
+          v.value = p.processes > 0 ? drawn : draw_(m, container, rng_);
           v.process = p.processes > 0 ? k : -1;
           pr.out.metrics.push_back(v);
         }

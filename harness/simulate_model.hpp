@@ -18,7 +18,7 @@ struct recorded_metric {
   metric_value kind;         // name, counter, class, orientation
   std::string program;       // the program whose trials measured it
   std::string case_name;     // "stream/copy" of "stream/copy:bytes_per_second"
-  bool per_process = false;  // the report's replication_unit was "process"
+  bool per_process = false;  // its case ran fanned out over processes (samples: per trial)
   std::vector<double> native, container;
 };
 

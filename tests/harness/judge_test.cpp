@@ -71,7 +71,7 @@ TEST(SequentialPlan, AMetricAtItsPlannedSizeIsFinalAndCappedThere) {
   o.planned_trials = 5;
   o.processes_per_trial = 4;
   for (bool per_process : {false, true}) {
-    const std::size_t planned = per_process ? 20 : 5;
+    const std::size_t planned = 5;  // a sample is a trial either way
     {
       const judged j = judge({{"m", spread_samples(planned - 1, per_process)}}, o);
       EXPECT_EQ(j.inconclusive, 1) << j.metrics.dump();
@@ -101,9 +101,30 @@ TEST(SequentialPlan, TheBudgetSetsThePlanWithinItsBounds) {
   EXPECT_EQ(planned_trials(o), o.max_trials);
   o.planned_trials = 9;
   EXPECT_EQ(planned_trials(o), 9);
-  EXPECT_EQ(planned_samples(o, true), 9u * 4u);
-  o.processes_per_trial = 0;
-  EXPECT_EQ(planned_samples(o, true), 9u);
+}
+
+// A fanned-out case's processes share their trial's moment (they correlate within a
+// trial), so a trial gives one sample: the median of its processes.
+TEST(SequentialPlan, AFannedOutTrialIsOneSampleTheMedianOfItsProcesses) {
+  std::vector<trial> trials;
+  for (bool container : {false, true}) {
+    trial t = made_trial(container, h100);
+    t.runs.front().out.metrics.clear();
+    for (int k = 0; k < 4; ++k)
+      t.runs.front().out.metrics.push_back({"latency/launch:latency_seconds", "latency_seconds",
+                                            metric_class::latency, false,
+                                            k == 3 ? 50e-6 : (8 + k) * 1e-6, k});
+    trials.push_back(t);
+  }
+  const auto samples = collect(trials, {});
+  const auto& s = samples.at("latency/launch:latency_seconds");
+  ASSERT_EQ(s.native.size(), 1u);
+  EXPECT_DOUBLE_EQ(s.native[0], 9.5e-6);  // 8, 9, 10, 50: the slow process does not move it
+  EXPECT_TRUE(s.per_process);
+  EXPECT_EQ(s.processes, 4);
+  const judged j = judge(samples, run_options{});
+  EXPECT_EQ(j.metrics[0]["replication_unit"], "trial");
+  EXPECT_EQ(j.metrics[0]["processes_per_sample"], 4);
 }
 
 }  // namespace gpuparity::harness
