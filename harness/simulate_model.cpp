@@ -85,28 +85,39 @@ void read_metrics(const json& doc, const std::map<std::string, std::string>& pro
       const auto p = program_of.find(kind.name);
       m.program = p == program_of.end() ? first_program : p->second;
     }
-    // Reports before samples became per trial held one sample per process; processes of
-    // one trial correlate, so the pool is rebuilt per trial (the median of its processes),
-    // as collect() makes samples now: resampling processes alone would be optimistic.
+    // This report's samples, per side. Reports before samples became per trial held one
+    // sample per process; processes of one trial correlate, so the pool is rebuilt per
+    // trial (the median of its processes), as collect() makes samples now: resampling
+    // processes alone would be optimistic.
+    std::vector<double> side[2];
     const bool per_process_samples = json_text(entry, "replication_unit") == "process";
     m.per_process |= per_process_samples || entry.contains("processes_per_sample");
     if (per_process_samples) {
       for (const auto& t : doc["trials"]) {
         if (t["warmup"].get<bool>() || !t["error"].is_null()) continue;
-        auto& pool = t["side"] == "container" ? m.container : m.native;
         for (const auto& p : t["programs"]) {
           if (!p.contains("process_metrics") || !p["process_metrics"].contains(kind.name))
             continue;
           std::vector<double> vs;
           for (const auto& v : p["process_metrics"][kind.name])
             if (v.is_number()) vs.push_back(v.get<double>());
-          if (!vs.empty()) pool.push_back(median(vs));
+          if (!vs.empty()) side[t["side"] == "container"].push_back(median(vs));
         }
       }
-      continue;
+    } else {
+      for (int c : {0, 1})
+        for (const auto& v : entry[c ? "container" : "native"]["samples"])
+          side[c].push_back(v.get<double>());
     }
-    for (const auto& v : entry["native"]["samples"]) m.native.push_back(v.get<double>());
-    for (const auto& v : entry["container"]["samples"]) m.container.push_back(v.get<double>());
+    // Centred on this run's native median: a run's level (the GPU's temperature, the host's
+    // state that day) is shared by both of its interleaved sides, so pooling several runs
+    // must not count the differences between runs as noise within one (on the H100 that
+    // made the pooled fp8 GEMM look 10x noisier than inside any run). What remains is each
+    // run's spread and its container-vs-native difference.
+    if (side[0].empty()) continue;
+    const double level = median(side[0]);
+    for (int c : {0, 1})
+      for (double v : side[c]) (c ? m.container : m.native).push_back(v / level);
   }
 }
 

@@ -117,6 +117,25 @@ TEST(Simulate, ATightReportSettlesParityInNearlyEveryRun) {
   EXPECT_EQ(metric(equal, "latency/launch:latency_seconds")["settled_samples"]["native"], 5.0);
 }
 
+// Two runs of a tight metric whose levels differ by 10% (a warmer GPU that day), each run's
+// sides alike: pooled raw, each simulated side would mix the two levels and never show
+// parity; centred on each run's native median, both runs are the tight runs they were.
+TEST(Simulate, RunsAtDifferentLevelsAreCentredNotPooledAsNoise) {
+  json high = tight_report();
+  for (auto& m : high["metrics"])
+    for (const char* side : {"native", "container"})
+      for (auto& v : m[side]["samples"]) v = v.get<double>() * 1.10;
+  const std::string a = write_temp("level-a.report.json", tight_report());
+  const std::string b = write_temp("level-b.report.json", high);
+  const auto r = load_recorded({a, b});
+  for (const auto& [name, m] : r.metrics)
+    for (double v : m.native) ASSERT_NEAR(v, 1.0, 0.002) << name;  // relative to its run
+  auto o = small(20);
+  o.rule.planned_trials = 5;
+  const json doc = simulate(r, {a, b}, o);
+  EXPECT_GE(scenario(doc, "equal")["p_parity"].get<double>(), 0.95);
+}
+
 // With case_seconds recorded, a trial costs its start, each case and each invocation's
 // overhead: 10 measured trials of 0.25 + 0.5 + cases x 1 s; a warm-up what it cost (7 s).
 TEST(Simulate, CostModelAddsStartCasesAndInvocation) {
