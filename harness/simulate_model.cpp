@@ -1,6 +1,7 @@
 #include "simulate_model.hpp"
 
 #include <algorithm>
+#include <cmath>
 
 #include "documents.hpp"
 #include "json_util.hpp"
@@ -109,13 +110,18 @@ void read_metrics(const json& doc, const std::map<std::string, std::string>& pro
         for (const auto& v : entry[c ? "container" : "native"]["samples"])
           side[c].push_back(v.get<double>());
     }
-    // Centred on this run's native median: a run's level (the GPU's temperature, the host's
+    // Centred on this run's native level: a run's level (the GPU's temperature, the host's
     // state that day) is shared by both of its interleaved sides, so pooling several runs
     // must not count the differences between runs as noise within one (on the H100 that
     // made the pooled fp8 GEMM look 10x noisier than inside any run). What remains is each
     // run's spread and its container-vs-native difference.
+    // The level is the geometric mean, not the median: a median is one of the samples,
+    // and every run adding an exact 1.0 to the pool would make ties the resampling does
+    // not have in reality.
     if (side[0].empty()) continue;
-    const double level = median(side[0]);
+    double log_sum = 0.0;
+    for (double v : side[0]) log_sum += std::log(v);
+    const double level = std::exp(log_sum / static_cast<double>(side[0].size()));
     for (int c : {0, 1})
       for (double v : side[c]) (c ? m.container : m.native).push_back(v / level);
   }
