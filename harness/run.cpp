@@ -16,6 +16,7 @@
 #include "compare.hpp"
 #include "decision.hpp"
 #include "error_document.hpp"
+#include "gpu_selection.hpp"
 #include "interrupt.hpp"
 #include "json_util.hpp"
 #include "judge.hpp"
@@ -108,6 +109,39 @@ selected_programs select_programs(const run_options& o) {
   return s;
 }
 
+std::string environment_text(const environment_list& env) {
+  std::string s;
+  for (const auto& [name, value] : env) s += (s.empty() ? "" : " ") + name + "=" + value;
+  return s.empty() ? "nothing added" : s;
+}
+
+// The dry run's account of --gpus: what each side is told, and which device the workloads use.
+void print_gpu_selection(const run_options& o, const runner& run) {
+  const auto& sel = o.container.gpus;
+  std::cout << "the GPU: --gpus " << sel.value << " ("
+            << (sel.kind == gpu_selection_kind::all ? "every GPU is visible; the workloads use "
+                                                      "device 0 on each side, and their UUIDs "
+                                                      "show whether it was one GPU"
+                : sel.kind == gpu_selection_kind::index
+                    ? "device index, numbered by PCI bus as nvidia-smi does"
+                    : "GPU UUID; both sides must report it")
+            << ")\n";
+  std::cout << "  native environment:    " << environment_text(run.side_environment(false)) << "\n";
+  if (o.native_vs_native) {
+    std::cout << "  native-b environment:  " << environment_text(run.side_environment(true))
+              << "\n";
+  } else if (o.container.kind == runtime_kind::custom) {
+    std::cout << "  container: the template's {gpus} is " << sel.value << "\n";
+  } else {
+    const auto flags = gpu_flags(o.container);
+    std::cout << "  container flags:       "
+              << (flags.empty() ? std::string("none (--no-gpu-flags)") : display_command(flags))
+              << "\n";
+  }
+  if (sel.kind != gpu_selection_kind::all)
+    std::cout << "  on both sides the selected GPU is the workloads' device 0\n";
+}
+
 // `run --dry-run`: the commands of the warm-up trials and of a timeout, whatever is
 // installed (later trials name the measured cases exactly and add --processes, which only
 // the warm-up can tell; the last line says so); a missing engine or workload program is a
@@ -132,6 +166,7 @@ int print_dry_run(const run_options& o) {
                 << "' was not found on PATH: a run needs it installed (or --engine PATH)\n";
   }
   const bool container = !o.native_vs_native;
+  print_gpu_selection(o, run);
   std::cout << "each trial starts a no-op first, to time the start:\n";
   std::cout << "  native:    " << display_command({"true"}) << "\n";
   std::cout << "  " << (container ? "container" : "native-b ") << ": "
@@ -158,6 +193,16 @@ int print_dry_run(const run_options& o) {
     std::cout << "on a timeout: the process group is killed\n";
   }
   return exit_parity;
+}
+
+// The report's config.gpus: the selection and what the native side was told (the
+// container's flags are under runtime.gpu_flags).
+json gpus_config_json(const run_options& o) {
+  json env = json::object();
+  for (const auto& [name, value] : native_gpu_environment(o.container.gpus)) env[name] = value;
+  return {{"selection", o.container.gpus.value},
+          {"selected_by", gpu_selection_kind_name(o.container.gpus.kind)},
+          {"native_environment", env}};
 }
 
 }  // namespace
@@ -216,12 +261,14 @@ int run_parity(const run_options& o) {
                       {"margins", margins_json(o.margins)},
                       {"baseline", o.baseline.empty() ? json(nullptr) : json(o.baseline)},
                       {"telemetry", o.telemetry},
-                      {"focus", o.focus}};
+                      {"focus", o.focus},
+                      {"gpus", gpus_config_json(o)}};
   report["verdict"] = "error";
   report["exit_code"] = exit_error;
   report["error"] = nullptr;
   report["programs"] = json::array();
   report["sides"] = {{"native", json::object()}, {"container", json::object()}};
+  report["gpu"] = gpu_identity_json(identify_gpus({}, o.container.gpus), o.container.gpus);
   report["trials"] = json::array();
   report["metrics"] = json::array();
   report["costs"] = json::object();
@@ -381,6 +428,7 @@ int run_parity(const run_options& o) {
   const auto nv = view_of(trials, false), cv = view_of(trials, true);
   report["sides"]["native"] = context_json(nv.context);
   report["sides"]["container"] = context_json(cv.context);
+  report["gpu"] = gpu_identity_json(identify_gpus(trials, o.container.gpus), o.container.gpus);
   std::vector<double> ncost, ccost;
   for (const auto& t : trials)
     if (t.index > 0) (t.container ? ccost : ncost).push_back(t.start_cost_s);
@@ -436,7 +484,8 @@ int run_parity(const run_options& o) {
   if (interrupted_signal()) return interrupted();
   // The one place that decides pass (decision.hpp): every metric judged on both sides,
   // the same GPU throughout, no failed trial, no audit error.
-  const evidence ev = gather_evidence(trials, all_samples, j, report["audit"], error);
+  const evidence ev =
+      gather_evidence(trials, all_samples, j, report["audit"], error, o.container.gpus);
   const auto d = decide_run(ev);
   report["missing_metrics"] = missing_metrics_json(all_samples, ev.missing);
   report["verdict_reason"] = d.reason.empty() ? json(nullptr) : json(d.reason);
