@@ -1,8 +1,11 @@
 #include "gpu_selection.hpp"
 
 #include <cctype>
+#include <sstream>
 #include <stdexcept>
 
+#include "process.hpp"
+#include "run.hpp"
 #include "trial.hpp"
 
 namespace gpuparity::harness {
@@ -138,6 +141,42 @@ json gpu_identity_json(const gpu_identity& g, const gpu_selection& selected) {
   j["uuid"] = proven ? one(g.uuids[0]) : json(nullptr);
   j["name"] = proven ? one(g.names[0]) : json(nullptr);
   return j;
+}
+
+namespace {
+
+std::string environment_text(const environment_list& env) {
+  std::string s;
+  for (const auto& [name, value] : env) s += (s.empty() ? "" : " ") + name + "=" + value;
+  return s.empty() ? "nothing added" : s;
+}
+
+}  // namespace
+
+std::string gpu_selection_text(const run_options& o) {
+  const auto& sel = o.container.gpus;
+  std::ostringstream out;
+  out << "the GPU: --gpus " << sel.value << " ("
+      << (sel.kind == gpu_selection_kind::all ? "every GPU is visible; the workloads use "
+                                                "device 0 on each side, and their UUIDs "
+                                                "show whether it was one GPU"
+          : sel.kind == gpu_selection_kind::index
+              ? "device index, numbered by PCI bus as nvidia-smi does"
+              : "GPU UUID; both sides must report it")
+      << ")\n";
+  out << "  native environment:    " << environment_text(native_gpu_environment(sel)) << "\n";
+  if (o.native_vs_native) {
+    out << "  native-b environment:  " << environment_text(native_gpu_environment(sel)) << "\n";
+  } else if (o.container.kind == runtime_kind::custom) {
+    out << "  container: the template's {gpus} is " << sel.value << "\n";
+  } else {
+    const auto flags = gpu_flags(o.container);
+    out << "  container flags:       "
+        << (flags.empty() ? std::string("none (--no-gpu-flags)") : display_command(flags)) << "\n";
+  }
+  if (sel.kind != gpu_selection_kind::all)
+    out << "  on both sides the selected GPU is the workloads' device 0\n";
+  return out.str();
 }
 
 }  // namespace gpuparity::harness

@@ -13,6 +13,7 @@
 namespace gpuparity::harness {
 
 struct trial;
+struct run_options;
 
 enum class gpu_selection_kind { all, index, uuid };
 
@@ -53,5 +54,9 @@ gpu_identity identify_gpus(const std::vector<trial>& trials, const gpu_selection
 // The report's `gpu`: the selection, the UUIDs each side ran on, the one GPU both ran on
 // (null when there is no such proof) and, for an index, the UUID it resolved to natively.
 nlohmann::ordered_json gpu_identity_json(const gpu_identity& g, const gpu_selection& selected);
+
+// The dry run's account of --gpus: what each side is told (the native side's environment,
+// the container's flags or a template's {gpus}) and which device the workloads use.
+std::string gpu_selection_text(const run_options& o);
 
 }  // namespace gpuparity::harness

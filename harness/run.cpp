@@ -109,39 +109,6 @@ selected_programs select_programs(const run_options& o) {
   return s;
 }
 
-std::string environment_text(const environment_list& env) {
-  std::string s;
-  for (const auto& [name, value] : env) s += (s.empty() ? "" : " ") + name + "=" + value;
-  return s.empty() ? "nothing added" : s;
-}
-
-// The dry run's account of --gpus: what each side is told, and which device the workloads use.
-void print_gpu_selection(const run_options& o, const runner& run) {
-  const auto& sel = o.container.gpus;
-  std::cout << "the GPU: --gpus " << sel.value << " ("
-            << (sel.kind == gpu_selection_kind::all ? "every GPU is visible; the workloads use "
-                                                      "device 0 on each side, and their UUIDs "
-                                                      "show whether it was one GPU"
-                : sel.kind == gpu_selection_kind::index
-                    ? "device index, numbered by PCI bus as nvidia-smi does"
-                    : "GPU UUID; both sides must report it")
-            << ")\n";
-  std::cout << "  native environment:    " << environment_text(run.side_environment(false)) << "\n";
-  if (o.native_vs_native) {
-    std::cout << "  native-b environment:  " << environment_text(run.side_environment(true))
-              << "\n";
-  } else if (o.container.kind == runtime_kind::custom) {
-    std::cout << "  container: the template's {gpus} is " << sel.value << "\n";
-  } else {
-    const auto flags = gpu_flags(o.container);
-    std::cout << "  container flags:       "
-              << (flags.empty() ? std::string("none (--no-gpu-flags)") : display_command(flags))
-              << "\n";
-  }
-  if (sel.kind != gpu_selection_kind::all)
-    std::cout << "  on both sides the selected GPU is the workloads' device 0\n";
-}
-
 // `run --dry-run`: the commands of the warm-up trials and of a timeout, whatever is
 // installed (later trials name the measured cases exactly and add --processes, which only
 // the warm-up can tell; the last line says so); a missing engine or workload program is a
@@ -166,7 +133,7 @@ int print_dry_run(const run_options& o) {
                 << "' was not found on PATH: a run needs it installed (or --engine PATH)\n";
   }
   const bool container = !o.native_vs_native;
-  print_gpu_selection(o, run);
+  std::cout << gpu_selection_text(o);
   std::cout << "each trial starts a no-op first, to time the start:\n";
   std::cout << "  native:    " << display_command({"true"}) << "\n";
   std::cout << "  " << (container ? "container" : "native-b ") << ": "
