@@ -21,6 +21,12 @@ std::string no_gpu_fix(const side_view& n, const side_view& c, const container_c
     return "podman (4.x) accepts --gpus but passes no GPU through it: use CDI instead, "
            "--device nvidia.com/gpu=all (drop --no-gpu-flags), with a spec from "
            "`nvidia-ctk cdi generate --output=/etc/cdi/nvidia.yaml`";
+  if (rt.kind == runtime_kind::podman && rt.gpus.kind == gpu_selection_kind::uuid &&
+      contains(err, "unresolvable"))
+    return "the CDI spec names no device " + rt.gpus.value +
+           ": nvidia-ctk names devices by index unless asked; run `nvidia-ctk cdi generate "
+           "--device-name-strategy=uuid --output=/etc/cdi/nvidia.yaml`, or pass --gpus with the "
+           "GPU's index";
   if (contains(err, "CDI") || contains(err, "unresolvable"))
     return "the CDI spec for nvidia.com/gpu is missing or stale: run "
            "`nvidia-ctk cdi generate --output=/etc/cdi/nvidia.yaml` on the host";
@@ -142,7 +148,8 @@ void gpu_findings(const side_view& n, const side_view& c, const container_config
          "the container ran on a different GPU than the native side",
          get(nc, "gpu_name") + " " + get(nc, "gpu_uuid") + " " + get(nc, "gpu_pci_bus_id"),
          get(cc, "gpu_name") + " " + get(cc, "gpu_uuid") + " " + get(cc, "gpu_pci_bus_id"),
-         "select the same device on both sides (--gpus N)",
+         "select the GPU with --gpus (its index, or its UUID from nvidia-smi -L): gpuparity "
+         "then runs both sides on it",
          {}});
 }
 
@@ -203,7 +210,15 @@ std::vector<finding> audit(const side_view& n, const side_view& c, const contain
   same_namespace_finding(n, c, out);
   gpu_findings(n, c, rt, out);
   findings env;
-  variable_rules(n.context, c.context, degraded, env);
+  // The variables gpuparity set natively for --gpus are no difference of the container's
+  // making: that both sides ran on the selected GPU is proven by its UUID (gpu_selection.hpp).
+  context nvars = n.context, cvars = c.context;
+  for (const auto& [name, value] : native_gpu_environment(rt.gpus))
+    if (get(nvars, "env_var_" + name) == value) {
+      nvars.erase("env_var_" + name);
+      cvars.erase("env_var_" + name);
+    }
+  variable_rules(nvars, cvars, degraded, env);
   library_rules(n.context, c.context, degraded, env);
   libcuda_finding(n, c, degraded, env);
   resource_rules(n.context, c.context, degraded, env);

@@ -128,7 +128,8 @@ judged judge(const std::map<std::string, metric_samples>& samples, const run_opt
 }
 evidence gather_evidence(const std::vector<trial>& trials,
                          const std::map<std::string, metric_samples>& samples, const judged& j,
-                         const json& audit_findings, const std::string& error) {
+                         const json& audit_findings, const std::string& error,
+                         const gpu_selection& selected) {
   evidence e;
   e.error = error;
   for (const auto& [name, s] : samples)
@@ -141,29 +142,9 @@ evidence gather_evidence(const std::vector<trial>& trials,
       for (const auto& v : r.out.metrics)
         if (!samples.count(v.name)) vanished.insert(v.name);
   e.vanished.assign(vanished.begin(), vanished.end());
-  // Every trial's GPU, per side: the model and the UUID must be one and the same.
-  std::map<std::string, std::set<std::string>> seen[2];  // [container][fact] -> values
-  for (const auto& t : trials)
-    for (const auto& r : t.runs)
-      for (const char* fact : {"gpu_name", "gpu_uuid"}) {
-        const auto v = r.out.context.find(fact);
-        if (v != r.out.context.end() && !v->second.empty())
-          seen[t.container][fact].insert(v->second);
-      }
-  const auto listed = [](const std::set<std::string>& v) {
-    std::string s;
-    for (const auto& x : v) s += (s.empty() ? "" : " and ") + x;
-    return s.empty() ? std::string("none named") : s;
-  };
-  for (const char* fact : {"gpu_name", "gpu_uuid"}) {
-    const auto& n = seen[0][fact];
-    const auto& c = seen[1][fact];
-    // One side naming no GPU while the other does is no proof of the same GPU either.
-    if (n.size() > 1 || c.size() > 1 || n.empty() != c.empty() || n != c)
-      e.mismatched.push_back(
-          std::string(fact == std::string("gpu_name") ? "GPU model" : "GPU UUID") + ": native " +
-          listed(n) + ", other side " + listed(c));
-  }
+  // Every trial's GPU, per side: the model and the UUID must be one and the same, and the
+  // one the user selected by UUID (gpu_selection.hpp).
+  e.mismatched = identify_gpus(trials, selected).mismatched;
   for (const auto& f : audit_findings)
     if (f["severity"] == "error")
       e.audit_errors.push_back(f["id"].get<std::string>() + ": " + f["title"].get<std::string>());

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "decision.hpp"
+#include "gpu_selection.hpp"
 #include "run.hpp"
 #include "trial.hpp"
 
@@ -56,10 +57,13 @@ nlohmann::ordered_json rule_json(const run_options& o);
 judged judge(const std::map<std::string, metric_samples>& samples, const run_options& o);
 
 // What the decision needs beyond the verdict counts: metrics measured on one side only,
-// GPUs that differ between (or within) the sides, and audit findings of severity error.
+// GPUs that differ between (or within) the sides or from the one selected by UUID
+// (--gpus; simulate, which replays recorded trials, selects none), and audit findings of
+// severity error.
 evidence gather_evidence(const std::vector<trial>& trials,
                          const std::map<std::string, metric_samples>& samples, const judged& j,
-                         const nlohmann::ordered_json& audit_findings, const std::string& error);
+                         const nlohmann::ordered_json& audit_findings, const std::string& error,
+                         const gpu_selection& selected = {});
 
 // The report's missing_metrics: each with the side that measured it.
 nlohmann::ordered_json missing_metrics_json(const std::map<std::string, metric_samples>& samples,

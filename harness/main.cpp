@@ -245,7 +245,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
 
   run_options o;
-  std::string runtime = "docker", runtime_template, kill_template;
+  std::string runtime = "docker", runtime_template, kill_template, gpus = "all";
   std::string shm_size, ipc, cpus;
   std::vector<std::string> ulimits;
   auto* run = app.add_subcommand("run", "interleave native and container trials and judge parity");
@@ -259,8 +259,9 @@ int main(int argc, char** argv) {
   run->add_option("--runtime-kill-template", kill_template,
                   "custom runtime's command that stops a hung container: tokens, with {name}, "
                   "{image}");
-  run->add_option("--gpus", o.container.gpus,
-                  "GPUs for the container: all, or indices like 0 or 0,1");
+  run->add_option("--gpus", gpus,
+                  "the GPU both sides run on: all (default: device 0 on each side), a device "
+                  "index (1) or a GPU UUID (GPU-...); one GPU per run");
   run->add_flag(
       "--no-gpu-flags", [&o](std::int64_t) { o.container.gpu_flags = false; },
       "add no GPU flags (pass your own with --container-arg)");
@@ -423,6 +424,21 @@ int main(int argc, char** argv) {
   if (o.container.kind == runtime_kind::custom && o.container.command_template.empty()) {
     std::cerr << "gpuparity: --runtime custom needs --runtime-template, e.g. "
                  "\"enroot start --root {image} {command}\"\n";
+    return exit_usage;
+  }
+  try {
+    o.container.gpus = parse_gpu_selection(gpus);
+  } catch (const std::invalid_argument& e) {
+    std::cerr << "gpuparity: " << e.what() << "\n";
+    return exit_usage;
+  }
+  if (o.container.kind == runtime_kind::custom && !o.native_vs_native &&
+      o.container.gpus.kind != gpu_selection_kind::all &&
+      !template_passes_gpus(o.container.command_template)) {
+    std::cerr << "gpuparity: --gpus " << gpus
+              << " with --runtime custom: the native side runs on that GPU, but the template "
+                 "does not pass it to the container: put {gpus} where the runtime takes it, e.g. "
+                 "\"enroot start -e NVIDIA_VISIBLE_DEVICES={gpus} {image} {command}\"\n";
     return exit_usage;
   }
   if (!o.native_vs_native && o.container.image.empty()) {

@@ -189,6 +189,21 @@ std::string lbl(const char* k, const std::string& v) {
   return std::string(k) + "=\"" + label_value(v) + "\"";
 }
 
+// A run's GPU: its model and UUID, and the index where --gpus selected one, so that runs on
+// several GPUs of one node are series of their own. The UUID is the one selected, else the
+// one the native side reported (an error run before any trial has none: "").
+std::string gpu_labels(const json& doc) {
+  const json& n = doc["sides"]["native"];
+  const json gpus = doc.contains("config") && doc["config"].is_object()
+                        ? doc["config"].value("gpus", json::object())
+                        : json::object();
+  const std::string by = json_text(gpus, "selected_by"), selection = json_text(gpus, "selection");
+  std::string labels = lbl("gpu_name", json_text(n, "gpu_name")) + "," +
+                       lbl("gpu_uuid", by == "uuid" ? selection : json_text(n, "gpu_uuid"));
+  if (by == "index") labels += "," + lbl("gpu_index", selection);
+  return labels;
+}
+
 void prom_metrics(prom_writer& w, const json& doc, const std::string& prefix,
                   const std::vector<std::string>& verdicts) {
   const auto s = side_names(doc);
@@ -337,7 +352,7 @@ std::string prometheus_text(const json& doc) {
     common = lbl("gpu", json_text(n, "gpu_name")) + "," +
              lbl("driver", json_text(n, "env_nvml_driver_version")) + "," +
              lbl("image", json_text(doc["runtime"], "image")) + "," +
-             lbl("runtime", json_text(doc["runtime"], "kind"));
+             lbl("runtime", json_text(doc["runtime"], "kind")) + "," + gpu_labels(doc);
   }
   prom_writer w(common);
   const std::string verdict = json_text(doc, "verdict");

@@ -16,6 +16,7 @@
 #include "compare.hpp"
 #include "decision.hpp"
 #include "error_document.hpp"
+#include "gpu_selection.hpp"
 #include "interrupt.hpp"
 #include "json_util.hpp"
 #include "judge.hpp"
@@ -132,6 +133,7 @@ int print_dry_run(const run_options& o) {
                 << "' was not found on PATH: a run needs it installed (or --engine PATH)\n";
   }
   const bool container = !o.native_vs_native;
+  std::cout << gpu_selection_text(o);
   std::cout << "each trial starts a no-op first, to time the start:\n";
   std::cout << "  native:    " << display_command({"true"}) << "\n";
   std::cout << "  " << (container ? "container" : "native-b ") << ": "
@@ -158,6 +160,16 @@ int print_dry_run(const run_options& o) {
     std::cout << "on a timeout: the process group is killed\n";
   }
   return exit_parity;
+}
+
+// The report's config.gpus: the selection and what the native side was told (the
+// container's flags are under runtime.gpu_flags).
+json gpus_config_json(const run_options& o) {
+  json env = json::object();
+  for (const auto& [name, value] : native_gpu_environment(o.container.gpus)) env[name] = value;
+  return {{"selection", o.container.gpus.value},
+          {"selected_by", gpu_selection_kind_name(o.container.gpus.kind)},
+          {"native_environment", env}};
 }
 
 }  // namespace
@@ -216,12 +228,14 @@ int run_parity(const run_options& o) {
                       {"margins", margins_json(o.margins)},
                       {"baseline", o.baseline.empty() ? json(nullptr) : json(o.baseline)},
                       {"telemetry", o.telemetry},
-                      {"focus", o.focus}};
+                      {"focus", o.focus},
+                      {"gpus", gpus_config_json(o)}};
   report["verdict"] = "error";
   report["exit_code"] = exit_error;
   report["error"] = nullptr;
   report["programs"] = json::array();
   report["sides"] = {{"native", json::object()}, {"container", json::object()}};
+  report["gpu"] = gpu_identity_json(identify_gpus({}, o.container.gpus), o.container.gpus);
   report["trials"] = json::array();
   report["metrics"] = json::array();
   report["costs"] = json::object();
@@ -381,6 +395,7 @@ int run_parity(const run_options& o) {
   const auto nv = view_of(trials, false), cv = view_of(trials, true);
   report["sides"]["native"] = context_json(nv.context);
   report["sides"]["container"] = context_json(cv.context);
+  report["gpu"] = gpu_identity_json(identify_gpus(trials, o.container.gpus), o.container.gpus);
   std::vector<double> ncost, ccost;
   for (const auto& t : trials)
     if (t.index > 0) (t.container ? ccost : ncost).push_back(t.start_cost_s);
@@ -436,7 +451,8 @@ int run_parity(const run_options& o) {
   if (interrupted_signal()) return interrupted();
   // The one place that decides pass (decision.hpp): every metric judged on both sides,
   // the same GPU throughout, no failed trial, no audit error.
-  const evidence ev = gather_evidence(trials, all_samples, j, report["audit"], error);
+  const evidence ev =
+      gather_evidence(trials, all_samples, j, report["audit"], error, o.container.gpus);
   const auto d = decide_run(ev);
   report["missing_metrics"] = missing_metrics_json(all_samples, ev.missing);
   report["verdict_reason"] = d.reason.empty() ? json(nullptr) : json(d.reason);

@@ -27,19 +27,17 @@ std::optional<runtime_kind> parse_runtime(const std::string& name) {
 
 namespace {
 
-std::vector<std::string> split(const std::string& s, char sep) {
-  std::vector<std::string> out;
-  std::stringstream in(s);
-  for (std::string item; std::getline(in, item, sep);)
-    if (!item.empty()) out.push_back(item);
-  return out;
-}
-
-// A template token: {image} and {name} stand for themselves, other tokens are literal.
+// A template token: {image} and {name} stand for themselves; {gpus} is replaced also inside
+// a token (NVIDIA_VISIBLE_DEVICES={gpus}, --device=nvidia.com/gpu={gpus}); the rest is
+// literal.
 std::string fill_token(const std::string& t, const container_config& c, const std::string& name) {
   if (t == "{image}") return c.image;
   if (t == "{name}") return name;
-  return t;
+  std::string out = t;
+  const std::string gpus = "{gpus}";
+  for (auto p = out.find(gpus); p != std::string::npos; p = out.find(gpus, p + c.gpus.value.size()))
+    out.replace(p, gpus.size(), c.gpus.value);
+  return out;
 }
 
 }  // namespace
@@ -52,23 +50,19 @@ std::string runtime_executable(const container_config& c) {
 
 std::vector<std::string> gpu_flags(const container_config& c) {
   if (!c.gpu_flags) return {};
-  const bool all = c.gpus == "all";
+  const bool all = c.gpus.kind == gpu_selection_kind::all;
   switch (c.kind) {
     case runtime_kind::docker:
-      // Docker reads --gpus as CSV: a list of devices needs the inner quotes.
-      if (all) return {"--gpus", "all"};
-      return {"--gpus", c.gpus.find(',') == std::string::npos ? "device=" + c.gpus
-                                                              : "\"device=" + c.gpus + "\""};
-    case runtime_kind::podman: {  // CDI device names
-      if (all) return {"--device", "nvidia.com/gpu=all"};
-      std::vector<std::string> f;
-      for (const auto& d : split(c.gpus, ','))
-        f.insert(f.end(), {"--device", "nvidia.com/gpu=" + d});
+      return {"--gpus", all ? "all" : "device=" + c.gpus.value};
+    case runtime_kind::podman:  // a CDI device name: an index, or a UUID where the spec has it
+      return {"--device", "nvidia.com/gpu=" + c.gpus.value};
+    case runtime_kind::apptainer: {
+      // --nv binds every GPU: the environment the native side gets selects the same one.
+      std::vector<std::string> f = {"--nv"};
+      for (const auto& [name, value] : native_gpu_environment(c.gpus))
+        f.insert(f.end(), {"--env", name + "=" + value});
       return f;
     }
-    case runtime_kind::apptainer:
-      if (all) return {"--nv"};
-      return {"--nv", "--env", "CUDA_VISIBLE_DEVICES=" + c.gpus};
     case runtime_kind::custom:
       return {};
   }
@@ -144,6 +138,12 @@ std::string engine_unreachable_fix(const std::string& engine, const std::string&
            ", or dockerd/podman system service), or point DOCKER_HOST/CONTAINER_HOST at a "
            "running one";
   return "";
+}
+
+bool template_passes_gpus(const std::vector<std::string>& tokens) {
+  for (const auto& t : tokens)
+    if (t.find("{gpus}") != std::string::npos) return true;
+  return false;
 }
 
 std::vector<std::string> split_template(const std::string& text) {

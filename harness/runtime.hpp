@@ -4,6 +4,8 @@
 #include <string>
 #include <vector>
 
+#include "gpu_selection.hpp"
+
 namespace gpuparity::harness {
 
 enum class runtime_kind { docker, podman, apptainer, custom };
@@ -15,11 +17,12 @@ struct container_config {
   runtime_kind kind = runtime_kind::docker;
   std::string engine;              // the executable; default: the runtime's own name
   std::string image;               // image reference (apptainer: a .sif file or docker://...)
-  std::string gpus = "all";        // "all" or a comma-separated list of device indices
+  gpu_selection gpus;              // --gpus: all, one device index or one GPU UUID
   bool gpu_flags = true;           // false: add no GPU flags (the user passes their own)
   std::vector<std::string> extra;  // flags passed through to the runtime's run command
-  // custom runtime: the run command as tokens; {image}, {name} and {command} (the
-  // workload argv, spliced in) are replaced. Without {command} it is appended.
+  // custom runtime: the run command as tokens; {image}, {name}, {gpus} (the --gpus
+  // selection: all, an index or a UUID; also inside a token) and {command} (the workload
+  // argv, spliced in) are replaced. Without {command} it is appended.
   std::vector<std::string> command_template;
   // custom runtime: the command that stops a hung container, tokens with {name} and
   // {image} replaced ("docker kill {name}", "ctr task kill -s SIGKILL {name}"); empty: none.
@@ -30,7 +33,10 @@ struct container_config {
 // ("" without a template).
 std::string runtime_executable(const container_config& c);
 
-// The runtime's flags that pass the GPUs in.
+// The runtime's flags that pass the selected GPU in (every GPU for `all`): docker
+// --gpus device=SEL, podman --device nvidia.com/gpu=SEL (CDI), apptainer --nv with
+// CUDA_VISIBLE_DEVICES=SEL passed in; none for a custom runtime (its template's {gpus}).
+// Docker and podman hide the other GPUs, so the workload's device 0 is the selected one.
 std::vector<std::string> gpu_flags(const container_config& c);
 
 // The full command that runs `workload` (program name and arguments) in the container
@@ -48,6 +54,9 @@ std::vector<std::string> inspect_image_command(const container_config& c);
 // When the runtime's own error says it cannot reach its daemon or socket (docker,
 // podman --remote), what to do about it; "" for other errors.
 std::string engine_unreachable_fix(const std::string& engine, const std::string& error);
+
+// Whether a custom template has a {gpus} token (or one inside a token).
+bool template_passes_gpus(const std::vector<std::string>& tokens);
 
 // Splits a template on whitespace: "enroot start {image} {command}".
 std::vector<std::string> split_template(const std::string& text);

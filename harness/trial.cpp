@@ -31,12 +31,17 @@ std::string runner::container_name(int id) const {
   return "gpuparity-" + std::to_string(getpid()) + "-" + std::to_string(id);
 }
 
+environment_list runner::side_environment(bool container) const {
+  if (container && !o_.native_vs_native) return {};
+  return native_gpu_environment(o_.container.gpus);
+}
+
 process_result runner::run(bool container, const std::vector<std::string>& workload,
                            std::vector<std::string>* command) {
   const int id = ++sequence_;
   const auto cmd = side_command(container, id, workload);
   if (command) *command = cmd;
-  auto r = run_process(cmd, o_.trial_timeout_s);
+  auto r = run_process(cmd, o_.trial_timeout_s, side_environment(container));
   // Killing the client's process group does not stop a container the engine's daemon
   // runs: whenever the client was killed, the container is killed by name.
   if ((r.timed_out || r.interrupted || r.truncated) && container && !o_.native_vs_native) {

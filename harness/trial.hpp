@@ -45,6 +45,9 @@ class runner {
   std::vector<std::string> side_command(bool container, int id,
                                         const std::vector<std::string>& workload) const;
   std::string container_name(int id) const;
+  // What a side's commands get on top of gpuparity's environment: the native side (both
+  // sides of an A/A run) is told the --gpus selection; the container gets its flags.
+  environment_list side_environment(bool container) const;
 
   // Runs one command on a side (`command`, when given, gets the argv that ran); a
   // container whose client was killed is also killed by name.

@@ -7,7 +7,13 @@ copies of each run with its process_index. Environment:
   GPUPARITY_PROCESS_JITTER=X  scale each process's latency/startup values by 1 +- X
   GPUPARITY_ARGV_LOG=FILE     append this process's argv, one JSON line
   GPUPARITY_FAKE_MNT_NS=NS    the mount namespace it reports (a fake engine's "container");
-                              by default this process's own, as gpuparity-bench reports it"""
+                              by default this process's own, as gpuparity-bench reports it
+  GPUPARITY_FAKE_GPUS=U0,U1   the machine's GPUs by UUID, in nvidia-smi's (PCI bus) order: it
+                              runs on device 0 of those CUDA_VISIBLE_DEVICES leaves visible
+                              (indices, or UUIDs), numbered as CUDA does: by PCI bus with
+                              CUDA_DEVICE_ORDER=PCI_BUS_ID, else fastest first, which on this
+                              fake machine is the reverse; it reports that GPU's UUID and the
+                              two variables as gpuparity-bench does (env_var_*)"""
 import json, os, re, sys
 
 FAULTS = ("none", "on-the-host", "omit-case", "not-supported", "counter-missing", "counter-string",
@@ -40,6 +46,28 @@ for p in range(processes):
 doc["benchmarks"] = out
 doc["context"]["env_mnt_namespace"] = (os.environ.get("GPUPARITY_FAKE_MNT_NS")
                                        or os.readlink("/proc/self/ns/mnt"))
+
+gpus = os.environ.get("GPUPARITY_FAKE_GPUS")
+if gpus:
+    order = gpus.split(",")
+    if os.environ.get("CUDA_DEVICE_ORDER") != "PCI_BUS_ID":
+        order.reverse()
+    visible = order
+    if "CUDA_VISIBLE_DEVICES" in os.environ:
+        visible = []
+        for d in os.environ["CUDA_VISIBLE_DEVICES"].split(","):
+            if d.isdigit() and int(d) < len(order):
+                visible.append(order[int(d)])
+            elif d in order:
+                visible.append(d)
+            else:
+                break  # CUDA stops at the first entry it cannot resolve
+    if not visible:
+        sys.exit("fake_bench: no usable CUDA GPU")
+    doc["context"].update(gpu_uuid=visible[0], gpu_index="0", gpu_device_count=str(len(visible)))
+    for var in ("CUDA_VISIBLE_DEVICES", "CUDA_DEVICE_ORDER"):
+        if var in os.environ:
+            doc["context"]["env_var_" + var] = os.environ[var]
 
 fault = os.environ.get("GPUPARITY_FAULT", "none")
 copy = [b for b in doc["benchmarks"] if b["run_name"].startswith("stream/copy/")]

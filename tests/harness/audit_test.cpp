@@ -166,6 +166,48 @@ TEST(Audit, MissingCdiSpecAndDockerToolkitAreNamed) {
             std::string::npos);
 }
 
+// podman with a UUID its CDI spec does not name (nvidia-ctk names devices by index unless
+// asked): the fix names the UUID strategy, not only a fresh spec.
+TEST(Audit, AUuidTheCdiSpecLacksNamesTheUuidStrategy) {
+  const auto n = h100_side();
+  container_config podman;
+  podman.kind = runtime_kind::podman;
+  podman.gpus = parse_gpu_selection(n.context.at("gpu_uuid"));
+  auto c = no_gpu(n, "Error: setting up CDI devices: unresolvable CDI devices nvidia.com/gpu=" +
+                         n.context.at("gpu_uuid"));
+  c.context.clear();
+  c.exit_code = 125;
+  const auto* f = find(audit(n, c, podman), "container_did_not_start");
+  ASSERT_NE(f, nullptr);
+  EXPECT_NE(f->fix.find("--device-name-strategy=uuid"), std::string::npos) << f->fix;
+  podman.gpus = parse_gpu_selection("0");  // by index: the spec itself is missing or stale
+  const auto* g = find(audit(n, c, podman), "container_did_not_start");
+  ASSERT_NE(g, nullptr);
+  EXPECT_EQ(g->fix.find("--device-name-strategy"), std::string::npos) << g->fix;
+}
+
+// The variables gpuparity itself sets natively for --gpus are no difference of the
+// container's making (the UUIDs prove the GPU); the same variable set by the user is.
+TEST(Audit, TheVariablesGpuparitySetForGpusAreNoDifference) {
+  auto n = h100_side();
+  auto c = n;
+  n.context["env_variables"] = "CUDA_DEVICE_ORDER CUDA_VISIBLE_DEVICES";
+  n.context["env_var_CUDA_VISIBLE_DEVICES"] = "1";
+  n.context["env_var_CUDA_DEVICE_ORDER"] = "PCI_BUS_ID";
+  c.context["env_variables"] = "none";
+  c.context["env_mnt_namespace"] = "mnt:[1]";
+  const std::map<std::string, std::string> degraded = {
+      {"stream/copy:bytes_per_second", "bandwidth"}};
+  container_config rt;
+  EXPECT_NE(find(audit(n, c, rt, degraded), "environment_variable"), nullptr)
+      << "without --gpus the native CUDA_VISIBLE_DEVICES is the user's, and a difference";
+  rt.gpus = parse_gpu_selection("1");
+  for (const auto& f : audit(n, c, rt, degraded)) {
+    EXPECT_NE(f.id, "environment_variable") << f.title;
+    EXPECT_EQ(f.native.find("CUDA_VISIBLE_DEVICES"), std::string::npos) << f.native;
+  }
+}
+
 TEST(Audit, AnUnreachableDaemonIsNotAGpuProblem) {
   const auto n = h100_side();
   auto d = no_gpu(n,

@@ -80,6 +80,15 @@ if good:
     missing_path = os.path.join(tmp, "missing.report.json")
     json.dump(missing, open(missing_path, "w"))
     docs.append(("missing.report.json", missing_path, "run"))
+    # A run on a GPU selected by index (run --gpus 3), whose model name needs escaping: every
+    # series carries gpu_name, gpu_uuid and gpu_index.
+    selected = json.loads(json.dumps(loaded[latest]))
+    selected["config"]["gpus"] = {"selection": "3", "selected_by": "index",
+                                  "native_environment": {"CUDA_VISIBLE_DEVICES": "3"}}
+    selected["sides"]["native"]["gpu_name"] = 'NVIDIA "H100" \\ 80GB\nHBM3'
+    selected_path = os.path.join(tmp, "gpu-selected.report.json")
+    json.dump(selected, open(selected_path, "w"))
+    docs.append(("gpu-selected.report.json", selected_path, "run"))
     for name, cand, want in (("self", latest, 0), ("scaled", scaled_path, 1), ("one", one_path, 4)):
         out = os.path.join(tmp, f"compare-{name}.json")
         p = run([args.gpuparity, "compare", latest, cand, "-o", out])
@@ -233,8 +242,15 @@ if args.check == "strict":
                             '<testcase classname="a" name="b" time="0"/></testsuite></testsuites>')
     ok(strict_junit(broken) is not None, "strict junit accepted a wrong count")
     for name, path in render("--prom", "prom"):
-        err = strict_prom(open(path).read())
+        text = open(path).read()
+        err = strict_prom(text)
         ok(err is None, f"prometheus {name}: {err}")
+        if name.endswith(".report.json"):  # a run: every series names its GPU
+            series = [l for l in text.splitlines() if l and not l.startswith("#")]
+            ok(all(',gpu_uuid="' in l for l in series), f"prometheus {name}: a series without gpu_uuid")
+            if name == "gpu-selected.report.json":
+                ok(all(',gpu_index="3"' in l and 'gpu_name="NVIDIA \\"H100\\" \\\\ 80GB\\nHBM3"' in l
+                       for l in series), f"prometheus {name}: gpu_index or the escaped gpu_name missing")
     ok(strict_prom('# HELP a x\n# TYPE a gauge\na{b="c"} 1\na{b="c"} 2\n') is not None,
        "strict prometheus accepted a duplicate series")
     ok(strict_prom('# HELP a x\n# TYPE a gauge\na{b="c} 1\n') is not None,

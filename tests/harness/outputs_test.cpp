@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <regex>
+#include <set>
 #include <sstream>
 
 #include "compare.hpp"
@@ -66,8 +67,11 @@ TEST(Prometheus, OneGaugePerMetricAndSideAndVerdictStateSets) {
   EXPECT_EQ(static_cast<std::size_t>(count(p, "\ngpuparity_metric_verdict{")), 5 * n);
   EXPECT_NE(p.find("gpuparity_run_verdict{gpu=\"NVIDIA H100 80GB HBM3\",driver=\"580.159.04\","
                    "image=\"localhost/gpuparity/prebuilt:0.1.0\",runtime=\"podman\","
+                   "gpu_name=\"NVIDIA H100 80GB HBM3\","
+                   "gpu_uuid=\"GPU-1092f92e-a7e4-e13b-6f8b-dbf19f1a31c8\","
                    "verdict=\"inconclusive\"} 1"),
-            std::string::npos);
+            std::string::npos)
+      << p;
   // Every sample line: name{labels} value.
   const std::regex line(R"(^[a-z_]+\{([a-z_]+="([^"\\]|\\.)*",?)+\} -?[0-9.e+-]+$)");
   std::istringstream s(p);
@@ -78,6 +82,51 @@ TEST(Prometheus, OneGaugePerMetricAndSideAndVerdictStateSets) {
     ++samples;
   }
   EXPECT_GT(samples, 0);
+}
+
+// Every series of a run carries its GPU (model, UUID, and the index --gpus selected), so
+// runs on several GPUs of one node are separate series; label values stay escaped.
+TEST(Prometheus, EverySeriesNamesTheRunsGpu) {
+  auto doc = read("parity-podman-long.report.json");
+  const std::string uuid = "GPU-1092f92e-a7e4-e13b-6f8b-dbf19f1a31c8";
+  const auto lines_of = [](const std::string& text) {
+    std::vector<std::string> lines;
+    std::istringstream s(text);
+    for (std::string l; std::getline(s, l);)
+      if (l.rfind("# ", 0) != 0) lines.push_back(l);
+    return lines;
+  };
+  const auto by_default = prometheus_text(doc);
+  for (const auto& l : lines_of(by_default)) {
+    EXPECT_NE(l.find(",gpu_uuid=\"" + uuid + "\""), std::string::npos) << l;
+    EXPECT_EQ(l.find("gpu_index="), std::string::npos) << "no index was selected: " << l;
+  }
+  doc["config"]["gpus"] = {{"selection", "3"}, {"selected_by", "index"}};
+  const auto by_index = prometheus_text(doc);
+  for (const auto& l : lines_of(by_index)) {
+    EXPECT_NE(l.find(",gpu_uuid=\"" + uuid + "\",gpu_index=\"3\""), std::string::npos) << l;
+  }
+  // A UUID selection labels the run with it even where no workload reported one (an error
+  // run before any trial).
+  const std::string selected = "GPU-00000000-0000-0000-0000-000000000001";
+  doc["config"]["gpus"] = {{"selection", selected}, {"selected_by", "uuid"}};
+  doc["sides"]["native"] = {{"gpu_name", "NVIDIA \"H100\" \\ 80GB\nHBM3"}};
+  const auto by_uuid = prometheus_text(doc);
+  const std::regex line(R"(^[a-z_]+\{([a-z_]+="([^"\\]|\\.)*",?)+\} -?[0-9.e+-]+$)");
+  for (const auto& l : lines_of(by_uuid)) {
+    EXPECT_NE(
+        l.find("gpu_name=\"NVIDIA \\\"H100\\\" \\\\ 80GB\\nHBM3\",gpu_uuid=\"" + selected + "\""),
+        std::string::npos)
+        << l;
+    EXPECT_TRUE(std::regex_match(l, line)) << l;
+  }
+  // Two GPUs of one node: no series of one is a series of the other.
+  const auto a = lines_of(by_default), b = lines_of(by_uuid);
+  const std::set<std::string> series_a(a.begin(), a.end());
+  for (const auto& l : b) {
+    const auto key = l.substr(0, l.rfind(' '));
+    for (const auto& m : series_a) EXPECT_NE(m.substr(0, m.rfind(' ')), key);
+  }
 }
 
 TEST(Markdown, TableRowPerMetricAndTheVerdict) {

@@ -64,6 +64,32 @@ for name, cmd in generated.items():
         broken["verdict"] = "parity"  # an error report must never validate as parity
         check("no-gpu marked parity", broken, expect_valid=False)
 
+# --gpus: a report whose gpu proof is filled in, from tests/data/fake_bench.py on a fake
+# machine with two GPUs (both sides natively, each told the selection), and its selection
+# broken two ways.
+data = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "data")
+fake_env = dict(os.environ, GPUPARITY_RECORDED_OUTPUT=os.path.join(data, "h100-gpuparity-bench.json"),
+                GPUPARITY_FAKE_GPUS="GPU-00000000-0000-0000-0000-000000000000,"
+                                    "GPU-11111111-1111-1111-1111-111111111111")
+fake_env.pop("CUDA_VISIBLE_DEVICES", None)
+for name, gpus in (("gpus-index", "1"), ("gpus-uuid", "GPU-11111111-1111-1111-1111-111111111111")):
+    out = os.path.join(tmp, name + ".json")
+    subprocess.run([args.gpuparity, "run", "--native-vs-native", "--bench", os.path.join(data, "fake_bench.py"),
+                    "--programs", "bench", "--filter", "stream/copy", "--gpus", gpus, "--no-telemetry",
+                    "--processes-per-trial", "0", "--budget", "30", "-o", out],
+                   env=fake_env, capture_output=True, timeout=300)
+    report = json.load(open(out))
+    check(name, report)
+    if report.get("gpu", {}).get("uuid") != "GPU-11111111-1111-1111-1111-111111111111":
+        failed += 1
+        print(f"FAIL {name}: gpu.uuid is {report.get('gpu', {}).get('uuid')!r}")
+    broken = copy.deepcopy(report)
+    broken["gpu"]["selected_by"] = "list"
+    check(name + " selected by a list", broken, expect_valid=False)
+    broken = copy.deepcopy(report)
+    broken["config"]["gpus"]["native_environment"]["CUDA_VISIBLE_DEVICES"] = 1
+    check(name + " with a number in the environment", broken, expect_valid=False)
+
 committed = sorted(glob.glob(os.path.join(args.committed, "**", "*.report.json"), recursive=True))
 reports = {path: json.load(open(path)) for path in committed}
 for path, report in reports.items():
