@@ -74,11 +74,11 @@ std::vector<double> first(const std::vector<double>& v, std::size_t n) {
 
 judged judge(const std::map<std::string, metric_samples>& samples, const run_options& o) {
   judged j;
+  const auto planned = static_cast<std::size_t>(planned_trials(o));
   for (const auto& [name, s] : samples) {
     if (s.native.empty() || s.container.empty()) continue;
     const double margin = o.margins.of(s.kind.cls);
     const bool decides = o.margins.decides(s.kind.cls);
-    const auto planned = static_cast<std::size_t>(planned_trials(o));
     const auto native = first(s.native, planned), container = first(s.container, planned);
     const sequential_look look = look_at(native.size(), container.size(), planned);
     const auto r =

@@ -50,6 +50,10 @@ struct judged {
   frozen_counts closed;              // settled or informational metrics, with their sample counts
 };
 
+// The sequential rule's plan: measured trials per side at its last look (o.planned_trials,
+// or from the budget: run.hpp).
+int planned_trials(const run_options& o);
+
 // The decision rule and its plan, as the report and `simulate` describe it.
 nlohmann::ordered_json rule_json(const run_options& o);
 

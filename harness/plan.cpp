@@ -21,6 +21,13 @@ std::string exactly(const std::vector<std::string>& cases) {
   return "^(" + alternatives + ")(/.*)?$";
 }
 
+// Whether the user's workload args set this option (as "--flag value" or "--flag=value").
+bool user_sets(const std::vector<std::string>& args, const std::string& flag) {
+  return std::any_of(args.begin(), args.end(), [&flag](const std::string& a) {
+    return a == flag || a.rfind(flag + "=", 0) == 0;
+  });
+}
+
 }  // namespace
 
 std::vector<std::string> workload_argv(const planned_program& p, bool native,
@@ -32,12 +39,6 @@ std::vector<std::string> workload_argv(const planned_program& p, bool native,
   a.insert(a.end(), o.workload_args.begin(), o.workload_args.end());
   a.insert(a.end(), p.extra_args.begin(), p.extra_args.end());
   return a;
-}
-
-bool user_sets(const std::vector<std::string>& args, const std::string& flag) {
-  return std::any_of(args.begin(), args.end(), [&flag](const std::string& a) {
-    return a == flag || a.rfind(flag + "=", 0) == 0;
-  });
 }
 
 std::vector<planned_program> warm_up_plan(const std::vector<program>& programs,
@@ -65,8 +66,9 @@ bool process_unit(const std::string& case_name) {
 // Google Benchmark, which runs the matched cases in registration order).
 std::vector<planned_program> split_plan(
     const std::vector<program>& programs, const case_map& cases,
-    const std::map<std::string, std::set<std::string>>* families, int processes,
-    const std::set<std::string>* open_cases, const std::vector<std::string>& workload_args) {
+    const std::map<std::string, std::set<std::string>>* families, const run_options& o,
+    const std::set<std::string>* open_cases) {
+  const int processes = o.processes_per_trial;
   std::vector<planned_program> plan;
   for (const auto& p : programs) {
     const auto measured = cases.find(p.name);
@@ -87,7 +89,7 @@ std::vector<planned_program> split_plan(
     if (!per_process.empty()) {
       // One startup child per process (each process a sample), unless the user chose.
       std::vector<std::string> extra;
-      if (!user_sets(workload_args, "--startup-trials")) extra = {"--startup-trials", "1"};
+      if (!user_sets(o.workload_args, "--startup-trials")) extra = {"--startup-trials", "1"};
       if (processes > 1) extra.insert(extra.end(), {"--processes", std::to_string(processes)});
       plan.push_back({p, exactly(per_process), extra, per_process, processes});
     }

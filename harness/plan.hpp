@@ -47,14 +47,14 @@ using case_map = std::map<std::string, std::map<std::string, std::set<std::strin
 
 // The trials after the warm-up: per program, the measured cases of `families` (every
 // family when null), named exactly (so within the user's --filter), in their usual
-// order; with processes > 0 the process-unit cases in a second invocation with
-// `--processes K --startup-trials 1`. Programs with no case left are left out.
+// order; with o.processes_per_trial = K > 0 the process-unit cases in a second invocation
+// with `--processes K --startup-trials 1` (unless o.workload_args set --startup-trials).
+// Programs with no case left are left out.
 // open_cases (with families): process-unit cases run in their own invocation, so they are
 // focused one by one: only those with an open deciding metric run again.
 std::vector<planned_program> split_plan(
     const std::vector<program>& programs, const case_map& cases,
-    const std::map<std::string, std::set<std::string>>* families, int processes,
-    const std::set<std::string>* open_cases = nullptr,
-    const std::vector<std::string>& workload_args = {});
+    const std::map<std::string, std::set<std::string>>* families, const run_options& o,
+    const std::set<std::string>* open_cases = nullptr);
 
 }  // namespace gpuparity::harness

@@ -57,14 +57,14 @@ struct run_options {
 
 int run_parity(const run_options& o);
 
-// The plan of the sequential rule: o.planned_trials, or with 0 one trial per
-// seconds_per_planned_trial of budget (about what a pair of trials of the default workloads
-// costs on the H100 machine), at least default_planned_trials and min_trials, at most
-// max_trials. Fewer than min_planned_trials per side cannot give a 95% interval.
+// The plan of the sequential rule (planned_trials in judge.hpp): with no --planned-trials,
+// one trial per seconds_per_planned_trial of budget (about what a pair of trials of the
+// default workloads costs on the H100 machine), at least default_planned_trials and
+// min_trials, at most max_trials. Fewer than min_planned_trials per side cannot give a 95%
+// interval.
 inline constexpr double seconds_per_planned_trial = 24.0;
 inline constexpr int min_planned_trials = 4;
 inline constexpr int default_planned_trials = 5;
-int planned_trials(const run_options& o);
 
 
 // The exit code of a run with a baseline: the worse of the parity and regression codes

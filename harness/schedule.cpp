@@ -26,16 +26,14 @@ schedule_result schedule_trials(const run_options& o, const std::vector<program>
     if (!s.error.empty()) break;
     // After the warm-up: cases named exactly, process-unit cases fanned out (plan.hpp).
     if (pair == 0)
-      plan = split_plan(programs, measured_cases(s.trials), nullptr, o.processes_per_trial,
-                        nullptr, o.workload_args);
+      plan = split_plan(programs, measured_cases(s.trials), nullptr, o);
     if (per_side < o.min_trials) continue;
     const judged j = judge(collect(s.trials, s.frozen), o);
     if (j.open == 0 && !j.metrics.empty()) break;  // nothing a later look could change
     if (o.focus && (focused || j.settled > 0)) {
       focused = true;
       s.frozen.insert(j.closed.begin(), j.closed.end());  // the first count stays
-      plan = split_plan(programs, measured_cases(s.trials), &j.open_families, o.processes_per_trial,
-                        &j.open_cases, o.workload_args);
+      plan = split_plan(programs, measured_cases(s.trials), &j.open_families, o, &j.open_cases);
     }
   }
   return s;

@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "judge.hpp"
+#include "made_trial.hpp"
 #include "runtime.hpp"
 
 namespace gpuparity::harness {
@@ -116,17 +117,8 @@ TEST(GpuSelection, NoGpuFlagsPassesNoSelectionToTheContainer) {
 
 // Trials made by hand, as the workloads would report them.
 trial gpu_trial(bool container, const std::string& reported_uuid) {
-  trial t;
-  t.index = 1;
-  t.container = container;
-  program_run r;
-  r.program = "gpuparity-bench";
-  r.out.parsed = true;
-  r.out.context = {{"gpu_name", "NVIDIA H100 80GB HBM3"}, {"gpu_uuid", reported_uuid}};
-  r.out.metrics.push_back({"stream/copy:bytes_per_second", "bytes_per_second",
-                           metric_class::bandwidth, true, 3e12, -1});
-  t.runs.push_back(r);
-  return t;
+  return test::made_trial(container,
+                          {{"gpu_name", "NVIDIA H100 80GB HBM3"}, {"gpu_uuid", reported_uuid}});
 }
 
 evidence evidence_for(const std::vector<trial>& trials, const gpu_selection& selected) {

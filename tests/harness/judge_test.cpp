@@ -3,22 +3,12 @@
 
 #include <gtest/gtest.h>
 
+#include "made_trial.hpp"
+
 namespace gpuparity::harness {
 namespace {
 
-trial made_trial(bool container, std::map<std::string, std::string> context) {
-  trial t;
-  t.index = 1;
-  t.container = container;
-  program_run r;
-  r.program = "gpuparity-bench";
-  r.out.parsed = true;
-  r.out.context = std::move(context);
-  r.out.metrics.push_back({"stream/copy:bytes_per_second", "bytes_per_second",
-                           metric_class::bandwidth, true, 3e12, -1});
-  t.runs.push_back(r);
-  return t;
-}
+using test::made_trial;
 
 evidence evidence_of(const std::vector<trial>& trials) {
   const auto samples = collect(trials, {});
