@@ -117,4 +117,21 @@ TEST(SequentialPlan, AFannedOutTrialIsOneSampleTheMedianOfItsProcesses) {
   EXPECT_EQ(j.metrics[0]["processes_per_sample"], 4);
 }
 
+// A metric inconclusive at its plan is final (no longer open for the loop), yet the run it
+// belongs to must not pass: the decision counts it as undecided.
+TEST(SequentialPlan, AMetricFinalAtItsPlanKeepsTheRunFromParity) {
+  run_options o;
+  o.planned_trials = 5;
+  const std::map<std::string, metric_samples> samples = {{"m", spread_samples(5, false)}};
+  const judged j = judge(samples, o);
+  ASSERT_EQ(j.open, 0);
+  std::vector<trial> trials = {made_trial(false, h100), made_trial(true, h100)};
+  for (auto& t : trials) t.runs.front().out.metrics.clear();  // only "m" was measured
+  const evidence e =
+      gather_evidence(trials, samples, j, nlohmann::ordered_json::array(), "");
+  EXPECT_EQ(e.open, 1);
+  EXPECT_NE(decide_run(e).verdict, "parity");
+  EXPECT_EQ(decide_run(e).verdict, "inconclusive");
+}
+
 }  // namespace gpuparity::harness
