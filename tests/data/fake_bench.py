@@ -4,7 +4,8 @@
 on it: --benchmark_filter is a regex searched in each run's name, --processes K gives K
 copies of each run with its process_index. Environment:
   GPUPARITY_FAULT=NAME        plant one fault (FAULTS below) in the output
-  GPUPARITY_PROCESS_JITTER=X  scale each process's latency/startup values by 1 +- X
+  GPUPARITY_PROCESS_JITTER=X  scale each process's latency/startup values by 1 +- X (a
+                              fixed sequence by invocation when GPUPARITY_ARGV_LOG is set)
   GPUPARITY_ARGV_LOG=FILE     append this process's argv, one JSON line
   GPUPARITY_FAKE_MNT_NS=NS    the mount namespace it reports (a fake engine's "container");
                               by default this process's own, as gpuparity-bench reports it
@@ -21,9 +22,12 @@ FAULTS = ("none", "on-the-host", "omit-case", "not-supported", "counter-missing"
 
 args = sys.argv[1:]
 log = os.environ.get("GPUPARITY_ARGV_LOG")
+invocation = os.getpid()
 if log:
     with open(log, "a") as f:
         f.write(json.dumps(args) + "\n")
+    with open(log) as f:  # this invocation's number: jitter that a rerun repeats
+        invocation = sum(1 for _ in f)
 doc = json.load(open(os.environ["GPUPARITY_RECORDED_OUTPUT"]))
 filt = next((a.split("=", 1)[1] for a in args if a.startswith("--benchmark_filter=")), "")
 processes = 1
@@ -39,7 +43,7 @@ for p in range(processes):
         if jitter and b["run_name"].startswith(("latency/launch/", "startup/")):
             for k in ("latency_seconds", "seconds"):
                 if k in b:
-                    b[k] *= 1 + jitter * ((p * 7919 + os.getpid()) % 13 - 6) / 6
+                    b[k] *= 1 + jitter * ((p * 7919 + invocation * 104729) % 13 - 6) / 6
         if processes > 1:
             b["process_index"] = p
         out.append(b)
