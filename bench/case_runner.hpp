@@ -100,21 +100,31 @@ double time_one_call(cudaStream_t s, Fn&& fn) {
 // seconds (at least 1, at most 1000).
 int batch_for(double one_call_s, double target_s = 0.01);
 
-// Times fn() (which must itself wait for its GPU work) with the host's steady clock:
-// what a host thread observes, launch overhead included.
-template <typename Fn>
-std::vector<double> host_timed_loop(benchmark::State& state, Fn&& fn) {
-  std::vector<double> samples;
-  samples.reserve(static_cast<std::size_t>(state.max_iterations));
+// Times an operation submitted by `submit` and waited for by `wait` with the host's steady
+// clock, one iteration at a time (manual time): the round trip of each iteration, what a
+// host thread observes, and the part of it spent in `submit` (the CPU-side cost of handing
+// the work to the driver, which a container's CPU access changes and the GPU's completion
+// path does not).
+struct split_samples {
+  std::vector<double> round_trip, submit;
+};
+template <typename Submit, typename Wait>
+split_samples host_timed_split_loop(benchmark::State& state, Submit&& submit, Wait&& wait) {
+  split_samples s;
+  s.round_trip.reserve(static_cast<std::size_t>(state.max_iterations));
+  s.submit.reserve(static_cast<std::size_t>(state.max_iterations));
   for (auto _ : state) {
     const auto t0 = std::chrono::steady_clock::now();
-    fn();
+    submit();
+    const auto ts = std::chrono::steady_clock::now();
+    wait();
     const auto t1 = std::chrono::steady_clock::now();
     const double t = std::chrono::duration<double>(t1 - t0).count();
     state.SetIterationTime(t);
-    samples.push_back(t);
+    s.round_trip.push_back(t);
+    s.submit.push_back(std::chrono::duration<double>(ts - t0).count());
   }
-  return samples;
+  return s;
 }
 
 // A rate from the median iteration: `per_iteration` (bytes, FLOP, tokens) over the median

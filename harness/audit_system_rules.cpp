@@ -27,7 +27,7 @@ std::vector<std::string> of(const degraded_metrics& d,
 }
 
 bool host_bound(const std::string&, const std::string& cls) {
-  return cls == "latency" || cls == "startup" || cls == "host";
+  return cls == "latency" || cls == "round_trip" || cls == "startup" || cls == "host";
 }
 bool shared_memory_user(const std::string& n, const std::string&) {
   return contains(n, "nccl") || contains(n, "all_reduce") || contains(n, "allreduce") ||

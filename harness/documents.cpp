@@ -34,7 +34,7 @@ void identity(const json_check& c, const json& m, const std::string& p) {
 // comparison (baseline, candidate: medians only).
 void judged_metric(const json_check& c, const json& m, const std::string& p, bool run) {
   identity(c, m, p);
-  c.one_of(m, p, "class", {"bandwidth", "compute", "latency", "startup", "host"});
+  c.one_of(m, p, "class", {"bandwidth", "compute", "latency", "round_trip", "startup", "host"});
   c.number(m, p, "margin", 0.0, 1.0);
   for (const char* side : {run ? "native" : "baseline", run ? "container" : "candidate"}) {
     const std::string ps = json_check::at(p, side);

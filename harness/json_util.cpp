@@ -49,6 +49,7 @@ json margins_json(const class_margins& m) {
   return {{"bandwidth", m.bandwidth},
           {"compute", m.compute},
           {"latency", m.latency},
+          {"round_trip", m.round_trip},
           {"startup", m.startup},
           {"host", m.host},
           {"judge_host", m.judge_host}};

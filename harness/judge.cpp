@@ -55,7 +55,7 @@ int planned_trials(const run_options& o) {
 
 json rule_json(const run_options& o) {
   return {{"name", "group-sequential equivalence test"},
-          {"interval", "Hodges-Lehmann ratio, exact Mann-Whitney up to 25 samples per side"},
+          {"interval", "Welch: ratio of geometric means, t with Welch-Satterthwaite df"},
           {"boundary", "O'Brien-Fleming-shaped: a look with a fraction t of the planned "
                        "information uses z(1 - alpha/2) / sqrt(t)"},
           {"alpha_per_side", sequential_alpha},
@@ -81,8 +81,7 @@ judged judge(const std::map<std::string, metric_samples>& samples, const run_opt
     const bool decides = o.margins.decides(s.kind.cls);
     const auto native = first(s.native, planned), container = first(s.container, planned);
     const sequential_look look = look_at(native.size(), container.size(), planned);
-    const auto r =
-        performance_ratio(native, container, s.kind.higher_is_better, look.confidence);
+    const auto r = welch_ratio(native, container, s.kind.higher_is_better, look.confidence);
     const verdict v = decide(r, margin);
     // At the planned size on both sides the verdict is final, conclusive or not.
     const bool last_look = native.size() >= planned && container.size() >= planned;

@@ -64,8 +64,12 @@ void add_margin_options(CLI::App* app, class_margins& m) {
       ->check(margin_check);
   app->add_option("--margin-latency", m.latency, "equivalence margin (default 0.05)")
       ->check(margin_check);
+  app->add_option("--margin-round-trip", m.round_trip,
+                  "margin for host-observed round trips: latency/launch, graph_launch, "
+                  "memcpy_h2d_small (default 0.10)")
+      ->check(margin_check);
   app->add_option("--margin-startup", m.startup,
-                  "margin for startup/* (a fresh process's cold start; default 0.10)")
+                  "margin for startup/* (a fresh process's cold start; default 0.15)")
       ->check(margin_check);
   app->add_option("--margin-host", m.host,
                   "margin for pageable (host-staged) copies (default 0.10)")
@@ -302,7 +306,7 @@ int main(int argc, char** argv) {
       "do not sample the GPU through NVML during the trials");
   run->add_option("--planned-trials", o.planned_trials,
                   "measured trials per side at the sequential rule's last look (default: one "
-                  "per 24 s of budget, at least 5; 4 is the fewest that can give parity)")
+                  "per 12 s of budget, at least 5; at least 4)")
       ->check(CLI::Range(min_planned_trials, 1000));
   run->add_option("--processes-per-trial", o.processes_per_trial,
                   "fresh processes per trial for host latency and startup, each one sample "

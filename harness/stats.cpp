@@ -189,34 +189,120 @@ ratio_interval performance_ratio(const std::vector<double>& native,
   return r;
 }
 
+namespace {
+// Regularized incomplete beta I_x(a, b) by its continued fraction (modified Lentz).
+double incomplete_beta(double a, double b, double x) {
+  if (x <= 0.0) return 0.0;
+  if (x >= 1.0) return 1.0;
+  if (x > (a + 1.0) / (a + b + 2.0)) return 1.0 - incomplete_beta(b, a, 1.0 - x);
+  const double front =
+      std::exp(std::lgamma(a + b) - std::lgamma(a) - std::lgamma(b) + a * std::log(x) +
+               b * std::log1p(-x)) / a;
+  const double tiny = 1e-300;
+  double f = 1.0, c = 1.0, d = 0.0;
+  for (int i = 0; i <= 400; ++i) {
+    const int m = i / 2;
+    double num;
+    if (i == 0)
+      num = 1.0;
+    else if (i % 2 == 0)
+      num = (m * (b - m) * x) / ((a + 2.0 * m - 1.0) * (a + 2.0 * m));
+    else
+      num = -((a + m) * (a + b + m) * x) / ((a + 2.0 * m) * (a + 2.0 * m + 1.0));
+    d = 1.0 + num * d;
+    d = std::fabs(d) < tiny ? tiny : d;
+    d = 1.0 / d;
+    c = 1.0 + num / c;
+    c = std::fabs(c) < tiny ? tiny : c;
+    f *= c * d;
+    if (std::fabs(1.0 - c * d) < 1e-12) break;
+  }
+  return front * (f - 1.0);
+}
+}  // namespace
+
+double student_t_cdf(double t, double df) {
+  const double tail = 0.5 * incomplete_beta(df / 2.0, 0.5, df / (df + t * t));
+  return t >= 0.0 ? 1.0 - tail : tail;
+}
+
+double student_t_quantile(double p, double df) {
+  if (!(p > 0.0 && p < 1.0) || !(df > 0.0)) return std::numeric_limits<double>::quiet_NaN();
+  if (p < 0.5) return -student_t_quantile(1.0 - p, df);
+  double lo = 0.0, hi = 1.0;
+  while (student_t_cdf(hi, df) < p && hi < 1e12) hi *= 2.0;
+  for (int i = 0; i < 200 && hi - lo > 1e-12 * hi; ++i) {
+    const double mid = 0.5 * (lo + hi);
+    (student_t_cdf(mid, df) < p ? lo : hi) = mid;
+  }
+  return 0.5 * (lo + hi);
+}
+
+ratio_interval welch_ratio(const std::vector<double>& native, const std::vector<double>& container,
+                           bool higher_is_better, double confidence) {
+  ratio_interval r;
+  if (native.empty() || container.empty()) return r;
+  for (const auto* side : {&native, &container})
+    for (double v : *side)
+      if (!(v > 0.0) || !std::isfinite(v)) return r;
+  const double sign = higher_is_better ? 1.0 : -1.0;
+  auto moments = [](const std::vector<double>& v) {
+    double m = 0.0;
+    for (double x : v) m += std::log(x);
+    m /= static_cast<double>(v.size());
+    double ss = 0.0;
+    for (double x : v) ss += (std::log(x) - m) * (std::log(x) - m);
+    return std::pair<double, double>{m, v.size() > 1 ? ss / static_cast<double>(v.size() - 1) : 0.0};
+  };
+  const auto [mn, vn] = moments(native);
+  const auto [mc, vc] = moments(container);
+  const double d = sign * (mc - mn);
+  r.estimate = std::exp(d);
+  const double mcm = median(container), mnm = median(native);
+  r.ratio_of_medians = higher_is_better ? mcm / mnm : mnm / mcm;
+  if (native.size() < 2 || container.size() < 2) return r;
+  const double n1 = static_cast<double>(native.size()), n2 = static_cast<double>(container.size());
+  const double a = vn / n1, b = vc / n2, se2 = a + b;
+  if (!(se2 > 0.0)) {  // identical samples on each side: a point
+    r.low = r.high = r.estimate;
+    r.defined = true;
+    return r;
+  }
+  const double df = se2 * se2 / (a * a / (n1 - 1.0) + b * b / (n2 - 1.0));
+  const double q = student_t_quantile(1.0 - (1.0 - confidence) / 2.0, df);
+  const double half = q * std::sqrt(se2);
+  r.low = std::exp(d - half);
+  r.high = std::exp(d + half);
+  r.defined = true;
+  return r;
+}
+
 int trials_needed_for_parity(const std::vector<double>& native,
                              const std::vector<double>& container, double ratio_estimate,
                              double margin, double confidence, const ratio_interval* observed) {
   if (native.size() < 2 || container.size() < 2 || !(ratio_estimate > 0.0)) return 0;
-  std::vector<double> dev;
+  double ss = 0.0;  // the sides' pooled variance of the logarithms
   for (const auto* side : {&native, &container}) {
-    std::vector<double> logs;
-    for (double v : *side) logs.push_back(std::log(v));
-    const double m = median(logs);
-    for (double l : logs) dev.push_back(std::fabs(l - m));
+    double m = 0.0;
+    for (double v : *side) m += std::log(v);
+    m /= static_cast<double>(side->size());
+    for (double v : *side) ss += (std::log(v) - m) * (std::log(v) - m);
   }
   const double z = z_for(confidence);
   const double n1 = static_cast<double>(native.size()), n2 = static_cast<double>(container.size());
-  double sigma = 1.4826 * median(dev);  // MAD -> standard deviation (normal data)
-  // With few or two-humped samples the MAD can understate the spread; the interval
-  // actually observed says how wide it is at this count: half-width = z * s with
-  // s = sigma * sqrt(pi / 3) * sqrt(1/n1 + 1/n2).
+  double sigma = std::sqrt(ss / (n1 + n2 - 2.0));
+  // The interval actually observed says how wide it is at this count (a look before the
+  // plan is wider than the final one): half-width = q * sigma * sqrt(1/n1 + 1/n2), q >= z.
   if (observed && observed->defined && observed->low > 0.0)
     sigma = std::max(sigma, 0.5 * std::log(observed->high / observed->low) /
-                                (z * std::sqrt(M_PI / 3.0) * std::sqrt(1.0 / n1 + 1.0 / n2)));
+                                (z * std::sqrt(1.0 / n1 + 1.0 / n2)));
   const double room = std::log(1.0 + margin) - std::fabs(std::log(ratio_estimate));
   if (!(sigma > 0.0) || !(room > 0.0)) return 0;
-  // With n per side the estimate of the log-ratio has a standard error of about
-  // s = sigma * sqrt(2 / n) * sqrt(pi / 3) (the Hodges-Lehmann estimator's efficiency on
-  // normal data), and the interval reaches z * s beyond it. Parity needs
+  // With n per side the estimate of the log-ratio has a standard error of sigma sqrt(2 / n),
+  // and the final interval reaches about z standard errors beyond it. Parity needs
   // |estimate| + z * s <= room; asking for that with an 80% chance (1.2816 more standard
-  // errors) gives n = 2 * ((z + 1.2816) * sigma * sqrt(pi / 3) / room)^2.
-  const double k = (z + 1.2816) * sigma * std::sqrt(M_PI / 3.0) / room;
+  // errors) gives n = 2 * ((z + 1.2816) * sigma / room)^2.
+  const double k = (z + 1.2816) * sigma / room;
   const double wanted = std::ceil(2.0 * k * k);  // bounded: an int cannot hold any count
   int n = wanted > 1e9 ? 1000000000 : std::max(4, static_cast<int>(wanted));
   // Asked about a metric still inconclusive at this count: more than it has.
