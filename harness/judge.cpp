@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "json_util.hpp"
+#include "plan.hpp"
 #include "stats.hpp"
 #include "verify.hpp"
 
@@ -47,6 +48,10 @@ std::map<std::string, metric_samples> collect(const std::vector<trial>& trials,
   return m;
 }
 
+bool paired_metric(const metric_samples& s) {
+  return process_unit(s.kind.name.substr(0, s.kind.name.rfind(':')));
+}
+
 int planned_trials(const run_options& o) {
   if (o.planned_trials > 0) return o.planned_trials;
   const int by_budget = static_cast<int>(std::floor(o.budget_s / seconds_per_planned_trial));
@@ -55,7 +60,9 @@ int planned_trials(const run_options& o) {
 
 json rule_json(const run_options& o) {
   return {{"name", "group-sequential equivalence test"},
-          {"interval", "Welch: ratio of geometric means, t with Welch-Satterthwaite df"},
+          {"interval",
+           "ratio of geometric means with Student's t: Welch's for independent samples, "
+           "over the pairs' log-ratios for paired ones (host latency, startup)"},
           {"boundary", "O'Brien-Fleming-shaped: a look with a fraction t of the planned "
                        "information uses z(1 - alpha/2) / sqrt(t)"},
           {"alpha_per_side", sequential_alpha},
@@ -80,8 +87,13 @@ judged judge(const std::map<std::string, metric_samples>& samples, const run_opt
     const double margin = o.margins.of(s.kind.cls);
     const bool decides = o.margins.decides(s.kind.cls);
     const auto native = first(s.native, planned), container = first(s.container, planned);
-    const sequential_look look = look_at(native.size(), container.size(), planned);
-    const auto r = welch_ratio(native, container, s.kind.higher_is_better, look.confidence);
+    const bool paired = paired_metric(s);
+    const std::size_t pairs = std::min(native.size(), container.size());
+    const sequential_look look = paired ? look_at(pairs, pairs, planned)
+                                         : look_at(native.size(), container.size(), planned);
+    const auto r =
+        paired ? paired_ratio(native, container, s.kind.higher_is_better, look.confidence)
+               : welch_ratio(native, container, s.kind.higher_is_better, look.confidence);
     const verdict v = decide(r, margin);
     // At the planned size on both sides the verdict is final, conclusive or not.
     const bool last_look = native.size() >= planned && container.size() >= planned;
@@ -104,6 +116,7 @@ judged judge(const std::map<std::string, metric_samples>& samples, const run_opt
     m["margin"] = margin;
     m["decides"] = decides;
     m["replication_unit"] = "trial";
+    m["comparison"] = paired ? "paired" : "independent";
     if (s.per_process) m["processes_per_sample"] = s.processes;
     m["native"] = {{"median", median(native)}, {"n", native.size()}, {"samples", native}};
     m["container"] = {

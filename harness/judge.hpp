@@ -50,6 +50,13 @@ struct judged {
   frozen_counts closed;              // settled or informational metrics, with their sample counts
 };
 
+// Whether a metric's sides are compared in pairs (stats.hpp paired_ratio): the host-observed
+// cases (process_unit in plan.hpp: round trips, their submission cost, startup), whose
+// trials follow the host CPU's moment; the k-th trial of each side are neighbours in time
+// (schedule.hpp's order). The others are compared as independent samples (welch_ratio):
+// their trials showed no such drift, and pairing would halve their degrees of freedom.
+bool paired_metric(const metric_samples& s);
+
 // The sequential rule's plan: measured trials per side at its last look (o.planned_trials,
 // or from the budget: run.hpp).
 int planned_trials(const run_options& o);

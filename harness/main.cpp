@@ -72,10 +72,12 @@ void add_margin_options(CLI::App* app, class_margins& m) {
                   "margin for startup/* (a fresh process's cold start; default 0.15)")
       ->check(margin_check);
   app->add_option("--margin-host", m.host,
-                  "margin for pageable (host-staged) copies (default 0.10)")
+                  "margin for the host class: pageable (host-staged) copies and the CPU-side "
+                  "submission cost of launches and copies (default 0.10)")
       ->check(margin_check);
   app->add_flag("--judge-host", m.judge_host,
-                "let pageable-copy verdicts decide the overall verdict (default: informational)");
+                "let host-class verdicts (pageable copies, submission cost) decide the overall "
+                "verdict (default: informational)");
 }
 
 // Prints a path problem; its exit code, 0 when there is none.

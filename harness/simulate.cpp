@@ -144,6 +144,15 @@ json scenario_json(const std::string& name, const std::string& what,
 
 double pick(const std::vector<double>& pool, sim_rng& g) { return pool[g.below(pool.size())]; }
 
+bool has_pairs(const recorded_metric& m) { return m.paired && !m.pair_native.empty(); }
+
+// Both sides equal: unpaired metrics from the native pool; paired ones from the recorded
+// pairs with the container's difference taken out.
+double draw_equal(const recorded_metric& m, bool container, sim_rng& g, draw_slot slot) {
+  if (!has_pairs(m)) return pick(m.native, g);
+  return container ? m.pair_container_equal[slot.pair] : m.pair_native[slot.pair];
+}
+
 json power_json(const recorded_runs& r, const simulate_options& o) {
   json p = {{"name", "power"},
             {"description",
@@ -164,8 +173,8 @@ json power_json(const recorded_runs& r, const simulate_options& o) {
     const std::string target = name;
     const bool higher = rec.kind.higher_is_better;
     const draw_fn draw = [&target, factor, higher](const recorded_metric& m, bool container,
-                                                   sim_rng& g) {
-      const double v = pick(m.native, g);
+                                                   sim_rng& g, draw_slot slot) {
+      const double v = draw_equal(m, container, g, slot);
       if (!container || m.kind.name != target) return v;
       return higher ? v * factor : v / factor;
     };
@@ -229,10 +238,10 @@ json simulate(const recorded_runs& r, const std::vector<std::string>& inputs,
                                "its program's full-trial seconds (coarse)"
                              : "per case: median recorded case_seconds"},
       {"start_seconds", {{"native", r.cost.start[0]}, {"container", r.cost.start[1]}}}};
-  const draw_fn equal = [](const recorded_metric& m, bool, sim_rng& g) {
-    return pick(m.native, g);
-  };
-  const draw_fn recorded = [](const recorded_metric& m, bool container, sim_rng& g) {
+  const draw_fn equal = draw_equal;
+  const draw_fn recorded = [](const recorded_metric& m, bool container, sim_rng& g,
+                              draw_slot slot) {
+    if (has_pairs(m)) return container ? m.pair_container[slot.pair] : m.pair_native[slot.pair];
     return pick(container ? m.container : m.native, g);
   };
   doc["scenarios"] = json::array();

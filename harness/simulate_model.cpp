@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 
 #include "documents.hpp"
 #include "json_util.hpp"
@@ -119,11 +120,23 @@ void read_metrics(const json& doc, const std::map<std::string, std::string>& pro
     // and every run adding an exact 1.0 to the pool would make ties the resampling does
     // not have in reality.
     if (side[0].empty()) continue;
-    double log_sum = 0.0;
-    for (double v : side[0]) log_sum += std::log(v);
-    const double level = std::exp(log_sum / static_cast<double>(side[0].size()));
+    const auto level_of = [](const std::vector<double>& v) {
+      double log_sum = 0.0;
+      for (double x : v) log_sum += std::log(x);
+      return std::exp(log_sum / static_cast<double>(v.size()));
+    };
+    const double level = level_of(side[0]);
     for (int c : {0, 1})
       for (double v : side[c]) (c ? m.container : m.native).push_back(v / level);
+    m.paired = process_unit(m.case_name);
+    if (m.paired && !side[1].empty()) {
+      const double container_level = level_of(side[1]);
+      for (std::size_t k = 0; k < std::min(side[0].size(), side[1].size()); ++k) {
+        m.pair_native.push_back(side[0][k] / level);
+        m.pair_container.push_back(side[1][k] / level);
+        m.pair_container_equal.push_back(side[1][k] / container_level);
+      }
+    }
   }
 }
 
@@ -228,7 +241,7 @@ std::uint64_t mix_seed(std::uint64_t seed, std::uint64_t a, std::uint64_t b, std
 }
 
 synthetic_source::synthetic_source(const recorded_runs& r, draw_fn draw, std::uint64_t seed)
-    : r_(r), draw_(std::move(draw)), rng_{seed} {}
+    : r_(r), draw_(std::move(draw)), rng_{seed}, seed_(seed) {}
 
 trial_source synthetic_source::source() {
   trial_source s;
@@ -269,12 +282,19 @@ trial synthetic_source::make_trial(bool container, int index,
       if (names == r_.of_case.end()) continue;
       for (const auto& name : names->second) {
         const auto& m = r_.metrics.at(name);
+        // A paired metric: the pair this trial index draws, the same on both sides.
+        draw_slot slot;
+        if (m.paired && !m.pair_native.empty())
+          slot.pair = static_cast<std::size_t>(
+              mix_seed(seed_, static_cast<std::uint64_t>(index),
+                       std::hash<std::string>{}(name), 1) %
+              m.pair_native.size());
         // A fanned-out case: one drawn trial sample (the median of a recorded trial's
         // processes) for all its processes, so the trial's median is that sample.
-        const double drawn = p.processes > 0 ? draw_(m, container, rng_) : 0.0;
+        const double drawn = p.processes > 0 ? draw_(m, container, rng_, slot) : 0.0;
         for (int k = 0; k < copies; ++k) {
           metric_value v = m.kind;
-          v.value = p.processes > 0 ? drawn : draw_(m, container, rng_);
+          v.value = p.processes > 0 ? drawn : draw_(m, container, rng_, slot);
           v.process = p.processes > 0 ? k : -1;
           pr.out.metrics.push_back(v);
         }

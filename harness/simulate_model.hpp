@@ -20,6 +20,19 @@ struct recorded_metric {
   std::string case_name;     // "stream/copy" of "stream/copy:bytes_per_second"
   bool per_process = false;  // its case ran fanned out over processes (samples: per trial)
   std::vector<double> native, container;
+  // For a metric `run` compares in pairs (judge.hpp paired_metric): each report's k-th
+  // native and k-th container samples, drawn together so that the machine's moment they
+  // shared stays shared. pair_container_equal is the container member with its report's
+  // container-vs-native difference taken out (divided by the container side's level where
+  // pair_container is divided by the native one): the pairs of an equal container.
+  bool paired = false;
+  std::vector<double> pair_native, pair_container, pair_container_equal;
+};
+
+// Where a synthetic trial's value comes from for a paired metric: the index of its pair,
+// the same for both sides' trials of one pair.
+struct draw_slot {
+  std::size_t pair = 0;
 };
 
 // Seconds, per side ([0] native, [1] container).
@@ -57,8 +70,10 @@ struct sim_rng {
 };
 std::uint64_t mix_seed(std::uint64_t seed, std::uint64_t a, std::uint64_t b, std::uint64_t c);
 
-// A value for one metric on one side: the scenario's choice of pool and scaling.
-using draw_fn = std::function<double(const recorded_metric&, bool container, sim_rng&)>;
+// A value for one metric on one side: the scenario's choice of pool and scaling. For a
+// paired metric, `slot.pair` indexes its pairs; an unpaired one draws from its pools with g.
+using draw_fn =
+    std::function<double(const recorded_metric&, bool container, sim_rng& g, draw_slot slot)>;
 
 // Trials made up from the pools, on a clock that the trials' modelled seconds advance.
 struct synthetic_source {
@@ -71,6 +86,7 @@ struct synthetic_source {
   const recorded_runs& r_;
   draw_fn draw_;
   sim_rng rng_;
+  std::uint64_t seed_;
 };
 
 }  // namespace gpuparity::harness

@@ -277,6 +277,39 @@ ratio_interval welch_ratio(const std::vector<double>& native, const std::vector<
   return r;
 }
 
+ratio_interval paired_ratio(const std::vector<double>& native,
+                            const std::vector<double>& container, bool higher_is_better,
+                            double confidence) {
+  ratio_interval r;
+  const std::size_t k = std::min(native.size(), container.size());
+  if (k == 0) return r;
+  const double sign = higher_is_better ? 1.0 : -1.0;
+  std::vector<double> d;
+  for (std::size_t i = 0; i < k; ++i) {
+    const double n = native[i], c = container[i];
+    if (!(n > 0.0) || !std::isfinite(n) || !(c > 0.0) || !std::isfinite(c)) return r;
+    d.push_back(sign * (std::log(c) - std::log(n)));
+  }
+  double m = 0.0;
+  for (double x : d) m += x;
+  m /= static_cast<double>(k);
+  r.estimate = std::exp(m);
+  const std::vector<double> nk(native.begin(), native.begin() + static_cast<std::ptrdiff_t>(k)),
+      ck(container.begin(), container.begin() + static_cast<std::ptrdiff_t>(k));
+  r.ratio_of_medians = higher_is_better ? median(ck) / median(nk) : median(nk) / median(ck);
+  if (k < 2) return r;
+  double ss = 0.0;
+  for (double x : d) ss += (x - m) * (x - m);
+  const double se = std::sqrt(ss / static_cast<double>(k - 1) / static_cast<double>(k));
+  const double half =
+      se > 0.0 ? student_t_quantile(1.0 - (1.0 - confidence) / 2.0, static_cast<double>(k - 1)) * se
+               : 0.0;
+  r.low = std::exp(m - half);
+  r.high = std::exp(m + half);
+  r.defined = true;
+  return r;
+}
+
 int trials_needed_for_parity(const std::vector<double>& native,
                              const std::vector<double>& container, double ratio_estimate,
                              double margin, double confidence, const ratio_interval* observed) {

@@ -32,6 +32,15 @@ ratio_interval performance_ratio(const std::vector<double>& native,
 // exact rank interval at 99% needs 5 samples per side whatever the spread).
 ratio_interval welch_ratio(const std::vector<double>& native, const std::vector<double>& container,
                            bool higher_is_better, double confidence = 0.95);
+// The interval for samples taken in pairs, the i-th native with the i-th container one
+// (`run`'s trials k of each side are neighbours in time): Student's t on the pairs'
+// log-ratios, k - 1 degrees of freedom over the k complete pairs (a side's unmatched
+// samples are not used). A state of the machine that lasts longer than a pair (the host
+// CPU's speed, which moved host latencies 10-15% within a run on the H200) is in both
+// members and cancels. Defined from 2 pairs.
+ratio_interval paired_ratio(const std::vector<double>& native,
+                            const std::vector<double>& container, bool higher_is_better,
+                            double confidence = 0.95);
 // Student's t distribution with df degrees of freedom (df > 0, not necessarily whole).
 double student_t_cdf(double t, double df);
 double student_t_quantile(double p, double df);

@@ -8,9 +8,10 @@
 
 namespace gpuparity::harness {
 
-// host: copies from pageable memory, staged by the driver through host memory; their
-// speed is the host's (on the H100 machine 7-15 GB/s between processes pinned to the same
-// CPU), so by default they are reported but do not decide the overall verdict.
+// host: what measures the host's own speed: copies from pageable memory, staged by the
+// driver through host memory (on the H100 machine 7-15 GB/s between processes pinned to
+// the same CPU), and the CPU-side cost of submitting a launch or copy (submit_seconds); by
+// default they are reported but do not decide the overall verdict.
 // round_trip: host-observed round trips of one operation (latency/launch, graph_launch,
 // memcpy_h2d_small): the CPU submits, the GPU completes, the CPU sees it.
 enum class metric_class { bandwidth, compute, latency, round_trip, startup, host };
@@ -18,6 +19,8 @@ const char* metric_class_name(metric_class c);
 
 // The class of a case's primary counter ("copy/h2d_pageable", "bytes_per_second").
 metric_class classify(const std::string& case_name, const std::string& counter);
+// Whether more of this counter is better (rates) or worse (times).
+bool counter_higher_is_better(const std::string& counter);
 
 // Equivalence margins per class (0.02 = 2%), shared by `run` and `compare`.
 struct class_margins {
@@ -27,7 +30,7 @@ struct class_margins {
   // or slow as a whole, 9.0 vs 9.9 us); a fresh process's cold start ranged 153-227 ms,
   // its trial medians 5-9%. Narrower margins cannot be shown in a default run however
   // the trials are spent. The CPU-side faults a container brings (a quota, a busy cpuset)
-  // double both; the submission cost of a launch (latency class) is judged at 5%.
+  // double both. Their samples are compared in pairs (judge.hpp paired_metric).
   double bandwidth = 0.02, compute = 0.02, latency = 0.05, round_trip = 0.10, startup = 0.15,
          host = 0.10;
   bool judge_host = false;  // host-class verdicts count toward the overall verdict
