@@ -1,6 +1,25 @@
 #include "schedule.hpp"
 
+#include <algorithm>
+
 namespace gpuparity::harness {
+
+namespace {
+
+// The invocations of a pair's trial in the order it runs them: the fanned-out ones (host
+// latency, startup) last in the pair's first trial and first in its second, so the two
+// sides' host-observed samples, which judge compares in pairs, are taken next to each
+// other in time.
+std::vector<planned_program> in_pair_order(const std::vector<planned_program>& plan,
+                                           bool first_of_pair) {
+  std::vector<planned_program> ordered = plan;
+  std::stable_partition(ordered.begin(), ordered.end(), [first_of_pair](const planned_program& p) {
+    return (p.processes > 0) != first_of_pair;
+  });
+  return ordered;
+}
+
+}  // namespace
 
 schedule_result schedule_trials(const run_options& o, const std::vector<program>& programs,
                                 const trial_source& source) {
@@ -12,7 +31,8 @@ schedule_result schedule_trials(const run_options& o, const std::vector<program>
     const double pair_start = source.elapsed();
     if (stop() || (pair > 0 && pair_start + s.last_pair_s > o.budget_s)) break;
     for (bool container : {pair % 2 == 1, pair % 2 == 0}) {
-      s.trials.push_back(source.run(container, per_side, plan));
+      const bool first_of_pair = container == (pair % 2 == 1);
+      s.trials.push_back(source.run(container, per_side, in_pair_order(plan, first_of_pair)));
       const trial& t = s.trials.back();
       if (source.after_trial) source.after_trial(t);
       if (!t.error.empty() && s.error.empty())

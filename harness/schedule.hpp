@@ -3,7 +3,8 @@
 // warm-up, a look after each pair once min_trials are measured, until every deciding metric
 // is conclusive, the budget is spent or a trial fails. With focus, the pairs after a look
 // that settled a metric run only the families still open; both sides of a pair always run
-// the same cases. The same loop serves a real run (trials from runner) and `gpuparity
+// the same cases, the pair's second trial with its fanned-out invocation first (so the
+// host-observed samples judge pairs are neighbours in time). The same loop serves a real run (trials from runner) and `gpuparity
 // simulate` (trials resampled from recorded reports, on a simulated clock).
 #include <functional>
 #include <string>
