@@ -17,15 +17,16 @@ constexpr long long int_max = INT_MAX;
 // that says a latency is better when higher would turn every regression into a pass.
 void identity(const json_check& c, const json& m, const std::string& p) {
   const std::string name = c.text(m, p, "name");
-  const std::string counter = c.one_of(
-      m, p, "counter",
-      {"bytes_per_second", "flop_per_second", "tokens_per_second", "latency_seconds", "seconds"});
+  const std::string counter = c.one_of(m, p, "counter",
+                                       {"bytes_per_second", "flop_per_second", "tokens_per_second",
+                                        "latency_seconds", "seconds", "submit_seconds"});
   const auto colon = name.find(':');
   if (colon == 0 || colon == std::string::npos || name.substr(colon + 1) != counter)
     c.fail(json_check::at(p, "name"),
            "\"" + name + "\" is not <case>:" + counter + " (its counter is " + counter + ")");
   const bool higher = c.field(m, p, "higher_is_better", bool_type)->get<bool>();
-  if (higher != (counter != "latency_seconds" && counter != "seconds"))
+  if (higher !=
+      (counter != "latency_seconds" && counter != "seconds" && counter != "submit_seconds"))
     c.fail(json_check::at(p, "higher_is_better"),
            std::string(higher ? "true" : "false") + " contradicts its counter " + counter);
 }
@@ -228,8 +229,8 @@ void google_benchmark(const json_check& c, const json& doc) {
     for (const char* k : {"run_name", "run_type", "error_message", "skip_message"})
       c.field(cases[i], p, k, string_type, false);
     for (const char* k : {"error_occurred", "skipped"}) c.field(cases[i], p, k, bool_type, false);
-    for (const char* k :
-         {"bytes_per_second", "flop_per_second", "tokens_per_second", "latency_seconds", "seconds"})
+    for (const char* k : {"bytes_per_second", "flop_per_second", "tokens_per_second",
+                          "latency_seconds", "seconds", "submit_seconds"})
       c.field(cases[i], p, k, number_type | integer_type, false);
   }
 }

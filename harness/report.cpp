@@ -22,7 +22,7 @@ std::string format_value(const std::string& counter, double v) {
     std::snprintf(buf, sizeof buf, "%.1f TFLOP/s", v / 1e12);
   else if (counter == "tokens_per_second")
     std::snprintf(buf, sizeof buf, "%.3f Mtok/s", v / 1e6);
-  else if (counter == "latency_seconds")
+  else if (counter == "latency_seconds" || counter == "submit_seconds")
     std::snprintf(buf, sizeof buf, "%.3f us", v * 1e6);
   else
     std::snprintf(buf, sizeof buf, "%.4f s", v);
