@@ -48,7 +48,8 @@ TEST(InputsCli, MarginsBudgetsAndTimeoutsOutOfRangeExitTwo) {
       {"--margin-bandwidth", "1"}, {"--margin-compute", "nan"},     {"--margin-latency", "0"},
       {"--margin-host", "0.5"},    {"--margin-bandwidth", "-0.01"}, {"--margin-compute", "inf"},
       {"--budget", "nan"},         {"--budget", "1e400"},           {"--budget", "0"},
-      {"--trial-timeout", "nan"},  {"--trial-timeout", "1e300"},    {"--trial-timeout", "-5"}};
+      {"--trial-timeout", "nan"},  {"--trial-timeout", "1e300"},    {"--trial-timeout", "-5"},
+      {"--margin-round-trip", "1"}, {"--margin-startup", "nan"}};
   for (const auto& [option, value] : bad) {
     const auto r = run_program({GPUPARITY_EXE, "run", "--native-vs-native", "--bench", "/bin/true",
                                 option, value, "--dry-run"});
@@ -61,8 +62,8 @@ TEST(InputsCli, MarginsBudgetsAndTimeoutsOutOfRangeExitTwo) {
   EXPECT_NE(one.err.find("0.01 means 1%"), std::string::npos) << one.err;
   // The same validator accepts what a user means.
   const auto ok = run_program({GPUPARITY_EXE, "run", "--native-vs-native", "--bench", "/bin/true",
-                               "--margin-bandwidth", "0.01", "--budget", "30", "--trial-timeout",
-                               "1e3", "--dry-run"});
+                               "--margin-bandwidth", "0.01", "--margin-round-trip", "0.07",
+                               "--budget", "30", "--trial-timeout", "1e3", "--dry-run"});
   EXPECT_EQ(ok.exit_code, 0) << ok.err;
 }
 
