@@ -133,6 +133,38 @@ TEST(TrialsNeeded, UsesTheObservedIntervalAndExceedsTheCountSoFar) {
   EXPECT_GE(with_interval, trials_needed_for_parity(a, b, r.estimate, 0.05));
 }
 
+// At a look before the plan the rule's interval is wide because its confidence is high, not
+// because the spread is: asked about it, the estimate is what the spread implies (with equal
+// counts Welch's interval implies the pooled spread exactly), and more than the count so far.
+TEST(TrialsNeeded, AnEarlyLookIsNoWiderSpreadThanItsSamplesHave) {
+  int asked = 0;
+  for (int seed = 0; seed < 50; ++seed) {
+    std::mt19937_64 rng(300 + seed);
+    const auto a = lognormal(rng, 4, 1.0, 0.02), b = lognormal(rng, 4, 1.0, 0.02);
+    const auto look = look_at(4, 4, 10);  // 99.8%
+    const auto r = welch_ratio(a, b, true, look.confidence);
+    if (decide(r, 0.05) != verdict::inconclusive) continue;
+    ++asked;
+    const int plain = trials_needed_for_parity(a, b, r.estimate, 0.05);
+    const int with_look = trials_needed_for_parity(a, b, r.estimate, 0.05, 0.95, &r);
+    if (plain == 0) {
+      EXPECT_EQ(with_look, 0) << seed;  // the estimate outside the margin
+      continue;
+    }
+    EXPECT_EQ(with_look, std::max(plain, 5)) << seed;
+  }
+  EXPECT_GT(asked, 25);
+  // Unequal counts: Welch's interval is wider than the pooled spread implies; the estimate
+  // follows it.
+  std::mt19937_64 rng(7);
+  const auto few = lognormal(rng, 3, 1.0, 0.04), many = lognormal(rng, 12, 1.0, 0.005);
+  const auto r = welch_ratio(few, many, true, 0.95);
+  ASSERT_TRUE(r.defined);
+  ASSERT_EQ(decide(r, 0.02), verdict::inconclusive);
+  EXPECT_GT(trials_needed_for_parity(few, many, r.estimate, 0.02, 0.95, &r),
+            trials_needed_for_parity(few, many, r.estimate, 0.02));
+}
+
 // The estimate is honest for the interval `run` decides with (welch_ratio at the plan's last
 // look, 95%): at the trial count it names from a first sample of 8 per side, parity is shown
 // in most runs. It aims at 80%; the spread it has estimated from 8 samples is off either way,
