@@ -11,9 +11,11 @@ namespace gpuparity::harness {
 // and > 1 is better, whether the metric is higher- or lower-is-better.
 struct ratio_interval {
   bool defined = false;   // false when the samples are too few for the confidence asked
-  double estimate = 0.0;  // Hodges-Lehmann: median of all pairwise ratios
+  double estimate = 0.0;  // performance_ratio: Hodges-Lehmann, the median of all pairwise
+                          // ratios; welch_ratio: the ratio of geometric means
   double low = 0.0, high = 0.0;
   double ratio_of_medians = 0.0;
+  double confidence = 0.0;  // the confidence [low, high] was computed at
 };
 
 // Distribution-free confidence interval for the ratio (Hodges-Lehmann on logarithms,
@@ -86,9 +88,10 @@ const char* regression_verdict_name(regression_verdict v);
 regression_verdict decide_regression(const ratio_interval& r, double margin);
 
 // For an inconclusive metric: about how many measured trials per side would give an 80%
-// chance of an interval inside the margin, given the samples' spread (the pooled standard
-// deviation of the log-samples) and the estimated ratio; with `observed` (the interval at the current count) the spread is at least what
-// that interval implies, and the answer more than the trials already run. 0 when the estimate
+// chance of an interval at `confidence` inside the margin, given the samples' spread (the
+// pooled standard deviation of the log-samples) and the estimated ratio; with `observed`
+// (the interval at the current count, at its own confidence) the spread is at least what that
+// interval implies, and the answer more than the trials already run. 0 when the estimate
 // itself lies outside the margin (more trials cannot show parity) or the spread is unknown.
 int trials_needed_for_parity(const std::vector<double>& native,
                              const std::vector<double>& container, double ratio_estimate,

@@ -197,24 +197,33 @@ void read_case(const json& b, std::size_t index, workload_output& w) {
   if (cs != b.end() && cs->is_number() && std::isfinite(cs->get<double>()) &&
       cs->get<double>() >= 0)
     w.case_seconds[name] += cs->get<double>();
-  const auto read = [&](const counter_kind& k) {
-    const json& v = b[k.counter];
-    const std::string counter = k.counter;
-    if (!v.is_number())
-      fail(counter + " is " + v.type_name() + ", not a number");
-    else if (const double x = v.get<double>(); !std::isfinite(x) || !(x > 0.0))
-      fail(counter + " is " + number_text(x) + ", not a positive finite number");
-    else
-      w.metrics.push_back({name + ":" + counter, counter, classify(name, counter),
-                           k.higher_is_better, x, process_index(b)});
-  };
+  // The primary counter and those beside it: one malformed counter makes the whole case a
+  // failure (one per case), so no counter of a case that failed is judged.
+  std::vector<const counter_kind*> read;
   for (const auto& k : primary_counters)
     if (b.contains(k.counter)) {
-      read(k);
+      read.push_back(&k);
       break;
     }
   for (const auto& k : second_counters)
-    if (b.contains(k.counter)) read(k);
+    if (b.contains(k.counter)) read.push_back(&k);
+  std::vector<metric_value> values;
+  for (const counter_kind* k : read) {
+    const json& v = b[k->counter];
+    const std::string counter = k->counter;
+    if (!v.is_number()) {
+      fail(counter + " is " + v.type_name() + ", not a number");
+      return;
+    }
+    const double x = v.get<double>();
+    if (!std::isfinite(x) || !(x > 0.0)) {
+      fail(counter + " is " + number_text(x) + ", not a positive finite number");
+      return;
+    }
+    values.push_back({name + ":" + counter, counter, classify(name, counter), k->higher_is_better,
+                      x, process_index(b)});
+  }
+  w.metrics.insert(w.metrics.end(), values.begin(), values.end());
 }
 
 }  // namespace

@@ -40,7 +40,8 @@ struct class_margins {
 
 struct metric_value {
   std::string name;     // "<case>:<counter>", e.g. "stream/copy:bytes_per_second"
-  std::string counter;  // bytes_per_second, flop_per_second, latency_seconds, seconds
+  std::string counter;  // bytes_per_second, flop_per_second, tokens_per_second, latency_seconds,
+                        // seconds, submit_seconds
   metric_class cls = metric_class::bandwidth;
   bool higher_is_better = true;
   double value = 0.0;

@@ -2,10 +2,16 @@
 """A stand-in for gpuparity-bench in the cpu tests. It replays the JSON recorded on the H100
 (GPUPARITY_RECORDED_OUTPUT) and behaves as the real program does where the harness relies
 on it: --benchmark_filter is a regex searched in each run's name, --processes K gives K
-copies of each run with its process_index. Environment:
+copies of each run with its process_index. Its three host-observed round trips
+(latency/launch, graph_launch, memcpy_h2d_small) carry submit_seconds and
+submit_median_seconds beside latency_seconds, as gpuparity-bench writes them
+(bench/latency_cases.cpp, report_round_trip); a recording made before gpuparity-bench had them
+gets them as SUBMIT_FRACTION of its recorded round trip, a stand-in value, not a measurement.
+Environment:
   GPUPARITY_FAULT=NAME        plant one fault (FAULTS below) in the output
-  GPUPARITY_PROCESS_JITTER=X  scale each process's latency/startup values by 1 +- X (a
-                              fixed sequence by invocation when GPUPARITY_ARGV_LOG is set)
+  GPUPARITY_PROCESS_JITTER=X  scale each process's latency/launch and startup values (its
+                              submit_seconds too) by 1 +- X (a fixed sequence by invocation
+                              when GPUPARITY_ARGV_LOG is set)
   GPUPARITY_ARGV_LOG=FILE     append this process's argv, one JSON line
   GPUPARITY_FAKE_MNT_NS=NS    the mount namespace it reports (a fake engine's "container");
                               by default this process's own, as gpuparity-bench reports it
@@ -18,7 +24,9 @@ copies of each run with its process_index. Environment:
 import json, os, re, sys
 
 FAULTS = ("none", "on-the-host", "omit-case", "not-supported", "counter-missing", "counter-string",
-          "other-gpu-model", "other-gpu-uuid", "no-gpu-facts")
+          "submit-string", "other-gpu-model", "other-gpu-uuid", "no-gpu-facts")
+ROUND_TRIPS = ("latency/launch/", "latency/graph_launch/", "latency/memcpy_h2d_small/")
+SUBMIT_FRACTION = 0.3  # a stand-in: no recording in tests/data holds submit_seconds yet
 
 args = sys.argv[1:]
 log = os.environ.get("GPUPARITY_ARGV_LOG")
@@ -35,13 +43,17 @@ for i, a in enumerate(args):
     if a == "--processes":
         processes = int(args[i + 1])
 runs = [b for b in doc["benchmarks"] if re.search(filt, b["name"])]
+for b in runs:
+    if b["run_name"].startswith(ROUND_TRIPS) and "submit_seconds" not in b:
+        b["submit_seconds"] = SUBMIT_FRACTION * b["latency_seconds"]
+        b["submit_median_seconds"] = SUBMIT_FRACTION * b["latency_seconds"]
 jitter = float(os.environ.get("GPUPARITY_PROCESS_JITTER", "0"))
 out = []
 for p in range(processes):
     for b in runs:
         b = dict(b)
         if jitter and b["run_name"].startswith(("latency/launch/", "startup/")):
-            for k in ("latency_seconds", "seconds"):
+            for k in ("latency_seconds", "seconds", "submit_seconds", "submit_median_seconds"):
                 if k in b:
                     b[k] *= 1 + jitter * ((p * 7919 + invocation * 104729) % 13 - 6) / 6
         if processes > 1:
@@ -87,6 +99,10 @@ elif fault == "counter-missing":
 elif fault == "counter-string":
     for b in copy:
         b["bytes_per_second"] = "fast"
+elif fault == "submit-string":
+    for b in doc["benchmarks"]:
+        if b["run_name"].startswith("latency/launch/"):
+            b["submit_seconds"] = "fast"
 elif fault == "other-gpu-model":
     doc["context"]["gpu_name"] = "NVIDIA A100-SXM4-80GB"
 elif fault == "other-gpu-uuid":

@@ -48,7 +48,8 @@ TEST(InputsCli, MarginsBudgetsAndTimeoutsOutOfRangeExitTwo) {
       {"--margin-bandwidth", "1"}, {"--margin-compute", "nan"},     {"--margin-latency", "0"},
       {"--margin-host", "0.5"},    {"--margin-bandwidth", "-0.01"}, {"--margin-compute", "inf"},
       {"--budget", "nan"},         {"--budget", "1e400"},           {"--budget", "0"},
-      {"--trial-timeout", "nan"},  {"--trial-timeout", "1e300"},    {"--trial-timeout", "-5"}};
+      {"--trial-timeout", "nan"},  {"--trial-timeout", "1e300"},    {"--trial-timeout", "-5"},
+      {"--margin-round-trip", "1"}, {"--margin-startup", "nan"}};
   for (const auto& [option, value] : bad) {
     const auto r = run_program({GPUPARITY_EXE, "run", "--native-vs-native", "--bench", "/bin/true",
                                 option, value, "--dry-run"});
@@ -61,8 +62,8 @@ TEST(InputsCli, MarginsBudgetsAndTimeoutsOutOfRangeExitTwo) {
   EXPECT_NE(one.err.find("0.01 means 1%"), std::string::npos) << one.err;
   // The same validator accepts what a user means.
   const auto ok = run_program({GPUPARITY_EXE, "run", "--native-vs-native", "--bench", "/bin/true",
-                               "--margin-bandwidth", "0.01", "--budget", "30", "--trial-timeout",
-                               "1e3", "--dry-run"});
+                               "--margin-bandwidth", "0.01", "--margin-round-trip", "0.07",
+                               "--budget", "30", "--trial-timeout", "1e3", "--dry-run"});
   EXPECT_EQ(ok.exit_code, 0) << ok.err;
 }
 
@@ -95,6 +96,9 @@ elif case == "rate_is_null":
     first["bytes_per_second"] = None
 elif case == "case_is_not_an_object":
     doc["benchmarks"].append(5)
+elif case == "submit_is_text":
+    launch = next(b for b in doc["benchmarks"] if b["run_name"].startswith("latency/launch/"))
+    launch["submit_seconds"] = "fast"
 sys.stdout.write(json.dumps(doc).replace('"OVERFLOW"', "1e400"))
 )";
 
@@ -110,7 +114,8 @@ TEST(InputsCli, HostileWorkloadOutputEndsTheRunAsAnErrorWithAReport) {
   std::ofstream(script) << hostile_workload;
   ASSERT_EQ(chmod(script.c_str(), 0755), 0);
   const hostile_case cases[] = {
-      {"cut_utf8_stderr", 3, ""},  // two trials per side: no interval yet, but no abort
+      // Two trials per side of identical samples: Welch's interval is a point, parity.
+      {"cut_utf8_stderr", 0, ""},
       {"binary_stderr_and_exit", 4, "without a report"},
       {"invalid_utf8_stdout", 4, "not JSON"},
       {"overflowing_rate", 4, "not JSON"},
@@ -118,7 +123,8 @@ TEST(InputsCli, HostileWorkloadOutputEndsTheRunAsAnErrorWithAReport) {
       {"name_is_a_number", 4, "\"run_name\" is number, not a string"},
       {"rate_is_text", 4, "bytes_per_second is string, not a number"},
       {"rate_is_null", 4, "bytes_per_second is null, not a number"},
-      {"case_is_not_an_object", 4, "benchmarks[28]: is number, not an object"}};
+      {"case_is_not_an_object", 4, "benchmarks[28]: is number, not an object"},
+      {"submit_is_text", 4, "latency/launch: submit_seconds is string, not a number"}};
   for (const auto& c : cases) {
     const auto out = d + "/" + c.name + ".json";
     const auto r =

@@ -278,17 +278,27 @@ TEST(HarnessCli, RunLoopWithARecordedWorkloadAndABaseline) {
   const auto rep = read_json(out);
   EXPECT_EQ(rep["verdict"], "parity") << r.err;  // identical samples on both sides
   EXPECT_EQ(rep["metrics"].size(), 28u);
-  // The plan is 5 trials per side (the least a budget plans); before it no look has an
-  // interval (at 4 of 5 the look's 97.2% needs more than 4 x 4 pairs give), at 5 the 95%
-  // one: every metric is then conclusive and the run stops: a warm-up and five trials per side.
-  EXPECT_EQ(rep["trials"].size(), 12u);
+  // The plan is 5 trials per side (the least a budget plans; 60 s alone would plan 5). The
+  // rule's Welch interval is defined from 2 samples per side, and identical samples on each
+  // side give a point: at the first look (--min-trials 2) every metric is conclusive and the
+  // run stops: a warm-up and two trials per side.
+  EXPECT_EQ(rep["trials"].size(), 6u);
   EXPECT_EQ(rep["confidence"], 0.95);
   EXPECT_EQ(rep["rule"]["planned_trials"], 5);
+  EXPECT_EQ(rep["config"]["margins"]["round_trip"], 0.10);
+  EXPECT_EQ(rep["config"]["margins"]["startup"], 0.15);
+  int round_trips = 0;
   for (const auto& m : rep["metrics"]) {
     EXPECT_EQ(m["decides"].get<bool>(), m["class"] != "host") << m["name"];
-    EXPECT_EQ(m["native"]["n"], 5);
-    EXPECT_EQ(m["container"]["n"], 5);
+    EXPECT_EQ(m["native"]["n"], 2);
+    EXPECT_EQ(m["container"]["n"], 2);
+    EXPECT_EQ(m["ci_low"], m["ci_high"]) << m["name"];  // a point
+    if (m["class"] == "round_trip") {
+      ++round_trips;
+      EXPECT_EQ(m["margin"], 0.10) << m["name"];
+    }
   }
+  EXPECT_EQ(round_trips, 3);  // launch, graph_launch, memcpy_h2d_small
   ASSERT_TRUE(rep.contains("baseline_comparison"));
   const auto& cmp = rep["baseline_comparison"];
   EXPECT_EQ(cmp["baseline"]["source"], long_run);
@@ -307,7 +317,8 @@ TEST(HarnessCli, RunLoopWithARecordedWorkloadAndABaseline) {
 // The workload replays the recorded H100 JSON, honours --benchmark_filter as Google
 // Benchmark does (a regex searched in each case's full name), logs its argv, and scales
 // latency/launch by a factor that changes from process to process (±30%), so that metric
-// stays inconclusive while the others are settled at five trials per side.
+// stays inconclusive while the others are settled at the first look, three trials per side
+// (--min-trials): identical samples give Welch's interval as a point.
 TEST(HarnessCli, FocusedTrialsRunOnlyTheOpenCases) {
   const auto dir = ::testing::TempDir();
   const auto tag = std::to_string(getpid());
@@ -343,7 +354,7 @@ json.dump(doc, sys.stdout)
   EXPECT_TRUE(rep["config"]["focus"].get<bool>());
   // The summary shows the trials per side behind each verdict.
   EXPECT_NE(r.out.find("8/8  inconclusive"), std::string::npos) << r.out;
-  EXPECT_NE(r.out.find("5/5  parity"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("3/3  parity"), std::string::npos) << r.out;
   // The advice: the noisy metric, and a budget beyond this run's time (the missing pairs at
   // the length of the last, focused one).
   ASSERT_TRUE(rep.contains("advice")) << r.out;
@@ -354,13 +365,13 @@ json.dump(doc, sys.stdout)
   for (const auto& m : rep["metrics"]) {
     const bool noisy = m["name"] == "latency/launch:latency_seconds";
     EXPECT_EQ(m["verdict"], noisy ? "inconclusive" : "parity") << m["name"];
-    // Settled at the look after five measured trials per side (latency/device_memory too,
+    // Settled at the look after three measured trials per side (latency/device_memory too,
     // though its family kept running); the noisy one ran to eight.
-    EXPECT_EQ(m["native"]["n"], noisy ? 8 : 5) << m["name"];
-    EXPECT_EQ(m["container"]["n"], noisy ? 8 : 5) << m["name"];
+    EXPECT_EQ(m["native"]["n"], noisy ? 8 : 3) << m["name"];
+    EXPECT_EQ(m["container"]["n"], noisy ? 8 : 3) << m["name"];
     EXPECT_EQ(m.contains("settled_after"), !noisy) << m["name"];
     if (!noisy) {
-      EXPECT_EQ(m["settled_after"], 5) << m["name"];
+      EXPECT_EQ(m["settled_after"], 3) << m["name"];
     }
   }
   // The workload's argv log, one line per process, emptied for the next run.
@@ -371,8 +382,8 @@ json.dump(doc, sys.stdout)
     std::remove(log.c_str());
     return lines;
   };
-  // 9 trials per side: the warm-up runs with the user's filter (none), the next 5 every case
-  // it measured, named exactly, the last 3 only the latency family, on both sides.
+  // 9 trials per side: the warm-up runs with the user's filter (none), the next 3 every case
+  // it measured, named exactly, the last 5 only the latency family, on both sides.
   const std::string every_case_filter =
       "--benchmark_filter=^(compute/fp16|compute/fp32|compute/fp64|copy/d2d|copy/d2h_pageable|"
       "copy/d2h_pinned|copy/h2d_pageable|copy/h2d_pinned|gemm/cublaslt/bf16/4096|"
@@ -392,13 +403,13 @@ json.dump(doc, sys.stdout)
   ASSERT_EQ(filters.size(), 18u);
   for (std::size_t i = 0; i < filters.size(); ++i)
     EXPECT_EQ(filters[i], i < 2 ? ""
-                          : i < 12
+                          : i < 8
                               ? every_case_filter
                               : "--benchmark_filter=^(latency/device_memory|latency/graph_launch|"
                                 "latency/launch|latency/memcpy_h2d_small)(/.*)?$")
         << i;
   for (const auto& t : rep["trials"])
-    if (t["index"].get<int>() > 5) {
+    if (t["index"].get<int>() > 3) {
       ASSERT_EQ(t["programs"].size(), 1u);
       EXPECT_EQ(t["programs"][0]["metrics"].size(), 4u);  // the four latency cases
     }
@@ -447,7 +458,8 @@ rows = []
 for b in doc["benchmarks"]:
     for rep, f in enumerate((0.9, 1.0, 1.3)):
         c = dict(b, repetition_index=rep)
-        for k in ("bytes_per_second", "flop_per_second", "latency_seconds", "seconds"):
+        for k in ("bytes_per_second", "flop_per_second", "latency_seconds", "seconds",
+                  "submit_seconds"):
             if k in c: c[k] *= f
         rows.append(c)
     rows.append(dict(b, run_type="aggregate", aggregate_name="mean"))
@@ -466,7 +478,9 @@ json.dump(doc, sys.stdout)
   const auto rep = read_json(out);
   ASSERT_EQ(rep["metrics"].size(), 28u);
   for (const auto& m : rep["metrics"]) {
-    EXPECT_EQ(m["native"]["n"], 5) << m["name"];
+    // Settled at the first look, 3 trials per side (--min-trials): one sample per trial,
+    // not 9 from their 3 repetitions each.
+    EXPECT_EQ(m["native"]["n"], 3) << m["name"];
     // The median of 0.9x, 1.0x and 1.3x: the recorded value itself.
     const std::string name = m["name"];
     const std::string case_name = name.substr(0, name.rfind(':'));

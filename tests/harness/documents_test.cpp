@@ -128,6 +128,40 @@ TEST(Documents, AnOrientationThatContradictsTheCounterIsRefused) {
   EXPECT_NE(measurement_refusal(doc).find("appears twice"), std::string::npos);
 }
 
+// A round trip's submission cost (gpuparity-bench's submit_seconds) is a known counter, lower
+// is better: a report that judged it serves comparisons and baselines; said to be better
+// when higher, it is refused; in workload output, of the wrong type, refused too.
+TEST(Documents, ASubmissionCostIsAKnownLowerIsBetterCounter) {
+  auto doc = read_json_file(long_run);
+  json submit;
+  for (const auto& m : doc["metrics"])
+    if (m["name"] == "latency/launch:latency_seconds") submit = m;
+  ASSERT_FALSE(submit.is_null());
+  submit["name"] = "latency/launch:submit_seconds";
+  submit["counter"] = "submit_seconds";
+  submit["class"] = "latency";
+  submit["margin"] = 0.05;
+  doc["metrics"].push_back(submit);
+  EXPECT_EQ(refusal(doc), "");
+  const auto m = measurements_from_json(doc, "doc.json", "container");
+  const auto& k = m.metrics.at("latency/launch:submit_seconds").kind;
+  EXPECT_EQ(k.cls, metric_class::latency);
+  EXPECT_FALSE(k.higher_is_better);
+  EXPECT_EQ(m.metrics.at("latency/launch:latency_seconds").kind.cls, metric_class::round_trip);
+  doc["metrics"].back()["higher_is_better"] = true;
+  EXPECT_NE(refusal(doc).find("higher_is_better: true contradicts its counter submit_seconds"),
+            std::string::npos)
+      << refusal(doc);
+  auto bench = read_json_file(bench_json);
+  for (auto& b : bench["benchmarks"])
+    if (b["run_name"].get<std::string>().rfind("latency/launch/", 0) == 0)
+      b["submit_seconds"] = 2e-6;
+  EXPECT_EQ(refusal(bench), "");
+  for (auto& b : bench["benchmarks"])
+    if (b.contains("submit_seconds")) b["submit_seconds"] = "fast";
+  EXPECT_NE(refusal(bench).find("submit_seconds"), std::string::npos) << refusal(bench);
+}
+
 TEST(Documents, ARunReportThatSaysErrorServesNoComparison) {
   auto doc = read_json_file(long_run);
   doc["verdict"] = "error";

@@ -87,13 +87,18 @@ TEST(FalsePass, AMetricMeasuredOnOneSideOnlyIsAnError) {
   }
 }
 
-// A counter of the wrong type is the case's failure, so the trial and the run are errors.
+// A counter of the wrong type is the case's failure, so the trial and the run are errors:
+// the primary counter, or a round trip's submit_seconds beside a good latency_seconds.
 TEST(FalsePass, ACounterOfTheWrongTypeIsAnError) {
   const fixture_files f;
   const auto rep = f.error_report("counter-string");
   EXPECT_NE(rep["error"].get<std::string>().find("stream/copy: bytes_per_second is string"),
             std::string::npos)
       << rep["error"];
+  const auto submit = f.error_report("submit-string");
+  EXPECT_NE(submit["error"].get<std::string>().find("latency/launch: submit_seconds is string"),
+            std::string::npos)
+      << submit["error"];
 }
 
 // A runtime template that runs the workload on the host (no container at all): both sides

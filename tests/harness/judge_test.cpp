@@ -47,7 +47,8 @@ TEST(Evidence, AnotherUuidInOneTrialIsAMismatch) {
 // inconclusive at its planned size on both sides is final (not open: the run may stop).
 metric_samples spread_samples(std::size_t n, bool per_process) {
   metric_samples s;
-  s.kind = {"latency/launch:latency_seconds", "latency_seconds", metric_class::latency, false, 0, -1};
+  s.kind = {
+      "latency/launch:latency_seconds", "latency_seconds", metric_class::latency, false, 0, -1};
   s.per_process = per_process;
   for (std::size_t i = 0; i < n; ++i) {  // spread over +-30%: never inside a 5% margin
     s.native.push_back(1.0 + 0.06 * static_cast<double>((i * 7) % 11) - 0.3);
@@ -82,11 +83,16 @@ TEST(SequentialPlan, AMetricAtItsPlannedSizeIsFinalAndCappedThere) {
 
 TEST(SequentialPlan, TheBudgetSetsThePlanWithinItsBounds) {
   run_options o;
-  EXPECT_EQ(planned_trials(o), 5);  // 120 s
+  EXPECT_EQ(planned_trials(o), 10);  // 120 s: one per 12 s
   o.budget_s = 480;
-  EXPECT_EQ(planned_trials(o), 20);
+  EXPECT_EQ(planned_trials(o), 40);
+  o.budget_s = 71.9;  // whole trials only
+  EXPECT_EQ(planned_trials(o), 5);
   o.budget_s = 30;
   EXPECT_EQ(planned_trials(o), default_planned_trials);
+  o.min_trials = 7;  // never fewer than a run must take
+  EXPECT_EQ(planned_trials(o), 7);
+  o.min_trials = 3;
   o.budget_s = 1e6;
   EXPECT_EQ(planned_trials(o), o.max_trials);
   o.planned_trials = 9;
@@ -127,8 +133,7 @@ TEST(SequentialPlan, AMetricFinalAtItsPlanKeepsTheRunFromParity) {
   ASSERT_EQ(j.open, 0);
   std::vector<trial> trials = {made_trial(false, h100), made_trial(true, h100)};
   for (auto& t : trials) t.runs.front().out.metrics.clear();  // only "m" was measured
-  const evidence e =
-      gather_evidence(trials, samples, j, nlohmann::ordered_json::array(), "");
+  const evidence e = gather_evidence(trials, samples, j, nlohmann::ordered_json::array(), "");
   EXPECT_EQ(e.open, 1);
   EXPECT_NE(decide_run(e).verdict, "parity");
   EXPECT_EQ(decide_run(e).verdict, "inconclusive");

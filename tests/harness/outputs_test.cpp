@@ -11,6 +11,7 @@
 #include "compare.hpp"
 #include "json_util.hpp"
 #include "measurements.hpp"
+#include "report.hpp"
 
 namespace gpuparity::harness {
 namespace {
@@ -136,6 +137,15 @@ TEST(Markdown, TableRowPerMetricAndTheVerdict) {
   EXPECT_EQ(count(md, "\n| `"), 3);
   EXPECT_NE(md.find("**degraded**"), std::string::npos);
   EXPECT_NE(md.find("CPU quota"), std::string::npos);
+}
+
+// Values as the summary, Markdown and HTML tables show them: a round trip's submission cost
+// (a few microseconds) in microseconds like the round trip, not as "0.0000 s".
+TEST(Units, TimingsOfMicrosecondsAreShownInMicroseconds) {
+  EXPECT_EQ(format_value("submit_seconds", 2.6991e-6), "2.699 us");
+  EXPECT_EQ(format_value("latency_seconds", 8.997e-6), "8.997 us");
+  EXPECT_EQ(format_value("seconds", 0.1841), "0.1841 s");
+  EXPECT_EQ(format_value("bytes_per_second", 3.0351e12), "3035.1 GB/s");
 }
 
 TEST(Html, ChartPerClassScatterPerMetricNoScript) {

@@ -90,6 +90,47 @@ for name, gpus in (("gpus-index", "1"), ("gpus-uuid", "GPU-11111111-1111-1111-11
     broken["config"]["gpus"]["native_environment"]["CUDA_VISIBLE_DEVICES"] = 1
     check(name + " with a number in the environment", broken, expect_valid=False)
 
+# The latency family from tests/data/fake_bench.py, which gives the three host-observed round
+# trips submit_seconds as gpuparity-bench does: metrics of class round_trip and counter
+# submit_seconds, margins.round_trip; compared with itself and pooled into a baseline by
+# gpuparity (whose loader checks the same fields), each against its schema.
+out = os.path.join(tmp, "round-trips.json")
+subprocess.run([args.gpuparity, "run", "--native-vs-native", "--bench", os.path.join(data, "fake_bench.py"),
+                "--programs", "bench", "--filter", "latency/", "--no-telemetry", "--budget", "30", "-o", out],
+               env=dict(os.environ, GPUPARITY_RECORDED_OUTPUT=fake_env["GPUPARITY_RECORDED_OUTPUT"]),
+               capture_output=True, timeout=300)
+trips = json.load(open(out))
+check("round-trips", trips)
+classes = {m["name"]: m["class"] for m in trips["metrics"]}
+wanted = {"latency/launch:latency_seconds": "round_trip", "latency/memcpy_h2d_small:latency_seconds": "round_trip",
+          "latency/launch:submit_seconds": "latency", "latency/device_memory:latency_seconds": "latency"}
+if trips.get("verdict") != "parity" or any(classes.get(k) != v for k, v in wanted.items()) or \
+        trips["config"]["margins"].get("round_trip") != 0.10:
+    failed += 1
+    print(f"FAIL round-trips: verdict {trips.get('verdict')}, classes {classes}, margins {trips['config']['margins']}")
+broken = copy.deepcopy(trips)
+next(m for m in broken["metrics"] if m["class"] == "round_trip")["class"] = "round-trip"
+check("round-trips with class round-trip", broken, expect_valid=False)
+broken = copy.deepcopy(trips)
+broken["config"]["margins"]["round_trip"] = 10
+check("round-trips with a margin of 1000%", broken, expect_valid=False)
+broken = copy.deepcopy(trips)
+next(m for m in broken["metrics"] if m["counter"] == "submit_seconds")["counter"] = "submit_time"
+check("round-trips with an unknown counter", broken, expect_valid=False)
+for what, cmd in (("compare", ["compare", out, out]), ("baseline", ["baseline", out])):
+    made = os.path.join(tmp, f"round-trips-{what}.json")
+    r = subprocess.run([args.gpuparity, *cmd, "-o", made], capture_output=True, text=True, timeout=60)
+    # compare: 3 samples a side give the rank interval none (inconclusive, exit 3); 4 is an error
+    if r.returncode not in (0, 3) or not os.path.exists(made):
+        failed += 1
+        print(f"FAIL round-trips {what}: exit {r.returncode}: {r.stderr.strip()[-300:]}")
+        continue
+    doc = json.load(open(made))
+    check(f"round-trips {what}", doc, v=comparison_validator if what == "compare" else baseline_validator)
+    if not any(m["counter"] == "submit_seconds" for m in doc["metrics"]):
+        failed += 1
+        print(f"FAIL round-trips {what}: no submit_seconds metric")
+
 committed = sorted(glob.glob(os.path.join(args.committed, "**", "*.report.json"), recursive=True))
 reports = {path: json.load(open(path)) for path in committed}
 for path, report in reports.items():

@@ -28,9 +28,31 @@ with tempfile.TemporaryDirectory() as tmp:
     if r.returncode != 0:
         sys.exit(f"gpuparity simulate exited {r.returncode}: {r.stderr}")
     doc = json.load(open(out))
+    # A report with the host-observed round trips (class round_trip) and their submit_seconds
+    # (tests/data/fake_bench.py gives them as gpuparity-bench does), simulated in turn.
+    data = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "data")
+    trips, trips_sim = os.path.join(tmp, "round-trips.json"), os.path.join(tmp, "round-trips-sim.json")
+    subprocess.run([args.gpuparity, "run", "--native-vs-native", "--bench", os.path.join(data, "fake_bench.py"),
+                    "--programs", "bench", "--filter", "latency/", "--no-telemetry", "--budget", "30",
+                    "-o", trips],
+                   env=dict(os.environ, GPUPARITY_RECORDED_OUTPUT=os.path.join(data, "h100-gpuparity-bench.json")),
+                   capture_output=True, timeout=300)
+    r = subprocess.run([args.gpuparity, "simulate", trips, "--runs", "3", "-o", trips_sim],
+                       capture_output=True, text=True, timeout=120)
+    if r.returncode != 0:
+        sys.exit(f"gpuparity simulate of the round trips exited {r.returncode}: {r.stderr}")
+    trips_doc = json.load(open(trips_sim))
 errors = list(validator.iter_errors(doc))
 for e in errors:
     print(f"simulation: {list(e.path)}: {e.message}")
+for e in validator.iter_errors(trips_doc):
+    errors.append(e)
+    print(f"round-trip simulation: {list(e.path)}: {e.message}")
+described = {m["name"]: (m["counter"], m["class"]) for s in trips_doc["scenarios"] for m in s["metrics"]}
+if described.get("latency/launch:submit_seconds") != ("submit_seconds", "latency") or \
+        described.get("latency/launch:latency_seconds") != ("latency_seconds", "round_trip"):
+    errors.append("round trips")
+    print(f"round-trip simulation: metrics {described}")
 if args.committed:
     import glob
     for f in sorted(glob.glob(os.path.join(args.committed, "*", "simulation", "*.json"))):

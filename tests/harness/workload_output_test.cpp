@@ -5,6 +5,7 @@
 
 #include <fstream>
 #include <limits>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
@@ -41,17 +42,25 @@ TEST(WorkloadOutput, ReadsEveryMetricOfAnH100Run) {
   EXPECT_TRUE(names.count("gemm/cublaslt/bf16/8192:flop_per_second"));
   EXPECT_TRUE(names.count("latency/launch:latency_seconds"));
   EXPECT_TRUE(names.count("startup/first_kernel:seconds"));
+  // startup/* and the host-observed round trips are classes of their own (their own
+  // margins), the other timings latency. This recording predates submit_seconds.
+  const std::set<std::string> round_trips = {"latency/launch:latency_seconds",
+                                             "latency/graph_launch:latency_seconds",
+                                             "latency/memcpy_h2d_small:latency_seconds"};
+  int timings = 0;
   for (const auto& m : w.metrics) {
     if (m.counter == "latency_seconds" || m.counter == "seconds") {
+      ++timings;
       EXPECT_FALSE(m.higher_is_better) << m.name;
-      // startup/* is its own class (its own margin), the other timings latency.
       EXPECT_EQ(m.cls, m.name.rfind("startup/", 0) == 0 ? metric_class::startup
-                                                         : metric_class::latency)
+                       : round_trips.count(m.name)      ? metric_class::round_trip
+                                                        : metric_class::latency)
           << m.name;
     } else {
       EXPECT_TRUE(m.higher_is_better) << m.name;
     }
   }
+  EXPECT_EQ(timings, 5);  // four latency cases and one startup case
   EXPECT_EQ(w.context.at("gpu_name"), "NVIDIA H100 80GB HBM3");
 }
 
@@ -138,6 +147,111 @@ TEST(WorkloadOutput, WrongTypesAndNonFiniteRatesAreTheCasesFailure) {
     EXPECT_TRUE(w.metrics.empty());
     ASSERT_EQ(w.failures.size(), 1u);
     EXPECT_NE(w.failures[0].message.find("not a positive finite number"), std::string::npos);
+  }
+}
+
+TEST(Classify, RoundTripsAreTheirOwnClassAndTheirSubmissionCostIsLatency) {
+  for (const char* c : {"latency/launch", "latency/graph_launch", "latency/memcpy_h2d_small"}) {
+    EXPECT_EQ(classify(c, "latency_seconds"), metric_class::round_trip) << c;
+    // The CPU-side submission cost of the same round trip: latency, at its 5% margin.
+    EXPECT_EQ(classify(c, "submit_seconds"), metric_class::latency) << c;
+  }
+  // A latency the GPU alone measures, a prefix of a round trip's name, startup and host.
+  EXPECT_EQ(classify("latency/device_memory", "latency_seconds"), metric_class::latency);
+  EXPECT_EQ(classify("latency/launch_many", "latency_seconds"), metric_class::latency);
+  EXPECT_EQ(classify("startup/first_kernel", "seconds"), metric_class::startup);
+  EXPECT_EQ(classify("copy/h2d_pageable", "bytes_per_second"), metric_class::host);
+  EXPECT_STREQ(metric_class_name(metric_class::round_trip), "round_trip");
+  const class_margins m;
+  EXPECT_EQ(m.of(metric_class::round_trip), 0.10);
+  EXPECT_EQ(m.of(metric_class::latency), 0.05);
+  EXPECT_EQ(m.of(metric_class::startup), 0.15);
+  EXPECT_TRUE(m.decides(metric_class::round_trip));
+  class_margins tighter;
+  tighter.round_trip = 0.07;  // --margin-round-trip
+  EXPECT_EQ(tighter.of(metric_class::round_trip), 0.07);
+  EXPECT_EQ(tighter.of(metric_class::latency), 0.05);
+}
+
+// The recorded H100 run with what gpuparity-bench now adds to its three host-observed round
+// trips (bench/latency_cases.cpp, report_round_trip): submit_seconds and
+// submit_median_seconds beside latency_seconds, Google Benchmark counters at the top level
+// of each case's entry.
+nlohmann::ordered_json with_submit_seconds() {
+  auto doc = nlohmann::ordered_json::parse(data("h100-gpuparity-bench.json"));
+  for (auto& b : doc["benchmarks"])
+    for (const char* c : {"latency/launch/", "latency/graph_launch/", "latency/memcpy_h2d_small/"})
+      if (b["run_name"].get<std::string>().rfind(c, 0) == 0) {
+        b["submit_seconds"] = 0.25 * b["latency_seconds"].get<double>();
+        b["submit_median_seconds"] = 0.24 * b["latency_seconds"].get<double>();
+      }
+  return doc;
+}
+
+TEST(WorkloadOutput, SubmitSecondsIsASecondMetricOfARoundTrip) {
+  const auto w = workload_output_from_json(with_submit_seconds());
+  ASSERT_TRUE(w.parsed);
+  EXPECT_TRUE(w.failures.empty());
+  ASSERT_EQ(w.metrics.size(), 31u);  // 28, and one for each round trip
+  std::map<std::string, metric_value> by_name;
+  for (const auto& m : w.metrics) by_name[m.name] = m;
+  for (const std::string c :
+       {"latency/launch", "latency/graph_launch", "latency/memcpy_h2d_small"}) {
+    ASSERT_TRUE(by_name.count(c + ":submit_seconds")) << c;
+    ASSERT_TRUE(by_name.count(c + ":latency_seconds")) << c;
+    const auto& submit = by_name[c + ":submit_seconds"];
+    const auto& trip = by_name[c + ":latency_seconds"];
+    EXPECT_EQ(submit.counter, "submit_seconds");
+    EXPECT_EQ(submit.cls, metric_class::latency) << c;
+    EXPECT_FALSE(submit.higher_is_better) << c;
+    EXPECT_DOUBLE_EQ(submit.value, 0.25 * trip.value) << c;  // the mean, not the median
+    EXPECT_EQ(trip.cls, metric_class::round_trip) << c;
+  }
+  EXPECT_FALSE(by_name.count("latency/launch:submit_median_seconds"));  // reported, not judged
+  EXPECT_FALSE(by_name.count("latency/device_memory:submit_seconds"));
+  // Fanned out over processes, each process's entry gives both metrics with its index.
+  auto doc = with_submit_seconds();
+  for (auto& b : doc["benchmarks"]) b["process_index"] = 3;
+  for (const auto& m : workload_output_from_json(doc).metrics) EXPECT_EQ(m.process, 3) << m.name;
+}
+
+// A malformed submit_seconds is its case's failure, as a malformed primary counter is: one
+// failure naming it, and no metric of that case judged (not even its good round trip).
+TEST(WorkloadOutput, AMalformedSubmitSecondsIsTheCasesFailure) {
+  const auto broken = [](const nlohmann::ordered_json& submit,
+                         const nlohmann::ordered_json& latency = 9e-6) {
+    auto doc = with_submit_seconds();
+    for (auto& b : doc["benchmarks"])
+      if (b["run_name"].get<std::string>().rfind("latency/launch/", 0) == 0) {
+        b["submit_seconds"] = submit;
+        b["latency_seconds"] = latency;
+      }
+    return workload_output_from_json(doc);
+  };
+  const std::pair<nlohmann::ordered_json, const char*> cases[] = {
+      {"fast", "submit_seconds is string, not a number"},
+      {nullptr, "submit_seconds is null, not a number"},
+      {true, "submit_seconds is boolean, not a number"},
+      {0, "submit_seconds is 0, not a positive finite number"},
+      {-2e-6, "submit_seconds is -2e-06, not a positive finite number"},
+      {std::numeric_limits<double>::quiet_NaN(), "submit_seconds is nan, not a positive"},
+      {std::numeric_limits<double>::infinity(), "submit_seconds is inf, not a positive"}};
+  for (const auto& [submit, why] : cases) {
+    const auto w = broken(submit);
+    ASSERT_EQ(w.failures.size(), 1u) << submit;
+    EXPECT_EQ(w.failures[0].case_name, "latency/launch");
+    EXPECT_EQ(w.failures[0].status, "error");
+    EXPECT_NE(w.failures[0].message.find(why), std::string::npos) << w.failures[0].message;
+    EXPECT_EQ(w.metrics.size(), 29u) << submit;  // 31 less both of latency/launch
+    for (const auto& m : w.metrics) EXPECT_NE(m.name.rfind("latency/launch:", 0), 0u) << m.name;
+  }
+  // A good submission cost beside a malformed round trip is no metric either; two malformed
+  // counters are one failure of the case.
+  for (const auto& w : {broken(2e-6, "slow"), broken("fast", 0)}) {
+    ASSERT_EQ(w.failures.size(), 1u);
+    EXPECT_NE(w.failures[0].message.find("latency_seconds is"), std::string::npos)
+        << w.failures[0].message;
+    EXPECT_EQ(w.metrics.size(), 29u);
   }
 }
 
