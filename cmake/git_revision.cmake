@@ -7,6 +7,25 @@ if(GIT_FOUND AND EXISTS "${PROJECT_SOURCE_DIR}/.git")
   if(_rc EQUAL 0)
     set(GPUPARITY_GIT_REVISION "${_rev}")
   endif()
+  # A commit or checkout changes HEAD or the branch's ref: configure again, so an
+  # incremental build never stamps its output with the revision of an earlier configure.
+  execute_process(COMMAND "${GIT_EXECUTABLE}" -C "${PROJECT_SOURCE_DIR}" rev-parse
+    --path-format=absolute --git-path HEAD --git-path packed-refs
+    OUTPUT_VARIABLE _paths OUTPUT_STRIP_TRAILING_WHITESPACE ERROR_QUIET)
+  execute_process(COMMAND "${GIT_EXECUTABLE}" -C "${PROJECT_SOURCE_DIR}" symbolic-ref -q HEAD
+    OUTPUT_VARIABLE _ref OUTPUT_STRIP_TRAILING_WHITESPACE ERROR_QUIET)
+  if(_ref)
+    execute_process(COMMAND "${GIT_EXECUTABLE}" -C "${PROJECT_SOURCE_DIR}" rev-parse
+      --path-format=absolute --git-path "${_ref}"
+      OUTPUT_VARIABLE _ref_path OUTPUT_STRIP_TRAILING_WHITESPACE ERROR_QUIET)
+    string(APPEND _paths "\n${_ref_path}")
+  endif()
+  string(REPLACE "\n" ";" _paths "${_paths}")
+  foreach(_path IN LISTS _paths)
+    if(EXISTS "${_path}")
+      set_property(DIRECTORY "${PROJECT_SOURCE_DIR}" APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS "${_path}")
+    endif()
+  endforeach()
 endif()
 if(DEFINED ENV{GPUPARITY_GIT_REVISION})  # images build from a context without .git
   set(GPUPARITY_GIT_REVISION "$ENV{GPUPARITY_GIT_REVISION}")
