@@ -444,8 +444,8 @@ int run_parity(const run_options& o) {
         {"trials_needed_per_side", most_needed},
         {"suggested_budget_seconds",
          std::ceil(so_far + (most_needed - trials_so_far) * last_pair)},
-        // The budget alone would plan floor(budget / 24) trials: the rule looks no
-        // further than its plan, so the advice names the plan too.
+        // The budget alone would plan floor(budget / seconds_per_planned_trial) trials: the
+        // rule looks no further than its plan, so the advice names the plan too.
         {"suggested_planned_trials", std::max(planned_trials(o), most_needed)}};
   }
   if (interrupted_signal()) return interrupted();
