@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <functional>
+#include <numeric>
 
 #include "documents.hpp"
 #include "json_util.hpp"
@@ -240,6 +241,19 @@ std::uint64_t mix_seed(std::uint64_t seed, std::uint64_t a, std::uint64_t b, std
   return g.next();
 }
 
+namespace {
+
+// A walk through 0..n-1 that visits each once in its first n steps: start and stride from
+// the run's draw h, the stride coprime with n.
+std::size_t pair_for(std::size_t n, std::size_t step, std::uint64_t h) {
+  if (n < 2) return 0;
+  std::size_t stride = 1 + static_cast<std::size_t>((h >> 32) % (n - 1));
+  while (std::gcd(stride, n) != 1) stride = stride % (n - 1) + 1;
+  return static_cast<std::size_t>((h % n + step * stride) % n);
+}
+
+}  // namespace
+
 synthetic_source::synthetic_source(const recorded_runs& r, draw_fn draw, std::uint64_t seed)
     : r_(r), draw_(std::move(draw)), rng_{seed}, seed_(seed) {}
 
@@ -282,13 +296,13 @@ trial synthetic_source::make_trial(bool container, int index,
       if (names == r_.of_case.end()) continue;
       for (const auto& name : names->second) {
         const auto& m = r_.metrics.at(name);
-        // A paired metric: the pair this trial index draws, the same on both sides.
+        // A paired metric: the pair this trial index draws, the same on both sides, and
+        // within one run no recorded pair twice (until the pool is used up): a repeated pair
+        // would shrink the pairs' spread, which real pairs never repeat.
         draw_slot slot;
         if (m.paired && !m.pair_native.empty())
-          slot.pair = static_cast<std::size_t>(
-              mix_seed(seed_, static_cast<std::uint64_t>(index),
-                       std::hash<std::string>{}(name), 1) %
-              m.pair_native.size());
+          slot.pair = pair_for(m.pair_native.size(), static_cast<std::size_t>(index),
+                               mix_seed(seed_, std::hash<std::string>{}(name), 1, 0));
         // A fanned-out case: one drawn trial sample (the median of a recorded trial's
         // processes) for all its processes, so the trial's median is that sample.
         const double drawn = p.processes > 0 ? draw_(m, container, rng_, slot) : 0.0;
