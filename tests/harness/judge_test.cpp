@@ -3,7 +3,12 @@
 
 #include <gtest/gtest.h>
 
+#include <iostream>
+#include <stdexcept>
+#include <tuple>
+
 #include "made_trial.hpp"
+#include "stats.hpp"
 
 namespace gpuparity::harness {
 namespace {
@@ -139,4 +144,93 @@ TEST(SequentialPlan, AMetricFinalAtItsPlanKeepsTheRunFromParity) {
   EXPECT_EQ(decide_run(e).verdict, "inconclusive");
 }
 
+namespace {
+
+// Host-observed metrics (plan.hpp process_unit: the three round trips, their submission
+// cost, startup/*) are judged in pairs, the k-th native sample with the k-th container one;
+// every other metric as independent samples. The report says which.
+metric_samples samples_of(const std::string& name, const std::string& counter, metric_class cls,
+                          bool higher, std::vector<double> native, std::vector<double> container) {
+  metric_samples s;
+  s.kind = {name, counter, cls, higher, 0, -1};
+  s.native = std::move(native);
+  s.container = std::move(container);
+  return s;
+}
+
+const nlohmann::ordered_json& metric_named(const judged& j, const std::string& name) {
+  for (const auto& m : j.metrics)
+    if (m["name"] == name) return m;
+  throw std::runtime_error("no metric " + name);
+}
+
+TEST(PairedJudgement, HostObservedMetricsAreComparedInPairs) {
+  const std::vector<double> a = {9.0e-6, 9.4e-6, 8.8e-6, 9.9e-6, 9.1e-6};
+  const std::vector<double> b = {9.1e-6, 9.3e-6, 9.0e-6, 9.8e-6};  // one sample fewer
+  std::map<std::string, metric_samples> samples;
+  for (const auto& [name, counter, cls] :
+       std::vector<std::tuple<std::string, std::string, metric_class>>{
+           {"latency/launch:latency_seconds", "latency_seconds", metric_class::round_trip},
+           {"latency/graph_launch:submit_seconds", "submit_seconds", metric_class::host},
+           {"startup/first_kernel:seconds", "seconds", metric_class::startup},
+           {"latency/device_memory:latency_seconds", "latency_seconds", metric_class::latency},
+           {"latency/launch_many:latency_seconds", "latency_seconds", metric_class::latency}})
+    samples[name] = samples_of(name, counter, cls, false, a, b);
+  samples["latency/launch:latency_seconds"].per_process = true;
+  samples["latency/launch:latency_seconds"].processes = 4;
+  samples["stream/copy:bytes_per_second"] = samples_of(
+      "stream/copy:bytes_per_second", "bytes_per_second", metric_class::bandwidth, true, a, b);
+  run_options o;
+  o.planned_trials = 10;
+  const judged j = judge(samples, o);
+  ASSERT_EQ(j.metrics.size(), samples.size());
+  for (const auto& [name, s] : samples) {
+    const auto& m = metric_named(j, name);
+    const bool paired = name.rfind("latency/launch:", 0) == 0 ||
+                        name.rfind("latency/graph_launch:", 0) == 0 ||
+                        name.rfind("startup/", 0) == 0;
+    EXPECT_EQ(paired_metric(s), paired) << name;
+    EXPECT_EQ(m["comparison"], paired ? "paired" : "independent") << name;
+    // Its interval is that comparison's, at the look's confidence: for a paired metric the
+    // look of its 4 complete pairs; the independent ones count 5 and 4.
+    const sequential_look look = paired ? look_at(4, 4, 10) : look_at(5, 4, 10);
+    EXPECT_NEAR(m["rule"]["confidence"].get<double>(), look.confidence, 1e-12) << name;
+    const auto r = paired ? paired_ratio(a, b, s.kind.higher_is_better, look.confidence)
+                          : welch_ratio(a, b, s.kind.higher_is_better, look.confidence);
+    ASSERT_TRUE(r.defined) << name;
+    EXPECT_DOUBLE_EQ(m["ci_low"].get<double>(), r.low) << name;
+    EXPECT_DOUBLE_EQ(m["ci_high"].get<double>(), r.high) << name;
+    EXPECT_EQ(m["native"]["n"], 5) << name;  // every sample is reported
+  }
+}
+
+// A host's moment that moves both sides: natively 1.0, 1.0, 1.2, 1.2 (x 10 us) over four
+// pairs, the container within a pair 0-2% slower. In pairs the drift cancels and the
+// round trip's 10% margin is shown (parity); as independent samples the drift is noise and
+// Welch's interval at the same confidence reaches beyond the margin (inconclusive).
+TEST(PairedJudgement, ADriftBothSidesShareCancelsInPairs) {
+  const std::vector<double> native = {10e-6, 10e-6, 12e-6, 12e-6};
+  const std::vector<double> container = {10.1e-6, 10.2e-6, 12.0e-6, 12.12e-6};
+  const std::string name = "latency/launch:latency_seconds";
+  run_options o;
+  o.planned_trials = 4;  // the last look: 95%
+  const judged j = judge({{name, samples_of(name, "latency_seconds", metric_class::round_trip,
+                                            false, native, container)}},
+                         o);
+  const auto& m = metric_named(j, name);
+  EXPECT_EQ(m["comparison"], "paired");
+  EXPECT_NEAR(m["rule"]["confidence"].get<double>(), 0.95, 1e-9);
+  EXPECT_EQ(m["verdict"], "parity") << m.dump();
+  const auto paired = paired_ratio(native, container, false, 0.95);
+  const auto welch = welch_ratio(native, container, false, 0.95);
+  std::cout << "paired [" << paired.low << ", " << paired.high << "], Welch [" << welch.low << ", "
+            << welch.high << "]\n";
+  EXPECT_EQ(decide(paired, 0.10), verdict::parity);
+  EXPECT_EQ(decide(welch, 0.10), verdict::inconclusive);
+  EXPECT_NEAR(paired.estimate, welch.estimate, 1e-12);  // the same estimate, another spread
+  EXPECT_GT(paired.low, 0.97);
+  EXPECT_LT(welch.low, 0.90);
+}
+
+}  // namespace
 }  // namespace gpuparity::harness

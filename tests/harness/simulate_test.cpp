@@ -3,11 +3,17 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cmath>
 #include <fstream>
+#include <map>
+#include <set>
 #include <stdexcept>
 
 #include "json_check.hpp"
 #include "json_util.hpp"
+#include "plan.hpp"
+#include "schedule.hpp"
 
 namespace gpuparity::harness {
 namespace {
@@ -166,6 +172,92 @@ TEST(Simulate, CostModelAddsStartCasesAndInvocation) {
   ASSERT_GT(cases, 20u);
   EXPECT_NEAR(scenario(out, "as_recorded")["seconds"]["median"].get<double>(),
               10 * (0.25 + 0.5 + static_cast<double>(cases)) + 2 * 7.0, 1e-6);
+}
+
+// A paired metric's two sides in one simulated pair come from one recorded pair. The
+// recorded pairs of the host-observed cases lie far apart in level (x1 to x128 from pair to
+// pair, the host's moment), while within a pair the container is within 0.1% of native:
+// drawn as pairs both members share the level and every simulated run settles parity; drawn
+// from the pools, a simulated pair would mix levels up to 128x apart and never could.
+json report_with_far_apart_pairs() {
+  json doc = tight_report();
+  for (auto& m : doc["metrics"]) {
+    const std::string name = m["name"];
+    if (!process_unit(name.substr(0, name.rfind(':')))) continue;
+    const double base = m["native"]["median"].get<double>();
+    auto& native = m["native"]["samples"];
+    auto& container = m["container"]["samples"];
+    for (std::size_t i = 0; i < native.size(); ++i) {
+      const double level =
+          base * std::ldexp(1.0, static_cast<int>(i % 8)) * (1.0 + 1e-4 * static_cast<double>(i));
+      native[i] = level;
+      container[i] = level * (1.0 + 0.001 * (static_cast<double>(i % 3) - 1.0));
+    }
+  }
+  return doc;
+}
+
+TEST(Simulate, APairedMetricsSidesComeFromOneRecordedPair) {
+  const std::string path = write_temp("far-apart-pairs.report.json", report_with_far_apart_pairs());
+  const auto r = load_recorded({path});
+  const std::string launch = "latency/launch:latency_seconds";
+  const auto& m = r.metrics.at(launch);
+  ASSERT_TRUE(m.paired);
+  ASSERT_EQ(m.pair_native.size(), 20u);
+  ASSERT_EQ(m.pair_container.size(), 20u);
+  EXPECT_FALSE(r.metrics.at("stream/copy:bytes_per_second").paired);
+  EXPECT_TRUE(r.metrics.at("stream/copy:bytes_per_second").pair_native.empty());
+  for (std::size_t k = 0; k < 20; ++k) {
+    const double ratio = 1.0 + 0.001 * (static_cast<double>(k % 3) - 1.0);
+    EXPECT_NEAR(m.pair_container[k] / m.pair_native[k], ratio, 1e-12) << k;
+    // The equal container: the report's container-vs-native difference (the geometric mean
+    // of the ratios) taken out.
+    double log_sum = 0.0;
+    for (std::size_t i = 0; i < 20; ++i)
+      log_sum += std::log1p(0.001 * (static_cast<double>(i % 3) - 1.0));
+    EXPECT_NEAR(m.pair_container_equal[k] / m.pair_native[k], ratio / std::exp(log_sum / 20), 1e-12)
+        << k;
+  }
+  // Through the run's own loop, drawing as the as-recorded scenario does: at every measured
+  // index the two sides' values are one recorded pair's, and the pairs vary between indices.
+  run_options rule;
+  rule.min_trials = rule.max_trials = rule.planned_trials = 12;
+  rule.budget_s = 1e6;
+  rule.focus = false;
+  const draw_fn as_recorded = [](const recorded_metric& x, bool container, sim_rng& g,
+                                 draw_slot slot) {
+    if (!x.paired) return x.native[g.below(x.native.size())];
+    return container ? x.pair_container[slot.pair] : x.pair_native[slot.pair];
+  };
+  synthetic_source src(r, as_recorded, 77);
+  const auto trials = schedule_trials(rule, r.programs, src.source()).trials;
+  std::map<int, double> value[2];
+  for (const auto& t : trials)
+    for (const auto& run : t.runs)
+      for (const auto& v : run.out.metrics)
+        if (v.name == launch && t.index > 0) value[t.container][t.index] = v.value;
+  ASSERT_EQ(value[0].size(), 12u);
+  ASSERT_EQ(value[1].size(), 12u);
+  std::set<std::size_t> used;
+  for (const auto& [index, native] : value[0]) {
+    const auto at = std::find(m.pair_native.begin(), m.pair_native.end(), native);
+    ASSERT_NE(at, m.pair_native.end()) << index;
+    const auto k = static_cast<std::size_t>(at - m.pair_native.begin());
+    used.insert(k);
+    EXPECT_EQ(value[1][index], m.pair_container[k]) << "index " << index << ": pair " << k;
+  }
+  EXPECT_GE(used.size(), 5u);
+  // The simulator's own scenarios: every run settles the paired metrics at parity, and the
+  // power scenario finds the round trip's slowdown (2 x its 10% margin).
+  auto o = small(20, {launch});
+  o.rule.planned_trials = 5;
+  const json doc = simulate(r, {path}, o);
+  for (const char* s : {"equal", "as_recorded"})
+    for (const char* name : {"latency/launch:latency_seconds", "startup/first_kernel:seconds",
+                             "latency/memcpy_h2d_small:latency_seconds"})
+      EXPECT_GE(metric(scenario(doc, s)["metrics"], name)["p_parity"].get<double>(), 0.95)
+          << s << " " << name;
+  EXPECT_GE(metric(doc["power"]["metrics"], launch)["p_degraded"].get<double>(), 0.95);
 }
 
 TEST(Simulate, RefusesWhatItCannotSimulate) {

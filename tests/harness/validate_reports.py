@@ -102,12 +102,28 @@ subprocess.run([args.gpuparity, "run", "--native-vs-native", "--bench", os.path.
 trips = json.load(open(out))
 check("round-trips", trips)
 classes = {m["name"]: m["class"] for m in trips["metrics"]}
+# submit_seconds is the host CPU's speed: class host (informational unless --judge-host).
 wanted = {"latency/launch:latency_seconds": "round_trip", "latency/memcpy_h2d_small:latency_seconds": "round_trip",
-          "latency/launch:submit_seconds": "latency", "latency/device_memory:latency_seconds": "latency"}
+          "latency/launch:submit_seconds": "host", "latency/device_memory:latency_seconds": "latency"}
 if trips.get("verdict") != "parity" or any(classes.get(k) != v for k, v in wanted.items()) or \
         trips["config"]["margins"].get("round_trip") != 0.10:
     failed += 1
     print(f"FAIL round-trips: verdict {trips.get('verdict')}, classes {classes}, margins {trips['config']['margins']}")
+# Every metric says how its sides were compared: the host-observed ones (round trips, their
+# submit_seconds) in pairs, the GPU-timed latency/device_memory as independent samples.
+comparisons = {m["name"]: m.get("comparison") for m in trips["metrics"]}
+wanted = {"latency/launch:latency_seconds": "paired", "latency/graph_launch:latency_seconds": "paired",
+          "latency/memcpy_h2d_small:submit_seconds": "paired", "latency/device_memory:latency_seconds": "independent"}
+if any(comparisons.get(k) != v for k, v in wanted.items()):
+    failed += 1
+    print(f"FAIL round-trips: comparisons {comparisons}")
+broken = copy.deepcopy(trips)
+broken["metrics"][0]["comparison"] = "pairs"
+check("round-trips with comparison pairs", broken, expect_valid=False)
+older = copy.deepcopy(trips)
+for m in older["metrics"]:
+    del m["comparison"]
+check("round-trips written before comparison", older)
 broken = copy.deepcopy(trips)
 next(m for m in broken["metrics"] if m["class"] == "round_trip")["class"] = "round-trip"
 check("round-trips with class round-trip", broken, expect_valid=False)

@@ -150,12 +150,18 @@ TEST(WorkloadOutput, WrongTypesAndNonFiniteRatesAreTheCasesFailure) {
   }
 }
 
-TEST(Classify, RoundTripsAreTheirOwnClassAndTheirSubmissionCostIsLatency) {
+// A round trip's submission cost is the host CPU's speed (it moved 30% within a run with the
+// host's moment): class host, 10% and informational unless --judge-host, not latency's 5%.
+TEST(Classify, RoundTripsAreTheirOwnClassAndTheirSubmissionCostIsHost) {
   for (const char* c : {"latency/launch", "latency/graph_launch", "latency/memcpy_h2d_small"}) {
     EXPECT_EQ(classify(c, "latency_seconds"), metric_class::round_trip) << c;
-    // The CPU-side submission cost of the same round trip: latency, at its 5% margin.
-    EXPECT_EQ(classify(c, "submit_seconds"), metric_class::latency) << c;
+    EXPECT_EQ(classify(c, "submit_seconds"), metric_class::host) << c;
   }
+  class_margins judged_host;
+  EXPECT_FALSE(judged_host.decides(classify("latency/launch", "submit_seconds")));
+  EXPECT_EQ(judged_host.of(classify("latency/launch", "submit_seconds")), 0.10);
+  judged_host.judge_host = true;  // --judge-host
+  EXPECT_TRUE(judged_host.decides(classify("latency/launch", "submit_seconds")));
   // A latency the GPU alone measures, a prefix of a round trip's name, startup and host.
   EXPECT_EQ(classify("latency/device_memory", "latency_seconds"), metric_class::latency);
   EXPECT_EQ(classify("latency/launch_many", "latency_seconds"), metric_class::latency);
@@ -202,7 +208,7 @@ TEST(WorkloadOutput, SubmitSecondsIsASecondMetricOfARoundTrip) {
     const auto& submit = by_name[c + ":submit_seconds"];
     const auto& trip = by_name[c + ":latency_seconds"];
     EXPECT_EQ(submit.counter, "submit_seconds");
-    EXPECT_EQ(submit.cls, metric_class::latency) << c;
+    EXPECT_EQ(submit.cls, metric_class::host) << c;  // the host CPU's speed
     EXPECT_FALSE(submit.higher_is_better) << c;
     EXPECT_DOUBLE_EQ(submit.value, 0.25 * trip.value) << c;  // the mean, not the median
     EXPECT_EQ(trip.cls, metric_class::round_trip) << c;
