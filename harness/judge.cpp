@@ -129,8 +129,10 @@ judged judge(const std::map<std::string, metric_samples>& samples, const run_opt
                  {"confidence", look.confidence},
                  {"last_look", last_look}};
     if (v == verdict::inconclusive) {
-      const int n = trials_needed_for_parity(native, container, r.estimate, margin,
-                                             final_look_confidence, &r);
+      const int n = paired ? pairs_needed_for_parity(native, container, r.estimate, margin,
+                                                     final_look_confidence, &r)
+                           : trials_needed_for_parity(native, container, r.estimate, margin,
+                                                      final_look_confidence, &r);
       m["trials_needed"] = n > 0 ? json(n) : json(nullptr);
     }
     m["throttled_trials"] = {{"native", s.throttled_native}, {"container", s.throttled_container}};

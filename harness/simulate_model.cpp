@@ -243,6 +243,13 @@ std::uint64_t mix_seed(std::uint64_t seed, std::uint64_t a, std::uint64_t b, std
 
 namespace {
 
+// FNV-1a: a name's hash that is the same with any standard library (std::hash is not).
+std::uint64_t fnv1a(const std::string& s) {
+  std::uint64_t h = 14695981039346656037ull;
+  for (unsigned char c : s) h = (h ^ c) * 1099511628211ull;
+  return h;
+}
+
 // A walk through 0..n-1 that visits each once in its first n steps: start and stride from
 // the run's draw h, the stride coprime with n.
 std::size_t pair_for(std::size_t n, std::size_t step, std::uint64_t h) {
@@ -302,7 +309,7 @@ trial synthetic_source::make_trial(bool container, int index,
         draw_slot slot;
         if (m.paired && !m.pair_native.empty())
           slot.pair = pair_for(m.pair_native.size(), static_cast<std::size_t>(index),
-                               mix_seed(seed_, std::hash<std::string>{}(name), 1, 0));
+                               mix_seed(seed_, fnv1a(name), 1, 0));
         // A fanned-out case: one drawn trial sample (the median of a recorded trial's
         // processes) for all its processes, so the trial's median is that sample.
         const double drawn = p.processes > 0 ? draw_(m, container, rng_, slot) : 0.0;

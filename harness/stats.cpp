@@ -356,6 +356,38 @@ int trials_needed_for_parity(const std::vector<double>& native,
   return n;
 }
 
+int pairs_needed_for_parity(const std::vector<double>& native,
+                            const std::vector<double>& container, double ratio_estimate,
+                            double margin, double confidence, const ratio_interval* observed) {
+  const std::size_t k = std::min(native.size(), container.size());
+  if (k < 2 || !(ratio_estimate > 0.0)) return 0;
+  std::vector<double> d;
+  for (std::size_t i = 0; i < k; ++i) d.push_back(std::log(container[i]) - std::log(native[i]));
+  double m = 0.0;
+  for (double x : d) m += x;
+  m /= static_cast<double>(k);
+  double ss = 0.0;
+  for (double x : d) ss += (x - m) * (x - m);
+  const double kd = static_cast<double>(k);
+  double sigma = std::sqrt(ss / (kd - 1.0));  // of one pair's log-ratio
+  // At least what the observed interval implies: half-width = q * sigma / sqrt(k), q the
+  // t quantile (k - 1 df) at the interval's own confidence.
+  if (observed && observed->defined && observed->low > 0.0) {
+    const double c = observed->confidence > 0.0 ? observed->confidence : confidence;
+    const double q = student_t_quantile(1.0 - (1.0 - c) / 2.0, kd - 1.0);
+    sigma = std::max(sigma, 0.5 * std::log(observed->high / observed->low) * std::sqrt(kd) / q);
+  }
+  const double room = std::log(1.0 + margin) - std::fabs(std::log(ratio_estimate));
+  if (!(sigma > 0.0) || !(room > 0.0)) return 0;
+  // n pairs: standard error sigma / sqrt(n); parity with an 80% chance needs
+  // |estimate| + (z + 1.2816) * sigma / sqrt(n) <= room.
+  const double r = (z_for(confidence) + 1.2816) * sigma / room;
+  const double wanted = std::ceil(r * r);
+  int n = wanted > 1e9 ? 1000000000 : std::max(4, static_cast<int>(wanted));
+  if (observed) n = std::max(n, static_cast<int>(k) + 1);
+  return n;
+}
+
 verdict decide(const ratio_interval& r, double margin) {
   if (!r.defined) return verdict::inconclusive;
   if (r.high < 1.0 - margin) return verdict::degraded;

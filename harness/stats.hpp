@@ -80,6 +80,13 @@ const char* verdict_name(verdict v);
 //   better: wholly above 1+m;  inconclusive: otherwise, or no interval yet.
 verdict decide(const ratio_interval& r, double margin);
 
+// trials_needed_for_parity for a paired comparison (paired_ratio): from the spread of the
+// pairs' log-ratios, which leaves out what the two members of a pair share.
+int pairs_needed_for_parity(const std::vector<double>& native,
+                            const std::vector<double>& container, double ratio_estimate,
+                            double margin, double confidence = 0.95,
+                            const ratio_interval* observed = nullptr);
+
 // Regression test of a candidate against a baseline (non-inferiority, margin m):
 //   regression: the interval lies wholly below 1-m;  no_regression: it lies at or above
 //   1-m (better included);  improved: wholly above 1+m;  inconclusive: otherwise.

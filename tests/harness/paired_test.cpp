@@ -206,5 +206,21 @@ TEST(SequentialStopping, PairedFalseParityAtTheMarginStaysWithinAlpha) {
   }
 }
 
+// The trials a paired metric needs come from the pairs' spread: a drift both sides share
+// does not count, where the per-side spread would ask for many more.
+TEST(PairsNeeded, UseThePairsSpreadNotTheSides) {
+  const std::vector<double> native = {1.0, 1.0, 1.2, 1.2, 1.1};
+  std::vector<double> container;
+  const double wobble[] = {1.02, 0.99, 1.03, 0.98, 1.01};
+  for (std::size_t i = 0; i < native.size(); ++i) container.push_back(native[i] * wobble[i]);
+  const auto r = paired_ratio(native, container, true, 0.999);
+  ASSERT_TRUE(r.defined);
+  const int paired = pairs_needed_for_parity(native, container, r.estimate, 0.05, 0.95, &r);
+  const int independent = trials_needed_for_parity(native, container, r.estimate, 0.05, 0.95);
+  EXPECT_GT(paired, 5);              // more than the pairs so far
+  EXPECT_LT(paired * 3, independent);  // the drift would count as noise per side
+  EXPECT_EQ(pairs_needed_for_parity(native, container, 0.9, 0.05), 0);  // outside the margin
+}
+
 }  // namespace
 }  // namespace gpuparity::harness
