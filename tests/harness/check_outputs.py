@@ -53,7 +53,8 @@ reports = sorted(glob.glob(os.path.join(args.results, "**", "*.report.json"), re
 ok(len(reports) >= 4, f"committed reports found: {len(reports)}")
 docs = []  # (name, path, kind)
 for r in reports:
-    docs.append((os.path.basename(r), r, "run"))
+    # Named by the path under results/: runs in different folders share file names.
+    docs.append((os.path.relpath(r, args.results).replace(os.sep, "_"), r, "run"))
 loaded = {r: json.load(open(r)) for r in reports}
 good = [r for r in reports if loaded[r]["metrics"]]
 if good:

@@ -346,7 +346,7 @@ TEST(PerformanceRatio, SelectionMatchesTheMaterialisedPairs) {
 
 // The committed reports' samples, each metric at its report's confidence: the same values.
 TEST(PerformanceRatio, SelectionMatchesTheMaterialisedPairsOnCommittedReports) {
-  int metrics = 0;
+  int metrics = 0, t_checked = 0;
   for (const auto& entry : std::filesystem::recursive_directory_iterator(GPUPARITY_RESULTS)) {
     const std::string path = entry.path().string();
     if (path.size() < 12 || path.compare(path.size() - 12, 12, ".report.json") != 0) continue;
@@ -366,8 +366,21 @@ TEST(PerformanceRatio, SelectionMatchesTheMaterialisedPairsOnCommittedReports) {
       EXPECT_EQ(fast.estimate, slow.estimate) << path << " " << m["name"];
       EXPECT_EQ(fast.low, slow.low) << path << " " << m["name"];
       EXPECT_EQ(fast.high, slow.high) << path << " " << m["name"];
-      // And what the report says, where it was written with this interval.
-      if (fast.defined && m["ci_low"].is_number() && (own || confidence == 0.99)) {
+      // And what the report says, where it was written with this interval: reports of the
+      // t-interval rule (its `rule.interval` names Welch) are checked against that below.
+      const bool t_rule = doc.contains("rule") &&
+                          doc["rule"].value("interval", "").find("Welch") != std::string::npos;
+      if (t_rule && m["ci_low"].is_number()) {
+        const bool paired = m.value("comparison", "independent") == "paired";
+        const auto t = paired ? paired_ratio(a, b, hib, confidence)
+                              : welch_ratio(a, b, hib, confidence);
+        ASSERT_TRUE(t.defined) << path << m["name"];
+        EXPECT_NEAR(t.estimate, m["ratio"].get<double>(), 1e-12) << path << m["name"];
+        EXPECT_NEAR(t.low, m["ci_low"].get<double>(), 1e-12 * t.low) << path << m["name"];
+        EXPECT_NEAR(t.high, m["ci_high"].get<double>(), 1e-12 * t.high) << path << m["name"];
+        ++t_checked;
+      }
+      if (!t_rule && fast.defined && m["ci_low"].is_number() && (own || confidence == 0.99)) {
         EXPECT_NEAR(fast.estimate, m["ratio"].get<double>(), 1e-12) << path << m["name"];
         EXPECT_NEAR(fast.low, m["ci_low"].get<double>(), 1e-12 * fast.low) << path << m["name"];
         EXPECT_NEAR(fast.high, m["ci_high"].get<double>(), 1e-12 * fast.high) << path << m["name"];
@@ -376,6 +389,7 @@ TEST(PerformanceRatio, SelectionMatchesTheMaterialisedPairsOnCommittedReports) {
     }
   }
   EXPECT_GT(metrics, 100);
+  EXPECT_GT(t_checked, 50);  // the committed runs of the t-interval rule were checked
 }
 
 // 100k samples per side are 10^10 pairs (80 GB if materialised); selection needs O(n + m)
