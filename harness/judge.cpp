@@ -41,6 +41,7 @@ std::map<std::string, metric_samples> collect(const std::vector<trial>& trials,
         s.per_process |= by_process.begin()->first >= 0;
         s.processes = std::max(s.processes, static_cast<int>(per_process.size()));
         side.push_back(median(per_process));
+        (t.container ? s.container_trial : s.native_trial).push_back(t.index);
         if (t.throttling) ++(t.container ? s.throttled_container : s.throttled_native);
       }
     }
@@ -77,6 +78,35 @@ namespace {
 std::vector<double> first(const std::vector<double>& v, std::size_t n) {
   return {v.begin(), v.begin() + static_cast<std::ptrdiff_t>(std::min(n, v.size()))};
 }
+
+// A paired metric's pairs: the native and container samples of the same trial index (the
+// neighbours of one pair of trials), in trial order, the first `planned` of them. A trial
+// whose value one side lacks (a case that reported nothing there without failing) leaves
+// its pair out rather than shifting every later pair onto a trial that is not its neighbour.
+struct matched_pairs {
+  std::vector<double> native, container;
+  std::size_t unmatched = 0;  // samples of either side without their pair
+};
+matched_pairs match_pairs(const metric_samples& s, std::size_t planned) {
+  std::map<int, double> native_at, container_at;  // the first sample of each trial
+  for (std::size_t i = 0; i < s.native.size() && i < s.native_trial.size(); ++i)
+    native_at.emplace(s.native_trial[i], s.native[i]);
+  for (std::size_t i = 0; i < s.container.size() && i < s.container_trial.size(); ++i)
+    container_at.emplace(s.container_trial[i], s.container[i]);
+  matched_pairs p;
+  for (const auto& [trial, v] : native_at) {
+    const auto c = container_at.find(trial);
+    if (c == container_at.end()) {
+      ++p.unmatched;
+      continue;
+    }
+    if (p.native.size() >= planned) continue;
+    p.native.push_back(v);
+    p.container.push_back(c->second);
+  }
+  for (const auto& [trial, v] : container_at) p.unmatched += native_at.count(trial) ? 0 : 1;
+  return p;
+}
 }  // namespace
 
 judged judge(const std::map<std::string, metric_samples>& samples, const run_options& o) {
@@ -86,11 +116,11 @@ judged judge(const std::map<std::string, metric_samples>& samples, const run_opt
     if (s.native.empty() || s.container.empty()) continue;
     const double margin = o.margins.of(s.kind.cls);
     const bool decides = o.margins.decides(s.kind.cls);
-    const auto native = first(s.native, planned), container = first(s.container, planned);
     const bool paired = paired_metric(s);
-    const std::size_t pairs = std::min(native.size(), container.size());
-    const sequential_look look = paired ? look_at(pairs, pairs, planned)
-                                         : look_at(native.size(), container.size(), planned);
+    const matched_pairs matched = paired ? match_pairs(s, planned) : matched_pairs{};
+    const auto native = paired ? matched.native : first(s.native, planned);
+    const auto container = paired ? matched.container : first(s.container, planned);
+    const sequential_look look = look_at(native.size(), container.size(), planned);
     const auto r =
         paired ? paired_ratio(native, container, s.kind.higher_is_better, look.confidence)
                : welch_ratio(native, container, s.kind.higher_is_better, look.confidence);
@@ -117,6 +147,7 @@ judged judge(const std::map<std::string, metric_samples>& samples, const run_opt
     m["decides"] = decides;
     m["replication_unit"] = "trial";
     m["comparison"] = paired ? "paired" : "independent";
+    if (paired && matched.unmatched > 0) m["unmatched_samples"] = matched.unmatched;
     if (s.per_process) m["processes_per_sample"] = s.processes;
     m["native"] = {{"median", median(native)}, {"n", native.size()}, {"samples", native}};
     m["container"] = {

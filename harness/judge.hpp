@@ -19,6 +19,7 @@ struct metric_samples {
   metric_value kind;
   std::string program;  // the workload program that measures it
   std::vector<double> native, container;
+  std::vector<int> native_trial, container_trial;  // each sample's trial index
   int throttled_native = 0, throttled_container = 0;  // samples from throttled trials
   bool per_process = false;  // its case ran fanned out over processes (plan.hpp): each
                              // sample is the median of a trial's processes

@@ -155,6 +155,9 @@ metric_samples samples_of(const std::string& name, const std::string& counter, m
   s.kind = {name, counter, cls, higher, 0, -1};
   s.native = std::move(native);
   s.container = std::move(container);
+  for (std::size_t i = 0; i < s.native.size(); ++i) s.native_trial.push_back(static_cast<int>(i) + 1);
+  for (std::size_t i = 0; i < s.container.size(); ++i)
+    s.container_trial.push_back(static_cast<int>(i) + 1);
   return s;
 }
 
@@ -200,7 +203,10 @@ TEST(PairedJudgement, HostObservedMetricsAreComparedInPairs) {
     ASSERT_TRUE(r.defined) << name;
     EXPECT_DOUBLE_EQ(m["ci_low"].get<double>(), r.low) << name;
     EXPECT_DOUBLE_EQ(m["ci_high"].get<double>(), r.high) << name;
-    EXPECT_EQ(m["native"]["n"], 5) << name;  // every sample is reported
+    // The independent ones report every sample; a paired one its complete pairs, and the
+    // sample left without its pair.
+    EXPECT_EQ(m["native"]["n"], paired ? 4 : 5) << name;
+    EXPECT_EQ(m.value("unmatched_samples", 0), paired ? 1 : 0) << name;
   }
 }
 

@@ -11,6 +11,8 @@
 #include <limits>
 #include <random>
 
+#include "judge.hpp"
+#include "run.hpp"
 #include "stats.hpp"
 
 namespace gpuparity::harness {
@@ -220,6 +222,56 @@ TEST(PairsNeeded, UseThePairsSpreadNotTheSides) {
   EXPECT_GT(paired, 5);              // more than the pairs so far
   EXPECT_LT(paired * 3, independent);  // the drift would count as noise per side
   EXPECT_EQ(pairs_needed_for_parity(native, container, 0.9, 0.05), 0);  // outside the margin
+}
+
+// A trial whose value one side lacks (a case that reported nothing there without failing)
+// must not shift every later pair onto a trial that is not its neighbour: with the host's
+// moment drifting 4% a pair and the container truly 12% slower (margin 10%), pairs slipped
+// by one trial gave `parity` [0.905, 0.940] (a hostile review's reproducer); matched by
+// trial the run stays `degraded`, and the report counts the sample left without its pair.
+TEST(PairedJudgement, PairsAreMatchedByTrialNotByPosition) {
+  const auto made = [](bool container, int index, double v, bool present) {
+    trial t;
+    t.index = index;
+    t.container = container;
+    program_run pr;
+    pr.program = "gpuparity-bench";
+    pr.out.parsed = true;
+    if (present)
+      for (int p = 0; p < 4; ++p) {
+        metric_value m;
+        m.name = "latency/launch:latency_seconds";
+        m.counter = "latency_seconds";
+        m.cls = metric_class::round_trip;
+        m.higher_is_better = false;
+        m.value = v * (1 + 0.002 * p);
+        m.process = p;
+        pr.out.metrics.push_back(m);
+      }
+    t.runs.push_back(pr);
+    return t;
+  };
+  for (bool drop : {false, true}) {
+    std::vector<trial> ts;
+    std::string verdict;
+    nlohmann::ordered_json last;
+    for (int pair = 0; pair <= 10; ++pair) {
+      const double moment = 9e-6 * std::pow(1.04, pair) * (1 + 0.003 * ((pair * 7) % 5));
+      for (bool c : {pair % 2 == 1, pair % 2 == 0})
+        ts.push_back(made(c, pair, c ? moment * 1.12 : moment, !(drop && !c && pair == 2)));
+      if (pair < 3) continue;
+      run_options o;
+      o.budget_s = 120;
+      const auto j = judge(collect(ts, {}), o);
+      ASSERT_EQ(j.metrics.size(), 1u);
+      last = j.metrics[0];
+      verdict = last["verdict"].get<std::string>();
+      if (verdict != "inconclusive") break;
+    }
+    EXPECT_EQ(verdict, "degraded") << "drop " << drop << ": " << last.dump();
+    EXPECT_EQ(last.value("unmatched_samples", 0), drop ? 1 : 0);
+    EXPECT_EQ(last["native"]["n"], last["container"]["n"]);
+  }
 }
 
 }  // namespace
