@@ -88,11 +88,17 @@ struct matched_pairs {
   std::size_t unmatched = 0;  // samples of either side without their pair
 };
 matched_pairs match_pairs(const metric_samples& s, std::size_t planned) {
-  std::map<int, double> native_at, container_at;  // the first sample of each trial
-  for (std::size_t i = 0; i < s.native.size() && i < s.native_trial.size(); ++i)
-    native_at.emplace(s.native_trial[i], s.native[i]);
-  for (std::size_t i = 0; i < s.container.size() && i < s.container_trial.size(); ++i)
-    container_at.emplace(s.container_trial[i], s.container[i]);
+  // The first sample of each trial; samples given without their trials (not collect's)
+  // are the 1st, 2nd, ... trial's.
+  const auto by_trial = [](const std::vector<double>& v, const std::vector<int>& trials) {
+    std::map<int, double> at;
+    const bool known = trials.size() == v.size();
+    for (std::size_t i = 0; i < v.size(); ++i)
+      at.emplace(known ? trials[i] : static_cast<int>(i) + 1, v[i]);
+    return at;
+  };
+  const auto native_at = by_trial(s.native, s.native_trial);
+  const auto container_at = by_trial(s.container, s.container_trial);
   matched_pairs p;
   for (const auto& [trial, v] : native_at) {
     const auto c = container_at.find(trial);
