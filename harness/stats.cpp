@@ -51,6 +51,44 @@ double z_for(double confidence) {
          (((((b[0] * s + b[1]) * s + b[2]) * s + b[3]) * s + b[4]) * s + 1.0);
 }
 
+
+// Every sample a positive, finite number: what a ratio of logarithms can be taken of.
+bool positive_finite(const std::vector<double>& v) {
+  return std::all_of(v.begin(), v.end(), [](double x) { return x > 0.0 && std::isfinite(x); });
+}
+
+std::vector<double> logs_of(const std::vector<double>& v) {
+  std::vector<double> l;
+  l.reserve(v.size());
+  for (double x : v) l.push_back(std::log(x));
+  return l;
+}
+
+// The mean of x and the sum of squared deviations from it.
+struct moments {
+  double mean = 0.0, ss = 0.0;
+};
+moments moments_of(const std::vector<double>& x) {
+  moments m;
+  for (double v : x) m.mean += v;
+  m.mean /= static_cast<double>(x.size());
+  for (double v : x) m.ss += (v - m.mean) * (v - m.mean);
+  return m;
+}
+
+// log(container) - log(native) of the first min(n1, n2) pairs.
+std::vector<double> pair_log_ratios(const std::vector<double>& native,
+                                    const std::vector<double>& container) {
+  std::vector<double> d;
+  for (std::size_t i = 0; i < std::min(native.size(), container.size()); ++i)
+    d.push_back(std::log(container[i]) - std::log(native[i]));
+  return d;
+}
+
+double welch_df(double a, double b, double n1, double n2) {
+  return (a + b) * (a + b) / (a * a / (n1 - 1.0) + b * b / (n2 - 1.0));
+}
+
 }  // namespace
 
 sequential_look look_at(std::size_t native, std::size_t container, std::size_t planned) {
@@ -174,10 +212,9 @@ ratio_interval performance_ratio(const std::vector<double>& native,
                                  double confidence) {
   ratio_interval r;
   r.confidence = confidence;
-  if (native.empty() || container.empty()) return r;
-  for (const auto* side : {&native, &container})
-    for (double v : *side)
-      if (!(v > 0.0) || !std::isfinite(v)) return r;
+  if (native.empty() || container.empty() || !positive_finite(native) ||
+      !positive_finite(container))
+    return r;
   const pairwise_differences d(native, container, higher_is_better);
   r.estimate = std::exp(d.median());
   const double mc = median(container), mnat = median(native);
@@ -239,40 +276,45 @@ double student_t_quantile(double p, double df) {
   return 0.5 * (lo + hi);
 }
 
+namespace {
+
+// The two-sided quantile: the interval at `confidence` reaches this many standard errors.
+double t_two_sided(double confidence, double df) {
+  return student_t_quantile(1.0 - (1.0 - confidence) / 2.0, df);
+}
+
+// From the trials (or pairs) that give an 80% chance of parity, `wanted`, the count a
+// report names: at least 4, at most 10^9, and for a metric still inconclusive at `have`
+// (observed) more than it has.
+int trials_to_name(double wanted, const ratio_interval* observed, std::size_t have) {
+  int n = wanted > 1e9 ? 1000000000 : std::max(4, static_cast<int>(wanted));
+  if (observed) n = std::max(n, static_cast<int>(have) + 1);
+  return n;
+}
+
+}  // namespace
+
 ratio_interval welch_ratio(const std::vector<double>& native, const std::vector<double>& container,
                            bool higher_is_better, double confidence) {
   ratio_interval r;
   r.confidence = confidence;
-  if (native.empty() || container.empty()) return r;
-  for (const auto* side : {&native, &container})
-    for (double v : *side)
-      if (!(v > 0.0) || !std::isfinite(v)) return r;
-  const double sign = higher_is_better ? 1.0 : -1.0;
-  auto moments = [](const std::vector<double>& v) {
-    double m = 0.0;
-    for (double x : v) m += std::log(x);
-    m /= static_cast<double>(v.size());
-    double ss = 0.0;
-    for (double x : v) ss += (std::log(x) - m) * (std::log(x) - m);
-    return std::pair<double, double>{m, v.size() > 1 ? ss / static_cast<double>(v.size() - 1) : 0.0};
-  };
-  const auto [mn, vn] = moments(native);
-  const auto [mc, vc] = moments(container);
-  const double d = sign * (mc - mn);
+  if (native.empty() || container.empty() || !positive_finite(native) ||
+      !positive_finite(container))
+    return r;
+  const moments n = moments_of(logs_of(native)), c = moments_of(logs_of(container));
+  const double d = (higher_is_better ? 1.0 : -1.0) * (c.mean - n.mean);
   r.estimate = std::exp(d);
   const double mcm = median(container), mnm = median(native);
   r.ratio_of_medians = higher_is_better ? mcm / mnm : mnm / mcm;
   if (native.size() < 2 || container.size() < 2) return r;
   const double n1 = static_cast<double>(native.size()), n2 = static_cast<double>(container.size());
-  const double a = vn / n1, b = vc / n2, se2 = a + b;
+  const double a = n.ss / (n1 - 1.0) / n1, b = c.ss / (n2 - 1.0) / n2, se2 = a + b;
   if (!(se2 > 0.0)) {  // identical samples on each side: a point
     r.low = r.high = r.estimate;
     r.defined = true;
     return r;
   }
-  const double df = se2 * se2 / (a * a / (n1 - 1.0) + b * b / (n2 - 1.0));
-  const double q = student_t_quantile(1.0 - (1.0 - confidence) / 2.0, df);
-  const double half = q * std::sqrt(se2);
+  const double half = t_two_sided(confidence, welch_df(a, b, n1, n2)) * std::sqrt(se2);
   r.low = std::exp(d - half);
   r.high = std::exp(d + half);
   r.defined = true;
@@ -286,27 +328,17 @@ ratio_interval paired_ratio(const std::vector<double>& native,
   r.confidence = confidence;
   const std::size_t k = std::min(native.size(), container.size());
   if (k == 0) return r;
-  const double sign = higher_is_better ? 1.0 : -1.0;
-  std::vector<double> d;
-  for (std::size_t i = 0; i < k; ++i) {
-    const double n = native[i], c = container[i];
-    if (!(n > 0.0) || !std::isfinite(n) || !(c > 0.0) || !std::isfinite(c)) return r;
-    d.push_back(sign * (std::log(c) - std::log(n)));
-  }
-  double m = 0.0;
-  for (double x : d) m += x;
-  m /= static_cast<double>(k);
-  r.estimate = std::exp(m);
   const std::vector<double> nk(native.begin(), native.begin() + static_cast<std::ptrdiff_t>(k)),
       ck(container.begin(), container.begin() + static_cast<std::ptrdiff_t>(k));
+  if (!positive_finite(nk) || !positive_finite(ck)) return r;
+  const moments d = moments_of(pair_log_ratios(nk, ck));
+  const double m = (higher_is_better ? 1.0 : -1.0) * d.mean;
+  r.estimate = std::exp(m);
   r.ratio_of_medians = higher_is_better ? median(ck) / median(nk) : median(nk) / median(ck);
   if (k < 2) return r;
-  double ss = 0.0;
-  for (double x : d) ss += (x - m) * (x - m);
-  const double se = std::sqrt(ss / static_cast<double>(k - 1) / static_cast<double>(k));
-  const double half =
-      se > 0.0 ? student_t_quantile(1.0 - (1.0 - confidence) / 2.0, static_cast<double>(k - 1)) * se
-               : 0.0;
+  const double kd = static_cast<double>(k);
+  const double se = std::sqrt(d.ss / (kd - 1.0) / kd);
+  const double half = se > 0.0 ? t_two_sided(confidence, kd - 1.0) * se : 0.0;
   r.low = std::exp(m - half);
   r.high = std::exp(m + half);
   r.defined = true;
@@ -317,14 +349,7 @@ int trials_needed_for_parity(const std::vector<double>& native,
                              const std::vector<double>& container, double ratio_estimate,
                              double margin, double confidence, const ratio_interval* observed) {
   if (native.size() < 2 || container.size() < 2 || !(ratio_estimate > 0.0)) return 0;
-  double ss[2] = {0.0, 0.0};  // each side's sum of squared deviations of the logarithms
-  for (int i = 0; i < 2; ++i) {
-    const auto& side = i == 0 ? native : container;
-    double m = 0.0;
-    for (double v : side) m += std::log(v);
-    m /= static_cast<double>(side.size());
-    for (double v : side) ss[i] += (std::log(v) - m) * (std::log(v) - m);
-  }
+  const double ss[2] = {moments_of(logs_of(native)).ss, moments_of(logs_of(container)).ss};
   const double z = z_for(confidence);
   const double n1 = static_cast<double>(native.size()), n2 = static_cast<double>(container.size());
   double sigma = std::sqrt((ss[0] + ss[1]) / (n1 + n2 - 2.0));  // pooled
@@ -335,12 +360,10 @@ int trials_needed_for_parity(const std::vector<double>& native,
   // made the trials needed 30 to 750 times what the spread implies.
   if (observed && observed->defined && observed->low > 0.0) {
     const double a = ss[0] / (n1 - 1.0) / n1, b = ss[1] / (n2 - 1.0) / n2;
-    const double df =
-        a + b > 0.0 ? (a + b) * (a + b) / (a * a / (n1 - 1.0) + b * b / (n2 - 1.0)) : n1 + n2 - 2.0;
+    const double df = a + b > 0.0 ? welch_df(a, b, n1, n2) : n1 + n2 - 2.0;
     const double c = observed->confidence > 0.0 ? observed->confidence : confidence;
-    const double q = student_t_quantile(1.0 - (1.0 - c) / 2.0, df);
     sigma = std::max(sigma, 0.5 * std::log(observed->high / observed->low) /
-                                (q * std::sqrt(1.0 / n1 + 1.0 / n2)));
+                                (t_two_sided(c, df) * std::sqrt(1.0 / n1 + 1.0 / n2)));
   }
   const double room = std::log(1.0 + margin) - std::fabs(std::log(ratio_estimate));
   if (!(sigma > 0.0) || !(room > 0.0)) return 0;
@@ -349,11 +372,7 @@ int trials_needed_for_parity(const std::vector<double>& native,
   // |estimate| + z * s <= room; asking for that with an 80% chance (1.2816 more standard
   // errors) gives n = 2 * ((z + 1.2816) * sigma / room)^2.
   const double k = (z + 1.2816) * sigma / room;
-  const double wanted = std::ceil(2.0 * k * k);  // bounded: an int cannot hold any count
-  int n = wanted > 1e9 ? 1000000000 : std::max(4, static_cast<int>(wanted));
-  // Asked about a metric still inconclusive at this count: more than it has.
-  if (observed) n = std::max(n, static_cast<int>(std::max(n1, n2)) + 1);
-  return n;
+  return trials_to_name(std::ceil(2.0 * k * k), observed, std::max(native.size(), container.size()));
 }
 
 int pairs_needed_for_parity(const std::vector<double>& native,
@@ -361,31 +380,21 @@ int pairs_needed_for_parity(const std::vector<double>& native,
                             double margin, double confidence, const ratio_interval* observed) {
   const std::size_t k = std::min(native.size(), container.size());
   if (k < 2 || !(ratio_estimate > 0.0)) return 0;
-  std::vector<double> d;
-  for (std::size_t i = 0; i < k; ++i) d.push_back(std::log(container[i]) - std::log(native[i]));
-  double m = 0.0;
-  for (double x : d) m += x;
-  m /= static_cast<double>(k);
-  double ss = 0.0;
-  for (double x : d) ss += (x - m) * (x - m);
   const double kd = static_cast<double>(k);
-  double sigma = std::sqrt(ss / (kd - 1.0));  // of one pair's log-ratio
+  double sigma = std::sqrt(moments_of(pair_log_ratios(native, container)).ss / (kd - 1.0));
   // At least what the observed interval implies: half-width = q * sigma / sqrt(k), q the
   // t quantile (k - 1 df) at the interval's own confidence.
   if (observed && observed->defined && observed->low > 0.0) {
     const double c = observed->confidence > 0.0 ? observed->confidence : confidence;
-    const double q = student_t_quantile(1.0 - (1.0 - c) / 2.0, kd - 1.0);
-    sigma = std::max(sigma, 0.5 * std::log(observed->high / observed->low) * std::sqrt(kd) / q);
+    sigma = std::max(sigma, 0.5 * std::log(observed->high / observed->low) * std::sqrt(kd) /
+                                t_two_sided(c, kd - 1.0));
   }
   const double room = std::log(1.0 + margin) - std::fabs(std::log(ratio_estimate));
   if (!(sigma > 0.0) || !(room > 0.0)) return 0;
   // n pairs: standard error sigma / sqrt(n); parity with an 80% chance needs
   // |estimate| + (z + 1.2816) * sigma / sqrt(n) <= room.
   const double r = (z_for(confidence) + 1.2816) * sigma / room;
-  const double wanted = std::ceil(r * r);
-  int n = wanted > 1e9 ? 1000000000 : std::max(4, static_cast<int>(wanted));
-  if (observed) n = std::max(n, static_cast<int>(k) + 1);
-  return n;
+  return trials_to_name(std::ceil(r * r), observed, k);
 }
 
 verdict decide(const ratio_interval& r, double margin) {
