@@ -17,10 +17,7 @@ constexpr long long int_max = INT_MAX;
 // that says a latency is better when higher would turn every regression into a pass.
 void identity(const json_check& c, const json& m, const std::string& p) {
   const std::string name = c.text(m, p, "name");
-  const std::string counter = c.one_of(
-      m, p, "counter",
-      {"bytes_per_second", "flop_per_second", "tokens_per_second", "latency_seconds",
-       "submit_seconds", "seconds"});
+  const std::string counter = c.one_of(m, p, "counter", counter_names());
   const auto colon = name.find(':');
   if (colon == 0 || colon == std::string::npos || name.substr(colon + 1) != counter)
     c.fail(json_check::at(p, "name"),
@@ -223,15 +220,14 @@ void baseline(const json_check& c, const json& doc) {
 void google_benchmark(const json_check& c, const json& doc) {
   c.field(doc, "", "context", object_type, false);
   const json& cases = c.array(doc, "", "benchmarks");
+  const std::vector<const char*> counters = counter_names();
   for (std::size_t i = 0; i < cases.size(); ++i) {
     const std::string p = json_check::at("benchmarks", i);
     c.text(cases[i], p, "name");
     for (const char* k : {"run_name", "run_type", "error_message", "skip_message"})
       c.field(cases[i], p, k, string_type, false);
     for (const char* k : {"error_occurred", "skipped"}) c.field(cases[i], p, k, bool_type, false);
-    for (const char* k :
-         {"bytes_per_second", "flop_per_second", "tokens_per_second", "latency_seconds",
-       "submit_seconds", "seconds"})
+    for (const char* k : counters)
       c.field(cases[i], p, k, number_type | integer_type, false);
   }
 }

@@ -90,7 +90,7 @@ std::string json_check::text(const json& obj, const std::string& path, const cha
 }
 
 std::string json_check::one_of(const json& obj, const std::string& path, const char* key,
-                               std::initializer_list<const char*> allowed) const {
+                               const std::vector<const char*>& allowed) const {
   const std::string v = text(obj, path, key);
   std::string list;
   for (const char* a : allowed) {

@@ -3,7 +3,7 @@
 // the field's path ("metrics[3].native.samples[0]") and what was found there, so a user
 // can fix the document; nothing downstream ever meets a field of the wrong type.
 #include <cmath>
-#include <initializer_list>
+#include <vector>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 #include <string>
@@ -47,7 +47,7 @@ class json_check {
   std::string text(const json& obj, const std::string& path, const char* key) const;
   // A required string that is one of `allowed`.
   std::string one_of(const json& obj, const std::string& path, const char* key,
-                     std::initializer_list<const char*> allowed) const;
+                     const std::vector<const char*>& allowed) const;
   // A number in [lo, hi] (lo excluded when `above`): e.g. positive(x) is (0, inf).
   double number(const json& obj, const std::string& path, const char* key, double lo, double hi,
                 bool above = false, bool required = true) const;

@@ -57,8 +57,7 @@ std::vector<planned_program> warm_up_plan(const std::vector<program>& programs,
 }
 
 bool process_unit(const std::string& case_name) {
-  return case_name.rfind("startup/", 0) == 0 || case_name == "latency/launch" ||
-         case_name == "latency/graph_launch" || case_name == "latency/memcpy_h2d_small";
+  return case_name.rfind("startup/", 0) == 0 || round_trip_case(case_name);
 }
 
 // A GEMM's rate depends on what ran before it in its process, so cases keep their usual

@@ -79,18 +79,27 @@ constexpr counter_kind second_counters[] = {
 
 }  // namespace
 
+bool round_trip_case(const std::string& case_name) {
+  return case_name == "latency/launch" || case_name == "latency/graph_launch" ||
+         case_name == "latency/memcpy_h2d_small";
+}
+
 metric_class classify(const std::string& case_name, const std::string& counter) {
   if (case_name.find("_pageable") != std::string::npos) return metric_class::host;
   if (case_name.rfind("startup/", 0) == 0) return metric_class::startup;
-  if (counter == "latency_seconds" &&
-      (case_name == "latency/launch" || case_name == "latency/graph_launch" ||
-       case_name == "latency/memcpy_h2d_small"))
-    return metric_class::round_trip;
+  if (counter == "latency_seconds" && round_trip_case(case_name)) return metric_class::round_trip;
   for (const auto& k : primary_counters)
     if (counter == k.counter) return k.cls;
   for (const auto& k : second_counters)
     if (counter == k.counter) return k.cls;
   return metric_class::bandwidth;
+}
+
+std::vector<const char*> counter_names() {
+  std::vector<const char*> names;
+  for (const auto& k : primary_counters) names.push_back(k.counter);
+  for (const auto& k : second_counters) names.push_back(k.counter);
+  return names;
 }
 
 bool counter_higher_is_better(const std::string& counter) {

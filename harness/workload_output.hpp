@@ -19,6 +19,11 @@ const char* metric_class_name(metric_class c);
 
 // The class of a case's primary counter ("copy/h2d_pageable", "bytes_per_second").
 metric_class classify(const std::string& case_name, const std::string& counter);
+// Whether a case times a host-observed round trip (latency/launch, latency/graph_launch,
+// latency/memcpy_h2d_small): its latency_seconds is the round_trip class.
+bool round_trip_case(const std::string& case_name);
+// Every counter the harness reads from a workload, in order of preference.
+std::vector<const char*> counter_names();
 // Whether more of this counter is better (rates) or worse (times).
 bool counter_higher_is_better(const std::string& counter);
 
