@@ -1,4 +1,5 @@
 // Statistics on synthetic samples whose truth is known.
+#include "lognormal.hpp"
 #include "stats.hpp"
 
 #include <gtest/gtest.h>
@@ -18,13 +19,6 @@
 
 namespace gpuparity::harness {
 namespace {
-
-std::vector<double> lognormal(std::mt19937_64& rng, int n, double median, double cv) {
-  std::normal_distribution<double> z(0.0, cv);
-  std::vector<double> v;
-  for (int i = 0; i < n; ++i) v.push_back(median * std::exp(z(rng)));
-  return v;
-}
 
 TEST(PerformanceRatio, IdenticalDistributionsGiveParity) {
   std::mt19937_64 rng(1);

@@ -7,17 +7,11 @@
 #include <limits>
 #include <random>
 
+#include "lognormal.hpp"
 #include "stats.hpp"
 
 namespace gpuparity::harness {
 namespace {
-
-std::vector<double> lognormal(std::mt19937_64& rng, int n, double median, double sigma) {
-  std::normal_distribution<double> z(0.0, sigma);
-  std::vector<double> v;
-  for (int i = 0; i < n; ++i) v.push_back(median * std::exp(z(rng)));
-  return v;
-}
 
 // Two-sided critical values t_{p, df} as printed in t tables (4 decimals).
 TEST(StudentT, QuantilesMatchTheTable) {
