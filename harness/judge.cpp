@@ -59,18 +59,30 @@ int planned_trials(const run_options& o) {
   return std::min(o.max_trials, std::max({default_planned_trials, o.min_trials, by_budget}));
 }
 
-json rule_json(const run_options& o) {
-  return {{"name", "group-sequential equivalence test"},
-          {"interval",
-           "ratio of geometric means with Student's t: Welch's for independent samples, "
-           "over the pairs' log-ratios for paired ones (host latency, startup)"},
-          {"boundary", "O'Brien-Fleming-shaped: a look with a fraction t of the planned "
-                       "information uses z(1 - alpha/2) / sqrt(t)"},
-          {"alpha_per_side", sequential_alpha},
-          {"final_confidence", final_look_confidence},
-          {"planned_trials", planned_trials(o)},
-          {"planned_trials_from", o.planned_trials > 0 ? "--planned-trials" : "the budget"},
-          {"processes_per_trial", o.processes_per_trial}};
+int planned_from_cost(const run_options& o, int measured_pairs, double elapsed_s, double pair_s) {
+  const double left = o.budget_s - elapsed_s;
+  const double more = pair_s > 0.0 && left > 0.0 ? std::floor(left / pair_s) : 0.0;
+  const double planned = measured_pairs + std::min(more, static_cast<double>(o.max_trials));
+  return std::clamp(static_cast<int>(planned), std::min(o.min_trials, o.max_trials), o.max_trials);
+}
+
+json rule_json(const run_options& o, double plan_pair_s) {
+  json r = {{"name", "group-sequential equivalence test"},
+            {"interval",
+             "ratio of geometric means with Student's t: Welch's for independent samples, "
+             "over the pairs' log-ratios for paired ones (host latency, startup)"},
+            {"boundary", "O'Brien-Fleming-shaped: a look with a fraction t of the planned "
+                         "information uses z(1 - alpha/2) / sqrt(t)"},
+            {"alpha_per_side", sequential_alpha},
+            {"final_confidence", final_look_confidence},
+            {"planned_trials", planned_trials(o)},
+            {"planned_trials_from", o.planned_trials > 0 && plan_pair_s > 0.0
+                                        ? "the first measured pair"
+                                    : o.planned_trials > 0 ? "--planned-trials"
+                                                           : "the budget"}};
+  if (plan_pair_s > 0.0) r["plan_pair_seconds"] = plan_pair_s;
+  r["processes_per_trial"] = o.processes_per_trial;
+  return r;
 }
 
 namespace {

@@ -62,8 +62,9 @@ bool paired_metric(const metric_samples& s);
 // or from the budget: run.hpp).
 int planned_trials(const run_options& o);
 
-// The decision rule and its plan, as the report and `simulate` describe it.
-nlohmann::ordered_json rule_json(const run_options& o);
+// The decision rule and its plan, as the report and `simulate` describe it; plan_pair_s > 0:
+// the scheduler set o.planned_trials from the first measured pair, which took that long.
+nlohmann::ordered_json rule_json(const run_options& o, double plan_pair_s = 0.0);
 
 // Each metric measured on both sides: its interval, verdict and report entry.
 judged judge(const std::map<std::string, metric_samples>& samples, const run_options& o);

@@ -307,8 +307,8 @@ int main(int argc, char** argv) {
       "--no-telemetry", [&o](std::int64_t) { o.telemetry = false; },
       "do not sample the GPU through NVML during the trials");
   run->add_option("--planned-trials", o.planned_trials,
-                  "measured trials per side at the sequential rule's last look (default: one "
-                  "per 12 s of budget, at least 5; at least 4)")
+                  "measured trials per side at the sequential rule's last look (default: as "
+                  "many as the budget holds at the first measured pair's cost; at least 4)")
       ->check(CLI::Range(min_planned_trials, 1000));
   run->add_option("--processes-per-trial", o.processes_per_trial,
                   "fresh processes per trial for host latency and startup, each one sample "

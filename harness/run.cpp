@@ -373,11 +373,13 @@ int run_parity(const run_options& o) {
   const auto& frozen = scheduled.frozen;
   const double last_pair = scheduled.last_pair_s;
   const std::string& error = scheduled.error;
+  const run_options& judged_with = scheduled.judged_with;
+  report["rule"] = rule_json(judged_with, scheduled.plan_pair_s);
   tel.stop();
   const auto samples = tel.samples();
   for (auto& t : trials) t.throttling = throttling_during(samples, t.t_start, t.t_end);
   const auto all_samples = collect(trials, frozen);
-  judged j = judge(all_samples, o);
+  judged j = judge(all_samples, judged_with);
   for (auto& m : j.metrics) {
     const auto f = frozen.find(m["name"].get<std::string>());
     if (f != frozen.end()) m["settled_after"] = f->second.first;
@@ -446,7 +448,7 @@ int run_parity(const run_options& o) {
          std::ceil(so_far + (most_needed - trials_so_far) * last_pair)},
         // The budget alone would plan floor(budget / seconds_per_planned_trial) trials: the
         // rule looks no further than its plan, so the advice names the plan too.
-        {"suggested_planned_trials", std::max(planned_trials(o), most_needed)}};
+        {"suggested_planned_trials", std::max(planned_trials(judged_with), most_needed)}};
   }
   if (interrupted_signal()) return interrupted();
   // The one place that decides pass (decision.hpp): every metric judged on both sides,

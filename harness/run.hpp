@@ -57,15 +57,20 @@ struct run_options {
 
 int run_parity(const run_options& o);
 
-// The plan of the sequential rule (planned_trials in judge.hpp): with no --planned-trials,
-// one trial per seconds_per_planned_trial of budget, at least default_planned_trials and
-// min_trials, at most max_trials. A pair of full trials of the default workloads costs
-// about 20 s on the H100 machine, but families settle at early looks and later trials run
-// only what is open (host latency and startup: about 10 s a pair), so a plan of 10 fits
-// 120 s: `gpuparity simulate` on the recorded H100 runs chose it (results/README.md).
+// The plan of the sequential rule (planned_trials in judge.hpp). With --planned-trials it
+// is the user's. Otherwise the scheduler fixes it once the first measured pair has run,
+// before any look, from that pair's cost alone (never from a measured value): the pairs the
+// rest of the budget holds at that cost (planned_from_cost), so the last look, which spends
+// the whole alpha at 95%, comes before the budget ends. (A plan from the budget alone, one
+// trial per 12 s, ended the H100 runs of 2026-12-07 at 4 of 10 planned trials, every look
+// at 99.6% or more: trial pairs cost 23 s while GEMMs stayed open.) Until then, and in
+// what a run prints before it starts, the budget's estimate below stands in.
 inline constexpr double seconds_per_planned_trial = 12.0;
 inline constexpr int min_planned_trials = 4;
 inline constexpr int default_planned_trials = 5;
+// The plan from the first measured pair's cost: the pairs measured so far plus as many as
+// the rest of the budget holds at pair_s each, at least o.min_trials, at most o.max_trials.
+int planned_from_cost(const run_options& o, int measured_pairs, double elapsed_s, double pair_s);
 
 
 // The exit code of a run with a baseline: the worse of the parity and regression codes

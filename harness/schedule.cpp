@@ -24,6 +24,7 @@ std::vector<planned_program> in_pair_order(const std::vector<planned_program>& p
 schedule_result schedule_trials(const run_options& o, const std::vector<program>& programs,
                                 const trial_source& source) {
   schedule_result s;
+  s.judged_with = o;
   std::vector<planned_program> plan = warm_up_plan(programs, o);
   bool focused = false;
   const auto stop = [&] { return source.stop_requested && source.stop_requested(); };
@@ -47,8 +48,14 @@ schedule_result schedule_trials(const run_options& o, const std::vector<program>
     // After the warm-up: cases named exactly, process-unit cases fanned out (plan.hpp).
     if (pair == 0)
       plan = split_plan(programs, measured_cases(s.trials), nullptr, o);
+    // The first measured pair ran every case: its cost fixes the plan, before any look.
+    if (pair == 1 && o.planned_trials <= 0) {
+      s.judged_with.planned_trials =
+          planned_from_cost(o, per_side, source.elapsed(), s.last_pair_s);
+      s.plan_pair_s = std::max(s.last_pair_s, 1e-6);
+    }
     if (per_side < o.min_trials) continue;
-    const judged j = judge(collect(s.trials, s.frozen), o);
+    const judged j = judge(collect(s.trials, s.frozen), s.judged_with);
     if (j.open == 0 && !j.metrics.empty()) break;  // nothing a later look could change
     if (o.focus && (focused || j.settled > 0)) {
       focused = true;

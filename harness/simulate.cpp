@@ -38,7 +38,7 @@ run_outcome simulate_run(const recorded_runs& r, const run_options& rule, const 
   synthetic_source src(r, draw, seed);
   const schedule_result s = schedule_trials(rule, r.programs, src.source());
   const auto samples = collect(s.trials, s.frozen);
-  const judged j = judge(samples, rule);
+  const judged j = judge(samples, s.judged_with);
   const evidence ev = gather_evidence(s.trials, samples, j, json::array(), s.error);
   const decision d = decide_run(ev);
   run_outcome out{d.verdict, ev.worse > 0, src.now, {}};

@@ -278,13 +278,15 @@ TEST(HarnessCli, RunLoopWithARecordedWorkloadAndABaseline) {
   const auto rep = read_json(out);
   EXPECT_EQ(rep["verdict"], "parity") << r.err;  // identical samples on both sides
   EXPECT_EQ(rep["metrics"].size(), 28u);
-  // The plan is 5 trials per side (the least a budget plans; 60 s alone would plan 5). The
-  // rule's Welch interval is defined from 2 samples per side, and identical samples on each
+  // The plan is fixed by the first measured pair's cost: these pairs take well under a
+  // second, so it is --max-trials (40). The rule's Welch interval is defined from 2 samples per side, and identical samples on each
   // side give a point: at the first look (--min-trials 2) every metric is conclusive and the
   // run stops: a warm-up and two trials per side.
   EXPECT_EQ(rep["trials"].size(), 6u);
   EXPECT_EQ(rep["confidence"], 0.95);
-  EXPECT_EQ(rep["rule"]["planned_trials"], 5);
+  EXPECT_EQ(rep["rule"]["planned_trials"], 40);
+  EXPECT_EQ(rep["rule"]["planned_trials_from"], "the first measured pair");
+  EXPECT_GT(rep["rule"]["plan_pair_seconds"].get<double>(), 0.0);
   EXPECT_EQ(rep["config"]["margins"]["round_trip"], 0.10);
   EXPECT_EQ(rep["config"]["margins"]["startup"], 0.15);
   int round_trips = 0;

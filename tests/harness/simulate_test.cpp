@@ -11,6 +11,7 @@
 #include <stdexcept>
 
 #include "json_check.hpp"
+#include "judge.hpp"
 #include "json_util.hpp"
 #include "plan.hpp"
 #include "schedule.hpp"
@@ -123,6 +124,62 @@ TEST(Simulate, ATightReportSettlesParityInNearlyEveryRun) {
   const json& equal = scenario(doc, "equal")["metrics"];
   EXPECT_EQ(metric(equal, "stream/copy:bytes_per_second")["settled_samples"]["native"], 3.0);
   EXPECT_EQ(metric(equal, "latency/launch:latency_seconds")["settled_samples"]["native"], 3.0);
+}
+
+// Without --planned-trials the plan is fixed after the first measured pair, from its cost:
+// the pairs the rest of the budget holds at that cost. Later pairs run the same cases or
+// fewer, so every metric still open when the run ends had its last look (the whole alpha,
+// 95%): a budget-only plan had ended real runs at 4 of 10 planned trials, at 99.6%.
+TEST(Simulate, ThePlanFitsTheBudgetAtTheFirstMeasuredPairsCost) {
+  const auto r = load_recorded({long_report});
+  run_options rule;
+  rule.budget_s = 180.0;  // these recorded pairs cost 28 s: a plan of 5, not the budget's 15
+  const draw_fn native_pool = [](const recorded_metric& x, bool, sim_rng& g, draw_slot) {
+    return x.native[g.below(x.native.size())];
+  };
+  for (std::uint64_t seed : {1u, 2u, 3u}) {
+    synthetic_source src(r, native_pool, seed);
+    const schedule_result s = schedule_trials(rule, r.programs, src.source());
+    ASSERT_GE(s.trials.size(), 4u);
+    const trial& pair_end = s.trials[3];  // the first measured pair: trials 2 and 3
+    ASSERT_EQ(pair_end.index, 1);
+    const double pair_s = pair_end.t_end - s.trials[2].t_start;
+    EXPECT_NEAR(s.plan_pair_s, pair_s, 1e-9);
+    const int planned = s.judged_with.planned_trials;
+    EXPECT_EQ(planned, planned_from_cost(rule, 1, pair_end.t_end, pair_s));
+    EXPECT_EQ(planned, 1 + static_cast<int>(std::floor((180.0 - pair_end.t_end) / pair_s)));
+    EXPECT_GT(planned, rule.min_trials);
+    EXPECT_LT(planned, planned_trials(rule)) << "the budget alone would plan 15 here";
+    const judged j = judge(collect(s.trials, s.frozen), s.judged_with);
+    EXPECT_EQ(j.open, 0) << "seed " << seed << ": a metric ended short of its plan";
+    for (const auto& m : j.metrics) {
+      EXPECT_EQ(m["rule"]["planned_samples"], planned);
+      if (m["verdict"] == "inconclusive" && m["decides"].get<bool>())
+        EXPECT_TRUE(m["rule"]["last_look"].get<bool>()) << m["name"];
+    }
+    EXPECT_EQ(rule_json(s.judged_with, s.plan_pair_s)["planned_trials_from"],
+              "the first measured pair");
+  }
+  // The user's plan stands.
+  rule.planned_trials = 9;
+  synthetic_source src(r, native_pool, 4);
+  const schedule_result s = schedule_trials(rule, r.programs, src.source());
+  EXPECT_EQ(s.judged_with.planned_trials, 9);
+  EXPECT_EQ(s.plan_pair_s, 0.0);
+  EXPECT_EQ(rule_json(s.judged_with, s.plan_pair_s)["planned_trials_from"], "--planned-trials");
+}
+
+TEST(SequentialPlan, FromTheFirstPairsCostWithinItsBounds) {
+  run_options o;  // 120 s, 3 to 40 trials
+  EXPECT_EQ(planned_from_cost(o, 1, 11.0 + 23.0, 23.0), 1 + 3);  // 86 s left: 3 more pairs
+  EXPECT_EQ(planned_from_cost(o, 1, 20.0, 20.0), 1 + 5);
+  EXPECT_EQ(planned_from_cost(o, 1, 20.0, 0.5), o.max_trials);     // cheap pairs: the cap
+  EXPECT_EQ(planned_from_cost(o, 1, 119.0, 30.0), o.min_trials);  // never below --min-trials
+  EXPECT_EQ(planned_from_cost(o, 1, 200.0, 30.0), o.min_trials);  // budget spent
+  o.min_trials = 7;
+  EXPECT_EQ(planned_from_cost(o, 1, 20.0, 20.0), 7);
+  o.min_trials = o.max_trials = 2;
+  EXPECT_EQ(planned_from_cost(o, 1, 20.0, 20.0), 2);
 }
 
 // Two runs of a tight metric whose levels differ by 10% (a warmer GPU that day), each run's
