@@ -20,6 +20,7 @@ struct bench_options {
   std::size_t stream_bytes = std::size_t{1} << 30;  // per array
   std::size_t copy_bytes = std::size_t{64} << 20;   // per host<->device transfer
   std::size_t d2d_bytes = std::size_t{256} << 20;   // per device-to-device copy
+  int copy_buffer_sets = 3;  // separately allocated buffer sets a pinned copy rotates over
   std::size_t chase_bytes = std::size_t{1} << 30;   // pointer-chase buffer
   stream_config stream;
   std::vector<int> gemm_sizes = {4096, 8192};

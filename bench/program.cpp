@@ -34,6 +34,10 @@ void add_options(CLI::App& app, bench_options& o) {
                "bytes per host<->device copy/* transfer (default 64MiB)");
   bytes_option("--d2d-bytes", o.d2d_bytes,
                "bytes per copy/d2d copy (default 256MiB: at 64MiB the H100 showed 6% less)");
+  app.add_option("--copy-buffer-sets", o.copy_buffer_sets,
+                 "separately allocated buffer sets the pinned host<->device copies rotate over; "
+                 "their rate is the median of the sets' (default 3)")
+      ->check(CLI::Range(1, 16));
   bytes_option("--chase-bytes", o.chase_bytes, "latency/device_memory buffer (default 1GiB)");
   app.add_option("--stream-layout", o.stream.layout, "STREAM thread layout: grid_stride or tiles")
       ->transform(CLI::CheckedTransformer(std::map<std::string, stream_layout>{

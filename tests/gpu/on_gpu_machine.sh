@@ -16,7 +16,8 @@
 #   parity-long : native vs podman alone, budget $GPUPARITY_BUDGET (default 400 s)
 #   parity-aa : ctest in build-prebuilt, then the default native vs podman run and the A/A run
 #   pair    : the default native vs podman run and the A/A run, without the ctest
-#   settle  : the --cpus 0.5 run on the host-latency and startup cases (cpu-quota-half;
+#   settle  : (GPUPARITY_PINNED_CHECK=1: the pinned copies' buffer sets in 4 processes, first)
+#             the --cpus 0.5 run on the host-latency and startup cases (cpu-quota-half;
 #             leave it out with GPUPARITY_QUOTA_RUN=0), then $GPUPARITY_REPEATS (default 5)
 #             default native vs podman runs alternating with as many A/A runs
 #             (parity-podman-N, aa-native-N, N from $GPUPARITY_FIRST, default 1)
@@ -198,6 +199,18 @@ harness|gate|gate-long|parity-long|parity-aa|pair|misconfig|aa-long|template|set
     misconfig_runs
     ;;
   settle)
+    # With GPUPARITY_PINNED_CHECK=1: the pinned copies in 4 processes after the STREAM cases
+    # (the suite's order): each case's rate and its buffer sets' spread (copy_cases.cpp).
+    if [ "${GPUPARITY_PINNED_CHECK:-0}" = 1 ]; then
+      for i in 1 2 3 4; do
+        build-prebuilt/bench/gpuparity-bench --benchmark_format=json --benchmark_filter='^(stream|copy)/' \
+          2>/dev/null | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+print("pinned check:", "  ".join("%s %.1f GB/s sets %.3f" % (b["run_name"].split("/")[1], b["bytes_per_second"] / 1e9,
+      b.get("buffer_set_spread", 1)) for b in d["benchmarks"] if "pinned" in b["run_name"]))' | tee -a "$OUT/summary.txt"
+      done
+    fi
     # The sensitivity run first (short), so a call cut at its limit still has it.
     [ "${GPUPARITY_QUOTA_RUN:-1}" = 0 ] || gp cpu-quota-half --runtime podman --image "$tag" \
       --cpus 0.5 --budget 60 --filter 'latency/launch|latency/graph_launch|latency/memcpy_h2d_small|startup/'
