@@ -175,20 +175,30 @@ bool is_stack_variable(const std::string& name) {
 }
 
 fact_list stack_variable_facts(char** environment) {
-  fact_list f;
-  std::vector<std::string> names;
+  // Bounded: an image can set hundreds of NCCL_* variables or a path of many kilobytes, and
+  // the evidence travels in every trial's document.
+  constexpr std::size_t max_variables = 96, max_value_bytes = 1024;
+  std::vector<std::pair<std::string, std::string>> vars;
   for (char** e = environment; e && *e; ++e) {
     const std::string entry = *e;
     const auto eq = entry.find('=');
     if (eq == std::string::npos || !is_stack_variable(entry.substr(0, eq))) continue;
-    names.push_back(entry.substr(0, eq));
-    f.emplace_back("env_var_" + names.back(), entry.substr(eq + 1));
+    std::string value = entry.substr(eq + 1);
+    if (value.size() > max_value_bytes)
+      value = value.substr(0, max_value_bytes) + "... (" + std::to_string(value.size()) + " bytes)";
+    vars.emplace_back(entry.substr(0, eq), std::move(value));
   }
-  std::sort(f.begin(), f.end());
-  std::sort(names.begin(), names.end());
+  std::sort(vars.begin(), vars.end());
+  const std::size_t dropped = vars.size() > max_variables ? vars.size() - max_variables : 0;
+  vars.resize(vars.size() - dropped);
+  fact_list f;
   std::string list;
-  for (const auto& n : names) list += (list.empty() ? "" : " ") + n;
+  for (const auto& [name, value] : vars) {
+    f.emplace_back("env_var_" + name, value);
+    list += (list.empty() ? "" : " ") + name;
+  }
   f.emplace_back("env_variables", list.empty() ? "none" : list);
+  if (dropped > 0) f.emplace_back("env_variables_dropped", std::to_string(dropped));
   return f;
 }
 

@@ -23,7 +23,9 @@ fact_list library_facts();
 std::string version_of_library_file(const std::string& path);
 
 // env_var_<NAME> for each variable of the GPU stack set in `environment` (a NULL-ended
-// list as environ), and env_variables: their names, or "none".
+// list as environ), and env_variables: their names, or "none". Bounded: values past 1 KiB
+// are cut (their length named), and past 96 variables (by name) the rest are only counted
+// in env_variables_dropped.
 fact_list stack_variable_facts(char** environment);
 
 // Whether a variable name is one the CUDA stack, its libraries, PyTorch or the loader read.

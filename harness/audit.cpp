@@ -1,6 +1,7 @@
 #include "audit.hpp"
 
 #include <algorithm>
+#include <utility>
 
 #include "audit_rules.hpp"
 
@@ -63,9 +64,29 @@ void order_and_collapse(std::vector<finding>& out, const std::vector<difference>
   std::stable_sort(out.begin(), out.end(),
                    [&](const finding& a, const finding& b) { return rank(a) < rank(b); });
   if (other.empty()) return;
+  // The title names what differs (each up to its explanation in parentheses), the
+  // surroundings first and the environment variables after them, at most 8 of each.
+  auto listed = [&](bool variables) {
+    std::string names;
+    std::size_t n = 0;
+    for (const auto& d : other) {
+      if (d.variable != variables) continue;
+      if (n < 8) names += (n ? ", " : "") + d.what.substr(0, d.what.find(" ("));
+      ++n;
+    }
+    if (n > 8) names += " and " + std::to_string(n - 8) + " more";
+    return std::make_pair(n, names);
+  };
+  const auto [surroundings, surrounding_names] = listed(false);
+  const auto [variables, variable_names] = listed(true);
+  std::string names = surrounding_names;
+  if (variables > 0)
+    names += (names.empty() ? "" : "; ") + std::to_string(variables) +
+             " environment variable(s): " + variable_names;
   finding f{"other_differences",
             "info",
-            std::to_string(other.size()) + " other difference(s) that explain no measured result",
+            std::to_string(other.size()) +
+                " other difference(s) that explain no measured result: " + names,
             "",
             "",
             "nothing to fix for these results; they matter only to workloads this run "
@@ -154,7 +175,7 @@ void gpu_findings(const side_view& n, const side_view& c, const container_config
 }
 
 // A container libcuda that differs from the kernel module (or the native libcuda) while
-// the GPU still works: wrong behaviour waiting to happen, and every metric can move.
+// the GPU still works: every metric can move, so it explains whatever is degraded.
 void libcuda_finding(const side_view& n, const side_view& c,
                      const std::map<std::string, std::string>& degraded, findings& out) {
   if (!has_gpu(c)) return;  // then no_gpu_in_container names it
@@ -176,6 +197,14 @@ void libcuda_finding(const side_view& n, const side_view& c,
   }
   std::vector<std::string> explains;
   for (const auto& [name, cls] : degraded) explains.push_back(name);
+  // A newer cuda-compat libcuda is NVIDIA's forward compatibility and works by design: with
+  // nothing degraded it is a difference to list, not a warning.
+  if (explains.empty()) {
+    out.other.push_back({"libcuda against the kernel module",
+                         get(nc, "env_libcuda_path") + " " + nv,
+                         get(cc, "env_libcuda_path") + " " + cv + "; " + lib.evidence});
+    return;
+  }
   out.found.push_back(
       {"libcuda_version_mismatch", "warning",
        "the container loaded a libcuda whose version differs from the host driver's",

@@ -28,8 +28,9 @@ struct side_view {
   std::string stopped;
 };
 
-// native/container: the latest trial of each side. degraded: names of degraded metrics
-// with their class ("latency", ...), so findings can say what they explain.
+// native/container: the latest trial of each side. degraded: names of the metrics to
+// explain (degraded, or measured natively but not in the container) with their class
+// ("latency", ...), so findings can say what they explain.
 std::vector<finding> audit(const side_view& native, const side_view& container,
                            const container_config& runtime,
                            const std::map<std::string, std::string>& degraded = {});

@@ -58,11 +58,33 @@ struct variable_rule {
   const char* effect;
 };
 
-// First match wins. Documented readers: NVIDIA libraries (NVIDIA_TF32_OVERRIDE), cuBLAS and
-// cuBLASLt (CUBLAS_WORKSPACE_CONFIG, CUBLASLT_LOG_*, ...), PyTorch's CUDA variables,
-// NCCL, the CUDA driver and runtime, the loader, OpenMP. A variable in none of these
-// rules (NVIDIA_REQUIRE_CUDA, LD_LIBRARY_PATH, ...) changes no measured result by itself.
+// First match wins. The documented readers:
+// - the CUDA driver and runtime: CUDA Programming Guide, appendix "CUDA Environment
+//   Variables" (https://docs.nvidia.com/cuda/cuda-programming-guide/05-appendices/
+//   environment-variables.html): CUDA_VISIBLE_DEVICES, CUDA_DEVICE_ORDER,
+//   CUDA_LAUNCH_BLOCKING, CUDA_DEVICE_MAX_CONNECTIONS, CUDA_MODULE_LOADING,
+//   CUDA_MODULE_DATA_LOADING, CUDA_CACHE_*, CUDA_FORCE_PTX_JIT, CUDA_DISABLE_PTX_JIT,
+//   CUDA_AUTO_BOOST; MPS's CUDA_MPS_* in the GPU Deployment and Management Guide;
+//   CUDA_DISABLE_PERF_BOOST in the 580.105.08 driver's release notes;
+// - cuBLAS and cuBLASLt (https://docs.nvidia.com/cuda/cublas/): CUBLAS_WORKSPACE_CONFIG
+//   (results reproducibility), CUBLASLT_LOG_* / CUBLAS_LOG* (logging: each GEMM writes a
+//   line), and the emulation and heuristics variables read by every handle;
+//   NVIDIA_TF32_OVERRIDE, read by NVIDIA's math libraries (0 turns TF32 off in cuBLAS,
+//   cuBLASLt and cuDNN whatever the handle asked, as NVIDIA's framework containers document);
+// - PyTorch (https://docs.pytorch.org/docs/stable/cuda_environment_variables.html):
+//   TORCH_ALLOW_TF32_CUBLAS_OVERRIDE, TORCH_CUBLAS_*, TORCH_BLAS_*, PYTORCH_*;
+// - NCCL's NCCL_*, the loader's LD_PRELOAD, the OpenMP and BLAS thread pools.
+// A variable in none of these rules (NVIDIA_REQUIRE_CUDA, CUDA_VERSION, LD_LIBRARY_PATH,
+// whose effect is the libraries loaded, compared by library_rules) changes no measured
+// result by itself.
 constexpr variable_rule variable_rules_table[] = {
+    // Image metadata and build-time settings under the readers' prefixes: nothing reads
+    // them at run time, so they explain nothing (NVIDIA's CUDA images set the first three).
+    {"NCCL_VERSION", "", nullptr, ""},
+    {"CUDNN_VERSION", "", nullptr, ""},
+    {"CUDA_VERSION", "", nullptr, ""},
+    {"TORCH_CUDA_ARCH_LIST", "", nullptr, ""},
+    {"TORCH_NVCC_FLAGS", "", nullptr, ""},
     {"NVIDIA_TF32_OVERRIDE", "math_mode_variable", fp32_gemm,
      "overrides TF32 tensor-core math in cuBLAS, cuBLASLt and cuDNN (0: FP32 and TF32 GEMMs "
      "fall back to CUDA cores)"},
@@ -72,24 +94,32 @@ constexpr variable_rule variable_rules_table[] = {
     {"CUBLAS_WORKSPACE_CONFIG", "math_mode_variable", gemm,
      "sets cuBLAS's workspace, which limits the GEMM kernels it may choose"},
     {"CUBLASLT_", "math_mode_variable", gemm,
-     "is read by cuBLASLt on every GEMM (workspace, heuristics, logging)"},
+     "is read by cuBLASLt on every GEMM (workspace, heuristics, emulation, logging)"},
     {"CUBLAS_", "math_mode_variable", gemm,
      "is read by cuBLAS on every GEMM (workspace, emulation, logging)"},
     {"CUDNN_", "environment_variable", torch, "is read by cuDNN"},
     {"NCCL_", "environment_variable", collective, "changes NCCL's transports and algorithms"},
     {"TORCH_", "environment_variable", torch, "is read by PyTorch"},
     {"PYTORCH_", "environment_variable", torch, "is read by PyTorch (allocator, CUDA checks)"},
-    {"CUDA_LAUNCH_BLOCKING", "environment_variable", any, "makes every kernel launch synchronous"},
+    {"CUDA_LAUNCH_BLOCKING", "environment_variable", any,
+     "makes every kernel launch synchronous (a debugging aid, never for measurement)"},
     {"CUDA_MODULE_LOADING", "environment_variable", startup,
      "changes when kernels are loaded (lazy or eager), so startup and first launches"},
+    {"CUDA_MODULE_DATA_LOADING", "environment_variable", startup,
+     "changes when module data is loaded, so startup"},
     {"CUDA_CACHE_", "environment_variable", startup, "changes the JIT cache, so startup"},
     {"CUDA_FORCE_PTX_JIT", "environment_variable", any, "forces kernels to be JIT-compiled"},
+    {"CUDA_DISABLE_PTX_JIT", "environment_variable", any, "forbids JIT-compiling PTX"},
     {"CUDA_DEVICE_MAX_CONNECTIONS", "environment_variable", any,
      "changes how many hardware queues streams share"},
+    {"CUDA_DISABLE_PERF_BOOST", "environment_variable", any,
+     "keeps the GPU from boosting to its higher power state while CUDA runs"},
+    {"CUDA_AUTO_BOOST", "environment_variable", any, "changes the GPU's auto boost clocks"},
     {"CUDA_VISIBLE_DEVICES", "environment_variable", any, "selects which GPUs CUDA sees"},
     {"CUDA_DEVICE_ORDER", "environment_variable", any, "changes which GPU is device 0"},
     {"CUDA_MPS_", "environment_variable", any, "routes work through an MPS server"},
-    {"LD_PRELOAD", "environment_variable", any, "injects a library into every process"},
+    {"LD_PRELOAD", "environment_variable", any,
+     "injects a library into every process (it can intercept any CUDA call)"},
     {"OMP_", "environment_variable", host_threads, "sizes the OpenMP thread pool"},
     {"KMP_", "environment_variable", host_threads, "tunes the Intel OpenMP runtime"},
     {"MKL_NUM_THREADS", "environment_variable", host_threads, "sizes MKL's thread pool"},
@@ -139,9 +169,9 @@ void variable_rules(const context& n, const context& c, const degraded_metrics& 
     const std::string nv = get(n, "env_var_" + var), cv = get(c, "env_var_" + var);
     if (nv == cv) continue;
     const variable_rule* r = rule_for(var);
-    const auto explains = r ? explained(d, r->moves) : std::vector<std::string>{};
+    const auto explains = r && r->moves ? explained(d, r->moves) : std::vector<std::string>{};
     if (explains.empty()) {
-      out.other.push_back({var, shown(nv), shown(cv)});
+      out.other.push_back({var, shown(nv), shown(cv), true});
       continue;
     }
     out.found.push_back({r->id, "warning",

@@ -18,6 +18,7 @@ struct difference {
   std::string what;
   std::string native;
   std::string container;
+  bool variable = false;  // an environment variable (the title counts those apart)
 };
 
 struct findings {

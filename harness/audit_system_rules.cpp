@@ -40,12 +40,13 @@ bool pinned_copy(const std::string& n, const std::string&) { return contains(n, 
 bool loaded_nccl(const context& c) { return !get(c, "env_lib_nccl_path").empty(); }
 
 // Adds a finding when it explains something or can hurt the user's workloads anyway,
-// otherwise records the difference for the info list.
-void warn_or_list(findings& out, bool warn, finding f) {
+// otherwise records the difference for the info list under `listed`, which says whom it
+// would hurt.
+void warn_or_list(findings& out, bool warn, finding f, const std::string& listed) {
   if (warn)
     out.found.push_back(std::move(f));
   else
-    out.other.push_back({f.title, f.native, f.container});
+    out.other.push_back({listed, f.native, f.container});
 }
 
 }  // namespace
@@ -76,8 +77,12 @@ void resource_rules(const context& n, const context& c, const degraded_metrics& 
     warn_or_list(out, !explains.empty() || loaded_nccl(c),
                  {"small_dev_shm", "warning", "/dev/shm in the container is small",
                   get(n, "env_dev_shm_bytes") + " bytes", get(c, "env_dev_shm_bytes") + " bytes",
-                  "pass --shm-size=8g or --ipc=host (NCCL and PyTorch data loaders use /dev/shm)",
-                  explains});
+                  "pass --shm-size=8g or --ipc=host: PyTorch DataLoader workers and NCCL's "
+                  "shared-memory transport put their buffers in /dev/shm and fail or slow down "
+                  "when it fills",
+                  explains},
+                 "/dev/shm size (small: hurts PyTorch DataLoader workers and NCCL's "
+                 "shared-memory transport, neither measured here)");
   }
   const double nml = soft_limit(get(n, "env_rlimit_memlock")),
                cml = soft_limit(get(c, "env_rlimit_memlock"));
@@ -87,7 +92,9 @@ void resource_rules(const context& n, const context& c, const degraded_metrics& 
         out, !explains.empty() || loaded_nccl(c),
         {"memlock_limited", "warning", "the container's RLIMIT_MEMLOCK is lower than native",
          get(n, "env_rlimit_memlock"), get(c, "env_rlimit_memlock"),
-         "pass --ulimit memlock=-1:-1 (pinned host memory and GPUDirect need it)", explains});
+         "pass --ulimit memlock=-1:-1 (pinned host memory and GPUDirect need it)", explains},
+        "RLIMIT_MEMLOCK (lower: limits pinned host memory and GPUDirect RDMA, not measured "
+        "here)");
   }
   if (get(n, "env_rlimit_nofile") != get(c, "env_rlimit_nofile") &&
       !get(c, "env_rlimit_nofile").empty())

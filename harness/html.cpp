@@ -8,6 +8,7 @@
 #include <sstream>
 #include <vector>
 
+#include "findings_view.hpp"
 #include "json_util.hpp"
 #include "outputs.hpp"
 #include "report.hpp"
@@ -239,6 +240,17 @@ std::string gaps(const json& d, const std::string& id, const std::string& shown 
   return s.str();
 }
 
+std::string finding_html(const json& a) {
+  std::string explains;
+  for (const auto& m : a.value("explains", json::array()))
+    explains += (explains.empty() ? "" : ", ") + e(m.get<std::string>());
+  return "<div class=\"finding " + e(json_text(a, "severity")) + "\"><b>[" +
+         e(json_text(a, "severity")) + "] " + e(json_text(a, "title")) + "</b><br>native: <code>" +
+         e(json_text(a, "native")) + "</code><br>container: <code>" + e(json_text(a, "container")) +
+         "</code><br>fix: " + e(json_text(a, "fix")) +
+         (explains.empty() ? "" : "<br>explains: " + explains) + "</div>";
+}
+
 const char* style =
     "body{font:14px/1.45 system-ui,sans-serif;margin:24px auto;max-width:1100px;color:#1f2328}"
     "h1{font-size:22px}h2{font-size:18px;margin-top:32px;border-bottom:1px solid #d0d7de}"
@@ -292,6 +304,10 @@ std::string html_page(const json& doc) {
   if (!json_text(doc, "error").empty())
     h << "<p><b>Error:</b> " << e(json_text(doc, "error")) << "</p>";
   h << gaps(doc, "not-judged", json_text(doc, "error"));
+  if (const auto leading = findings_of(doc, true); !leading.empty()) {
+    h << "<h2 id=\"what-to-do\">What is wrong and what to do</h2>";
+    for (const json* a : leading) h << finding_html(*a);
+  }
   if (!doc["metrics"].empty()) {
     h << "<h2 id=\"verdicts\">Container vs native, per metric class</h2><p>Dots: the container's "
          "performance relative to native (1 = equal, left = worse); bars: "
@@ -315,12 +331,11 @@ std::string html_page(const json& doc) {
                                     : std::string())
       << ".</p>";
   h << "<h2 id=\"audit\">Audit</h2>";
-  if (doc["audit"].empty()) h << "<p>No findings.</p>";
-  for (const auto& a : doc["audit"])
-    h << "<div class=\"finding " << e(json_text(a, "severity")) << "\"><b>["
-      << e(json_text(a, "severity")) << "] " << e(json_text(a, "title")) << "</b><br>native: <code>"
-      << e(json_text(a, "native")) << "</code><br>container: <code>" << e(json_text(a, "container"))
-      << "</code><br>fix: " << e(json_text(a, "fix")) << "</div>";
+  const auto rest = findings_of(doc, false);
+  if (rest.empty())
+    h << (doc["audit"].empty() ? "<p>No findings.</p>"
+                               : "<p>No findings beyond those at the top.</p>");
+  for (const json* a : rest) h << finding_html(*a);
   if (doc.contains("baseline_comparison") && doc["baseline_comparison"].is_object()) {
     const json& b = doc["baseline_comparison"];
     h << "<h2 id=\"baseline\">Against the baseline: <span style=\"color:"

@@ -5,6 +5,7 @@
 #include <sstream>
 #include <vector>
 
+#include "findings_view.hpp"
 #include "json_util.hpp"
 #include "report.hpp"
 
@@ -63,7 +64,9 @@ void junit_suite(std::ostringstream& x, const std::string& name, const json& doc
     const std::string ev = xml_escape(evidence(m, s, ci_label(doc)));
     if (failing(v) && decides) {
       ++f;
-      cases << "      <failure type=\"" << v << "\" message=\"" << v << ": " << ev << "\">" << ev
+      const std::string cause = cause_of_metric(doc, json_text(m, "name"));
+      const std::string why = cause.empty() ? ev : ev + xml_escape("; cause: " + cause);
+      cases << "      <failure type=\"" << v << "\" message=\"" << v << ": " << why << "\">" << why
             << "</failure>\n";
     } else if (v == "inconclusive" || !decides) {
       ++k;
@@ -104,8 +107,10 @@ void junit_suite(std::ostringstream& x, const std::string& name, const json& doc
           << xml_escape(u.name) << "\" time=\"0\">\n";
     if (u.blocking) {
       ++f;
-      cases << "      <failure type=\"missing\" message=\"" << xml_escape(u.text) << "\">"
-            << xml_escape(u.text) << "</failure>\n";
+      const std::string cause = cause_of_metric(doc, u.name);
+      const std::string why = xml_escape(u.text + (cause.empty() ? "" : "; cause: " + cause));
+      cases << "      <failure type=\"missing\" message=\"" << why << "\">" << why
+            << "</failure>\n";
     } else {
       ++k;
       cases << "      <skipped message=\"not judged: " << xml_escape(u.text) << "\"/>\n";
@@ -473,13 +478,21 @@ std::string markdown_summary(const json& doc) {
   md << ".\n\n";
   if (!json_text(doc, "error").empty()) md << "**Error:** " << json_text(doc, "error") << "\n\n";
   markdown_gaps(md, doc, json_text(doc, "error"));
+  auto findings = [&](const std::vector<const json*>& list) {
+    for (const json* a : list)
+      md << "- **" << json_text(*a, "severity") << "** " << json_text(*a, "title") << " — native: `"
+         << json_text(*a, "native") << "`, container: `" << json_text(*a, "container")
+         << "`. Fix: " << json_text(*a, "fix") << "\n";
+  };
+  if (const auto leading = findings_of(doc, true); !leading.empty()) {
+    md << "### What is wrong and what to do\n\n";
+    findings(leading);
+    md << "\n";
+  }
   if (!doc["metrics"].empty()) table(doc);
-  if (!doc["audit"].empty()) {
+  if (const auto rest = findings_of(doc, false); !rest.empty()) {
     md << "\n### Audit\n\n";
-    for (const auto& a : doc["audit"])
-      md << "- **" << json_text(a, "severity") << "** " << json_text(a, "title") << " — native: `"
-         << json_text(a, "native") << "`, container: `" << json_text(a, "container")
-         << "`. Fix: " << json_text(a, "fix") << "\n";
+    findings(rest);
   }
   if (doc.contains("baseline_comparison") && doc["baseline_comparison"].is_object()) {
     const json& b = doc["baseline_comparison"];

@@ -4,6 +4,7 @@
 #include <set>
 #include <sstream>
 
+#include "findings_view.hpp"
 #include "json_util.hpp"
 #include "output_path.hpp"
 #include "outputs.hpp"
@@ -41,8 +42,34 @@ std::string interval_text(const nlohmann::ordered_json& m) {
          fixed_text(m["ci_high"].get<double>(), 4) + "]";
 }
 
+namespace {
+
+void finding_text(std::ostringstream& s, const nlohmann::ordered_json& f) {
+  s << "audit [" << f["severity"].get<std::string>() << "] " << f["title"].get<std::string>()
+    << "\n";
+  // The info list is its title: both sides' values stay in the report.
+  if (f["severity"] == "info" && f["explains"].empty()) return;
+  s << "  native:    " << f["native"].get<std::string>()
+    << "\n  container: " << f["container"].get<std::string>()
+    << "\n  fix:       " << f["fix"].get<std::string>() << "\n";
+  if (!f["explains"].empty()) {
+    s << "  explains: ";
+    for (const auto& m : f["explains"]) s << " " << m.get<std::string>();
+    s << "\n";
+  }
+}
+
+}  // namespace
+
 std::string summary_table(const nlohmann::ordered_json& r) {
   std::ostringstream s;
+  // What is wrong and what to do, before any number.
+  const auto leading = findings_of(r, true);
+  if (!leading.empty()) {
+    s << "what is wrong and what to do:\n";
+    for (const auto* f : leading) finding_text(s, *f);
+    s << "\n";
+  }
   char line[512];
   std::snprintf(line, sizeof line, "%-40s %16s %16s %8s %19s %7s  %s\n", "metric", "native",
                 "container", "ratio", ci_label(r).c_str(), "n", "verdict");
@@ -70,11 +97,7 @@ std::string summary_table(const nlohmann::ordered_json& r) {
       s << "cost " << k << ": native "
         << format_value("seconds", c["native_median_seconds"].get<double>()) << ", container "
         << format_value("seconds", c["container_median_seconds"].get<double>()) << "\n";
-  for (const auto& f : r["audit"])
-    s << "audit [" << f["severity"].get<std::string>() << "] " << f["title"].get<std::string>()
-      << "\n  native:    " << f["native"].get<std::string>()
-      << "\n  container: " << f["container"].get<std::string>()
-      << "\n  fix:       " << f["fix"].get<std::string>() << "\n";
+  for (const auto* f : findings_of(r, false)) finding_text(s, *f);
   if (r.contains("telemetry") && r["telemetry"].value("available", false)) {
     int throttled[2] = {0, 0}, total[2] = {0, 0};
     std::set<std::string> reasons;

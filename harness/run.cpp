@@ -408,7 +408,13 @@ int run_parity(const run_options& o) {
                                      {"native_samples", ncost},
                                      {"container_samples", ccost}};
   if (!o.native_vs_native) {
-    for (const auto& f : audit(nv, cv, o.container, j.degraded))
+    // What the audit explains: the degraded metrics and those the container failed to
+    // measure (a case that failed there only), so a failure gets its cause too.
+    auto to_explain = j.degraded;
+    for (const auto& [name, s] : all_samples)
+      if (!s.native.empty() && s.container.empty())
+        to_explain.emplace(name, metric_class_name(s.kind.cls));
+    for (const auto& f : audit(nv, cv, o.container, to_explain))
       report["audit"].push_back({{"id", f.id},
                                  {"severity", f.severity},
                                  {"title", f.title},

@@ -6,6 +6,8 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <string>
+#include <vector>
 
 #include "environment.hpp"
 
@@ -31,6 +33,24 @@ TEST(StackVariables, CapturesTheOnesTheStackReadsAndNothingElse) {
             "TORCH_ALLOW_TF32_CUBLAS_OVERRIDE");
   char* empty[] = {c, nullptr};
   EXPECT_EQ(as_map(stack_variable_facts(empty)).at("env_variables"), "none");
+}
+
+TEST(StackVariables, OutputIsBoundedInLengthAndCount) {
+  std::vector<std::string> entries;
+  for (int i = 0; i < 150; ++i) entries.push_back("NCCL_VAR_" + std::to_string(1000 + i) + "=1");
+  entries.push_back("LD_LIBRARY_PATH=" + std::string(5000, 'x'));
+  std::vector<char*> env;
+  for (auto& e : entries) env.push_back(e.data());
+  env.push_back(nullptr);
+  const auto f = as_map(stack_variable_facts(env.data()));
+  // Sorted by name: LD_LIBRARY_PATH comes first and is cut; 96 are kept, 55 counted.
+  EXPECT_EQ(f.at("env_var_LD_LIBRARY_PATH"), std::string(1024, 'x') + "... (5000 bytes)");
+  EXPECT_EQ(f.at("env_variables_dropped"), "55");
+  EXPECT_EQ(f.count("env_var_NCCL_VAR_1094"), 1u);
+  EXPECT_EQ(f.count("env_var_NCCL_VAR_1095"), 0u);
+  std::size_t listed = 0;
+  for (const auto& [k, v] : f) listed += k.rfind("env_var_", 0) == 0;
+  EXPECT_EQ(listed, 96u);
 }
 
 TEST(StackVariables, TheProcessEnvironmentIsRecorded) {

@@ -3,6 +3,7 @@
 // context: the top finding must name the cause, explain the degraded metric and fix it.
 #include <gtest/gtest.h>
 
+#include <map>
 #include <set>
 
 #include "audit.hpp"
@@ -19,31 +20,23 @@ side_view side_of(const std::string& report, const char* side) {
   return v;
 }
 
-// Both sides of the healthy podman run, with the stack evidence the bench now records set
-// alike on both (the committed reports predate it).
+// Both sides of a healthy default podman run with CDI on the H100 (rule-39679a4), with the
+// stack evidence the bench records: each fault edits the container's side as the fault
+// would have left it.
+const char* const healthy = "rule-39679a4/parity-podman-1.report.json";
 struct sides {
-  side_view n = side_of("parity-podman.report.json", "native");
-  side_view c = side_of("parity-podman.report.json", "container");
-  sides() {
-    for (auto* s : {&n, &c})
-      s->context.insert({{"env_variables", "NVIDIA_VISIBLE_DEVICES"},
-                         {"env_var_NVIDIA_VISIBLE_DEVICES", "0"},
-                         {"env_libraries", "c cublas cublasLt cuda"},
-                         {"env_lib_cublasLt_path", "/usr/local/cuda-13.0/lib64/libcublasLt.so.13"},
-                         {"env_lib_cublasLt_version", "130000"},
-                         {"env_device_nodes", "nvidia-uvm nvidia-uvm-tools nvidia0 nvidiactl"},
-                         {"env_dev_nvidiactl", "ok"},
-                         {"env_dev_nvidia0", "ok"},
-                         {"env_dev_nvidia-uvm", "ok"},
-                         {"env_dev_nvidia-uvm-tools", "ok"},
-                         {"env_nvidia_kernel_module", "580.159.04"},
-                         {"env_libcuda_on_library_path", "none"}});
-  }
+  side_view n = side_of(healthy, "native");
+  side_view c = side_of(healthy, "container");
   // The container without a GPU, as CUDA's failure leaves its context.
   void no_gpu_in_container(const std::string& cuda_error) {
     c.context.erase("gpu_uuid");
     c.context["gpuparity_error"] = "no usable CUDA GPU (" + cuda_error + ")";
     c.exit_code = 5;
+  }
+  // A variable set in the container only (an image's ENV, a -e flag).
+  void container_sets(const std::string& var, const std::string& value) {
+    c.context["env_var_" + var] = value;
+    c.context["env_variables"] += " " + var;
   }
 };
 
@@ -64,17 +57,69 @@ const std::string bf16 = "gemm/cublaslt/bf16/8192:flop_per_second";
 const std::string copy = "stream/copy:bytes_per_second";
 
 TEST(AuditFaults, HealthyRunsWithAndWithoutTheNewEvidenceGiveNoWarning) {
-  for (const char* r : {"parity-podman.report.json", "parity-podman-99.report.json",
-                        "parity-podman-focus.report.json", "parity-podman-long-focus.report.json"})
+  for (const char* r :
+       {"parity-podman.report.json", "parity-podman-99.report.json",
+        "parity-podman-focus.report.json", "parity-podman-long-focus.report.json",
+        "rule-39679a4/parity-podman-1.report.json", "rule-39679a4/parity-podman-2.report.json"})
     expect_no_warning(audit(side_of(r, "native"), side_of(r, "container"), container_config{}));
+}
+
+// The healthy run's differences (podman's 64 MB /dev/shm, seccomp, its own IPC namespace,
+// image variables, CDI's libcuda.so.1) become one info finding that names them.
+TEST(AuditFaults, AHealthyRunsDifferencesAreOneInfoListThatNamesThem) {
   const sides s;
-  expect_no_warning(audit(s.n, s.c, container_config{}));
+  const auto f = audit(s.n, s.c, container_config{});
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f[0].id, "other_differences");
+  EXPECT_EQ(f[0].severity, "info");
+  EXPECT_TRUE(f[0].explains.empty());
+  for (const char* part : {"/dev/shm size", "seccomp mode", "IPC namespace"})
+    EXPECT_TRUE(has(f[0].title, part)) << part << " in " << f[0].title;
+  EXPECT_TRUE(has(f[0].container, "NCCL's shared-memory transport")) << f[0].container;
+}
+
+// Nothing the healthy evidence differs in (image metadata such as NCCL_VERSION and
+// TORCH_CUDA_ARCH_LIST, the native CUDA_HOME, LD_LIBRARY_PATH) can explain a metric: noise
+// in any family must not be blamed on them.
+TEST(AuditFaults, NoiseInEveryFamilyIsBlamedOnNothingInAHealthyRun) {
+  const sides s;
+  const std::map<std::string, std::string> everything = {
+      {tf32, "compute"},
+      {bf16, "compute"},
+      {copy, "bandwidth"},
+      {"latency/launch:latency_seconds", "round_trip"},
+      {"startup/first_kernel:seconds", "startup"},
+      {"torch/matmul/bf16/8192:flop_per_second", "compute"},
+      {"nccl/all_reduce/1GiB:bytes_per_second", "bandwidth"}};
+  const auto f = audit(s.n, s.c, container_config{}, everything);
+  for (const auto& x : f) {
+    if (x.id == "small_dev_shm") continue;  // NCCL degraded with podman's 64 MB /dev/shm
+    EXPECT_TRUE(x.explains.empty()) << x.id << ": " << x.title;
+  }
+  EXPECT_TRUE(has(f.back().title, "NCCL_VERSION")) << f.back().title;
+}
+
+// The committed --cpus 0.5 run, replayed with the metrics it judged degraded.
+TEST(AuditFaults, TheCpuQuotaRunExplainsItsDegradedRoundTrips) {
+  const char* r = "rule-39679a4/cpu-quota-half.report.json";
+  const auto report =
+      read_json_file(std::string(GPUPARITY_RESULTS) + "/NVIDIA_H100_80GB_HBM3/runs/" + r);
+  std::map<std::string, std::string> degraded;
+  for (const auto& m : report["metrics"])
+    if (m["verdict"] == "degraded" && m["decides"] == true)
+      degraded[m["name"].get<std::string>()] = m["class"].get<std::string>();
+  ASSERT_EQ(degraded.size(), 3u);
+  const auto f = audit(side_of(r, "native"), side_of(r, "container"), container_config{}, degraded);
+  ASSERT_FALSE(f.empty());
+  EXPECT_EQ(f[0].id, "cpu_quota");
+  EXPECT_TRUE(has(f[0].container, "50000 100000"));
+  EXPECT_EQ(f[0].explains.size(), 3u);
+  for (std::size_t i = 1; i < f.size(); ++i) EXPECT_EQ(f[i].severity, "info") << f[i].id;
 }
 
 TEST(AuditFaults, Tf32OverrideInTheImageExplainsTheTensorCoreGemms) {
   sides s;
-  s.c.context["env_variables"] = "NVIDIA_TF32_OVERRIDE NVIDIA_VISIBLE_DEVICES";
-  s.c.context["env_var_NVIDIA_TF32_OVERRIDE"] = "0";
+  s.container_sets("NVIDIA_TF32_OVERRIDE", "0");
   const auto f = audit(s.n, s.c, container_config{}, {{tf32, "compute"}, {copy, "bandwidth"}});
   ASSERT_FALSE(f.empty());
   EXPECT_EQ(f[0].id, "math_mode_variable");
@@ -88,8 +133,7 @@ TEST(AuditFaults, Tf32OverrideInTheImageExplainsTheTensorCoreGemms) {
 
 TEST(AuditFaults, CublasWorkspaceConfigExplainsEveryGemm) {
   sides s;
-  s.c.context["env_variables"] = "CUBLAS_WORKSPACE_CONFIG NVIDIA_VISIBLE_DEVICES";
-  s.c.context["env_var_CUBLAS_WORKSPACE_CONFIG"] = ":0:0";
+  s.container_sets("CUBLAS_WORKSPACE_CONFIG", ":0:0");
   const auto f = audit(s.n, s.c, container_config{}, {{bf16, "compute"}});
   ASSERT_FALSE(f.empty());
   EXPECT_EQ(f[0].id, "math_mode_variable");
@@ -99,8 +143,7 @@ TEST(AuditFaults, CublasWorkspaceConfigExplainsEveryGemm) {
 
 TEST(AuditFaults, AMathVariableThatExplainsNothingIsOnlyListed) {
   sides s;
-  s.c.context["env_variables"] = "NVIDIA_TF32_OVERRIDE NVIDIA_VISIBLE_DEVICES";
-  s.c.context["env_var_NVIDIA_TF32_OVERRIDE"] = "0";
+  s.container_sets("NVIDIA_TF32_OVERRIDE", "0");
   const auto f = audit(s.n, s.c, container_config{}, {{copy, "bandwidth"}});
   expect_no_warning(f);
   ASSERT_FALSE(f.empty());
@@ -193,6 +236,111 @@ TEST(AuditFaults, SmallShmWarnsOnlyWhereNcclRanOrAMetricNeedsIt) {
   s.c.context["env_lib_nccl_path"] = "/usr/lib/x86_64-linux-gnu/libnccl.so.2.27.7";
   EXPECT_NE(audit(s.n, s.c, container_config{}).front().id, "other_differences")
       << "a workload that loaded NCCL can be hurt by a small /dev/shm";
+}
+
+TEST(AuditFaults, CudaLaunchBlockingExplainsEveryDegradedMetric) {
+  sides s;
+  s.container_sets("CUDA_LAUNCH_BLOCKING", "1");
+  const std::string launch = "latency/launch:latency_seconds";
+  const auto f = audit(s.n, s.c, container_config{}, {{launch, "round_trip"}, {copy, "bandwidth"}});
+  ASSERT_FALSE(f.empty());
+  EXPECT_EQ(f[0].id, "environment_variable");
+  EXPECT_TRUE(names(f[0].explains, launch));
+  EXPECT_TRUE(names(f[0].explains, copy));
+  EXPECT_TRUE(has(f[0].container, "CUDA_LAUNCH_BLOCKING=1"));
+  EXPECT_TRUE(has(f[0].native, "CUDA_LAUNCH_BLOCKING=unset"));
+  EXPECT_TRUE(has(f[0].fix, "remove it from the image's ENV")) << f[0].fix;
+}
+
+TEST(AuditFaults, ModuleLoadingExplainsStartupOnly) {
+  sides s;
+  s.container_sets("CUDA_MODULE_LOADING", "EAGER");
+  const std::string start = "startup/first_kernel:seconds";
+  const auto f = audit(s.n, s.c, container_config{}, {{start, "startup"}, {bf16, "compute"}});
+  ASSERT_FALSE(f.empty());
+  EXPECT_EQ(f[0].id, "environment_variable");
+  EXPECT_EQ(f[0].explains, std::vector<std::string>{start});
+}
+
+TEST(AuditFaults, DeviceMaxConnectionsAndLdPreloadExplainAnything) {
+  for (const auto& [var, value] : std::map<std::string, std::string>{
+           {"CUDA_DEVICE_MAX_CONNECTIONS", "1"}, {"LD_PRELOAD", "/opt/hook/libintercept.so"}}) {
+    sides s;
+    s.container_sets(var, value);
+    const auto f = audit(s.n, s.c, container_config{}, {{copy, "bandwidth"}});
+    ASSERT_FALSE(f.empty()) << var;
+    EXPECT_EQ(f[0].id, "environment_variable") << var;
+    EXPECT_TRUE(names(f[0].explains, copy)) << var;
+    EXPECT_TRUE(has(f[0].container, var + "=" + value)) << f[0].container;
+  }
+}
+
+TEST(AuditFaults, ACublasLtVariableExplainsTheGemmsNotTheCopies) {
+  sides s;
+  s.container_sets("CUBLASLT_LOG_LEVEL", "5");
+  const auto f = audit(s.n, s.c, container_config{}, {{bf16, "compute"}, {copy, "bandwidth"}});
+  ASSERT_FALSE(f.empty());
+  EXPECT_EQ(f[0].id, "math_mode_variable");
+  EXPECT_EQ(f[0].explains, std::vector<std::string>{bf16});
+}
+
+TEST(AuditFaults, AVariableSetOnlyNativelyIsFixedByPassingIt) {
+  sides s;
+  s.n.context["env_var_NVIDIA_TF32_OVERRIDE"] = "0";
+  s.n.context["env_variables"] += " NVIDIA_TF32_OVERRIDE";
+  const auto f = audit(s.n, s.c, container_config{}, {{tf32, "compute"}});
+  ASSERT_FALSE(f.empty());
+  EXPECT_EQ(f[0].id, "math_mode_variable");
+  EXPECT_TRUE(has(f[0].container, "NVIDIA_TF32_OVERRIDE=unset"));
+  EXPECT_TRUE(has(f[0].fix, "-e NVIDIA_TF32_OVERRIDE=0")) << f[0].fix;
+}
+
+TEST(AuditFaults, ImageMetadataVariablesExplainNothing) {
+  sides s;
+  s.container_sets("NCCL_VERSION", "2.21.5-1");
+  s.container_sets("TORCH_CUDA_ARCH_LIST", "8.0 9.0");
+  s.c.context["env_dev_shm_bytes"] = s.n.context.at("env_dev_shm_bytes");  // NCCL's own need
+  expect_no_warning(audit(s.n, s.c, container_config{},
+                          {{"nccl/all_reduce/1GiB:bytes_per_second", "bandwidth"},
+                           {"torch/matmul/bf16/8192:flop_per_second", "compute"}}));
+}
+
+// cuda-compat newer than the kernel module is forward compatibility: with the GPU working
+// it is listed, and it explains what is degraded.
+TEST(AuditFaults, ANewerCompatLibcudaThatWorksIsListedUnlessSomethingIsDegraded) {
+  sides s;
+  s.c.context["env_libcuda_path"] = "/usr/local/cuda/compat/libcuda.so.590.10.01";
+  s.c.context["env_libcuda_version"] = "590.10.01";
+  expect_no_warning(audit(s.n, s.c, container_config{}));
+  const auto f = audit(s.n, s.c, container_config{}, {{bf16, "compute"}});
+  ASSERT_FALSE(f.empty());
+  EXPECT_EQ(f[0].id, "libcuda_version_mismatch");
+  EXPECT_TRUE(names(f[0].explains, bf16));
+  for (const char* part : {"590.10.01", "580.159.04", "/usr/local/cuda/compat"})
+    EXPECT_TRUE(has(f[0].native + f[0].container + f[0].fix, part)) << part;
+}
+
+TEST(AuditFaults, AMissingNvidiactlIsNamedNotTheMissingGpuFlags) {
+  sides s;  // --no-gpu-flags, --device /dev/nvidia0 --device /dev/nvidia-uvm, driver mounted
+  s.c.context["env_device_nodes"] = "nvidia-uvm nvidia0";
+  s.c.context["env_dev_nvidiactl"] = "missing";
+  s.no_gpu_in_container("cudaErrorNoDevice: no CUDA-capable device is detected");
+  container_config by_hand;
+  by_hand.gpu_flags = false;
+  const auto f = audit(s.n, s.c, by_hand);
+  ASSERT_FALSE(f.empty());
+  EXPECT_EQ(f[0].id, "no_gpu_in_container");
+  EXPECT_TRUE(has(f[0].container, "/dev/nvidiactl: missing")) << f[0].container;
+  EXPECT_TRUE(has(f[0].container, "natively /dev/nvidiactl: ok")) << f[0].container;
+  EXPECT_TRUE(has(f[0].fix, "--device /dev/nvidiactl")) << f[0].fix;
+  EXPECT_TRUE(has(f[0].fix, "nvidia.com/gpu=all")) << f[0].fix;
+  EXPECT_FALSE(has(f[0].fix, "--no-gpu-flags")) << f[0].fix;
+  // Without any NVIDIA node the flags are the cause.
+  s.c.context["env_device_nodes"] = "none";
+  s.c.context["env_dev_nvidia-uvm"] = "missing";
+  s.c.context.erase("env_dev_nvidia0");
+  s.c.context.erase("env_dev_nvidia-uvm-tools");
+  EXPECT_TRUE(has(audit(s.n, s.c, by_hand)[0].fix, "--no-gpu-flags"));
 }
 
 }  // namespace

@@ -239,5 +239,40 @@ TEST(Renderings, ListARunsMissingMetrics) {
             std::string::npos);
 }
 
+// Every rendering leads with what is wrong and what to do: the finding that explains the
+// degraded metrics comes before any table, and a failing metric names its cause.
+TEST(Renderings, LeadWithTheFindingThatExplainsTheDegradedMetrics) {
+  const auto doc = read("rule-39679a4/cpu-quota-half.report.json");
+  const std::string title = doc["audit"][0]["title"];
+  ASSERT_EQ(doc["audit"][0]["id"], "cpu_quota");
+  const auto md = markdown_summary(doc);
+  ASSERT_NE(md.find("### What is wrong and what to do"), std::string::npos) << md;
+  EXPECT_LT(md.find(title), md.find("| metric |"));
+  EXPECT_EQ(count(md, title), 1);  // not again in the audit list after the table
+  EXPECT_GT(md.find("### Audit"), md.find("| metric |"));  // other_differences stays below
+  const auto h = html_page(doc);
+  ASSERT_NE(h.find("id=\"what-to-do\""), std::string::npos);
+  EXPECT_LT(h.find(xml_escape(title)), h.find("id=\"verdicts\""));
+  EXPECT_EQ(count(h, xml_escape(title)), 1);
+  const auto text = summary_table(doc);
+  EXPECT_EQ(text.rfind("what is wrong and what to do:\n", 0), 0u) << text.substr(0, 200);
+  EXPECT_LT(text.find(title), text.find("metric "));
+  const auto x = junit_xml(doc);
+  // Each degraded round trip names the quota, in its failure's message and text.
+  EXPECT_EQ(count(x, "cause: cpu_quota: "), 2 * 3);
+}
+
+TEST(Renderings, AHealthyRunLeadsWithNothingAndListsTheRestInOneLine) {
+  const auto doc = read("rule-39679a4/parity-podman-1.report.json");
+  EXPECT_EQ(markdown_summary(doc).find("What is wrong"), std::string::npos);
+  EXPECT_EQ(html_page(doc).find("what-to-do"), std::string::npos);
+  const auto text = summary_table(doc);
+  EXPECT_EQ(text.find("what is wrong"), std::string::npos);
+  const auto at = text.find("audit [info] ");
+  ASSERT_NE(at, std::string::npos);
+  // The info list is one line: its values stay in the report.
+  EXPECT_NE(text.compare(text.find('\n', at) + 1, 11, "  native:  "), 0);
+}
+
 }  // namespace
 }  // namespace gpuparity::harness
