@@ -20,7 +20,8 @@
 #             the --cpus 0.5 run on the host-latency and startup cases (cpu-quota-half;
 #             leave it out with GPUPARITY_QUOTA_RUN=0), then $GPUPARITY_REPEATS (default 5)
 #             default native vs podman runs alternating with as many A/A runs
-#             (parity-podman-N, aa-native-N, N from $GPUPARITY_FIRST, default 1)
+#             (parity-podman-N, aa-native-N, N from $GPUPARITY_FIRST, default 1;
+#             GPUPARITY_AA_RUNS=0 leaves the A/A runs out)
 #   misconfig : the --cpus 0.05 run and the podman --gpus all run alone
 #   aa-long : native vs native alone, budget $GPUPARITY_BUDGET (default 400 s)
 #   template : native vs podman through --runtime custom (a --runtime-template naming podman
@@ -217,7 +218,7 @@ print("pinned check:", "  ".join("%s %.1f GB/s sets %.3f" % (b["run_name"].split
     first=${GPUPARITY_FIRST:-1}
     for i in $(seq "$first" $((first + ${GPUPARITY_REPEATS:-5} - 1))); do
       gp "parity-podman-$i" --runtime podman --image "$tag"
-      gp "aa-native-$i" --native-vs-native
+      [ "${GPUPARITY_AA_RUNS:-1}" = 0 ] || gp "aa-native-$i" --native-vs-native
     done
     ;;
   parity-aa|pair)
