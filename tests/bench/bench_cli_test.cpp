@@ -63,6 +63,14 @@ TEST(BenchCli, NoGpuFailsCleanlyWithJsonNamingTheCause) {
   const auto doc = nlohmann::json::parse(r.out);
   EXPECT_NE(doc["context"]["gpuparity_error"].get<std::string>().find("no usable CUDA GPU"),
             std::string::npos);
+  // Without a driver at all CUDA says "driver version is insufficient"; the program says
+  // what is wrong (no_gpu_message.hpp). With one, CUDA_VISIBLE_DEVICES=-1 hides the GPUs.
+  if (access("/proc/driver/nvidia/version", F_OK) != 0) {
+    EXPECT_NE(r.err.find("no NVIDIA driver is loaded on this machine"), std::string::npos) << r.err;
+    EXPECT_EQ(r.err.find("insufficient"), std::string::npos) << r.err;
+  } else {
+    EXPECT_NE(r.err.find("CUDA_VISIBLE_DEVICES is not empty"), std::string::npos) << r.err;
+  }
   // Without a GPU the audit still gets the stack's evidence: the libraries, variables and
   // device nodes are what name the cause.
   for (const char* k : {"env_libraries", "env_lib_c_path", "env_variables",
