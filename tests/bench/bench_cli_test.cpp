@@ -122,5 +122,29 @@ TEST(BenchCli, HelpNamesTheWorkloadFlags) {
     EXPECT_NE(r.out.find(f), std::string::npos) << f;
 }
 
+// The console prints one cause once: the first case's line has it, the other 27 are one
+// counted line; the --benchmark_out file keeps every case's error.
+TEST(BenchCli, ConsoleFoldsARepeatedFailure) {
+  const std::string out = ::testing::TempDir() + "fold-" + std::to_string(getpid()) + ".json";
+  const auto r = run_program({GPUPARITY_BENCH_EXE, "--benchmark_out=" + out}, no_gpu);
+  EXPECT_EQ(r.exit_code, 5) << r.err;
+  std::size_t errors = 0;
+  for (auto at = r.out.find("ERROR OCCURRED"); at != std::string::npos;
+       at = r.out.find("ERROR OCCURRED", at + 1))
+    ++errors;
+  EXPECT_EQ(errors, 1u) << r.out;
+  const auto n = expected_cases().size();
+  EXPECT_NE(r.out.find("stream/copy/iterations:10/manual_time"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("... and " + std::to_string(n - 1) +
+                       " more cases failed with the same error (each is in the JSON output)"),
+            std::string::npos)
+      << r.out;
+  const auto doc = nlohmann::json::parse(test::slurp(out));
+  ASSERT_EQ(doc["benchmarks"].size(), n);
+  for (const auto& b : doc["benchmarks"])
+    EXPECT_EQ(b["error_message"].get<std::string>().rfind("no_device: no usable CUDA GPU", 0), 0u);
+  std::remove(out.c_str());
+}
+
 }  // namespace
 }  // namespace gpuparity
