@@ -83,9 +83,9 @@ int cmd_compare(const std::string& base_path, const std::string& cand_path, cons
   return doc["exit_code"].get<int>();
 }
 
-// `baseline`: an existing file is replaced only with --force. Without -o the path is
-// results/baselines/<gpu-model>/baseline.json, which from the repository's root is the
-// committed baseline a gate compares with.
+// `baseline`: without -o the path is results/baselines/<gpu-model>/baseline.json, which
+// from the repository's root is the committed baseline a gate compares with: a file there
+// is replaced only with --force. A file -o names is replaced, as every command's -o does.
 int cmd_baseline(const std::vector<std::string>& inputs, const std::string& side, std::string out,
                  bool force, bool quiet) {
   console con(std::cerr, "gpuparity baseline", quiet);
@@ -104,9 +104,10 @@ int cmd_baseline(const std::vector<std::string>& inputs, const std::string& side
     return exit_error;
   }
   std::error_code ec;
-  if (!force && out != "-" && std::filesystem::is_regular_file(out, ec)) {
-    con.error(out + " exists" + (default_path ? " (the default path: -o was not given)" : "") +
-              ": pass -o FILE to write another file, or --force to replace it");
+  if (default_path && !force && std::filesystem::exists(out, ec)) {
+    con.error(out +
+              " exists (the default path: -o was not given): pass -o FILE to write "
+              "another file, or --force to replace it");
     return exit_usage;
   }
   const auto slash = out.rfind('/');
@@ -227,9 +228,10 @@ int main(int argc, char** argv) {
   baseline->add_option("--side", side, "side of run reports to pool (default container)")
       ->check(CLI::IsMember({"native", "container"}));
   baseline->add_option("-o,--output", out,
-                       "baseline path (default results/baselines/<gpu-model>/baseline.json); an "
-                       "existing file is replaced only with --force");
-  baseline->add_flag("-f,--force", force, "replace an existing baseline file");
+                       "baseline path (default results/baselines/<gpu-model>/baseline.json, "
+                       "where an existing file is replaced only with --force)");
+  baseline->add_flag("-f,--force", force,
+                     "replace an existing file at the default path (without -o)");
   add_quiet_flag(baseline, quiet);
 
   std::string report_path;

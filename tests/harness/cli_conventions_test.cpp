@@ -130,8 +130,8 @@ TEST(ConventionsCli, ParseErrorsPointToTheSubcommandsHelp) {
 }
 
 // From the repository's root the default path is the committed baseline: it is never
-// replaced unless --force says so, nor is a file -o names.
-TEST(ConventionsCli, BaselineReplacesAFileOnlyWithForce) {
+// replaced unless --force says so. A file -o names is replaced, as every command's -o is.
+TEST(ConventionsCli, BaselineReplacesTheDefaultPathOnlyWithForce) {
   const auto d = fresh_dir("force");
   const std::string committed = d + "/results/baselines/NVIDIA_H100_80GB_HBM3/baseline.json";
   const auto in_d = [&](std::vector<std::string> args) {
@@ -150,11 +150,12 @@ TEST(ConventionsCli, BaselineReplacesAFileOnlyWithForce) {
             std::string::npos)
       << again.err;
   EXPECT_EQ(std::filesystem::file_size(committed), 3u) << "the file was replaced";
-  const auto named = in_d({"-o", committed});
-  EXPECT_EQ(named.exit_code, 2) << named.err;
-  EXPECT_EQ(std::filesystem::file_size(committed), 3u);
   const auto forced = in_d({"--force"});
   EXPECT_EQ(forced.exit_code, 0) << forced.err;
+  EXPECT_EQ(nlohmann::json::parse(slurp(committed))["kind"], "gpuparity-baseline");
+  std::filesystem::resize_file(committed, 3);
+  const auto named = in_d({"-o", committed});
+  EXPECT_EQ(named.exit_code, 0) << named.err;
   EXPECT_EQ(nlohmann::json::parse(slurp(committed))["kind"], "gpuparity-baseline");
   const auto to_stdout = in_d({"-o", "-"});
   EXPECT_EQ(to_stdout.exit_code, 0) << "standard output is never an existing file";
