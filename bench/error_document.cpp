@@ -24,6 +24,9 @@ output_flags scan_output_flags(int argc, char** argv) {
     if (flag_value(a, "benchmark_out", v)) f.out_path = v;
     if (flag_value(a, "benchmark_out_format", v)) f.out_format = v;
     if (flag_value(a, "benchmark_format", v)) f.format = v;
+    if (flag_value(a, "benchmark_color", v)) f.color = v;
+    if (flag_value(a, "benchmark_counters_tabular", v))
+      f.counters_tabular = v == "true" || v == "1";
     if (a == "--benchmark_list_tests" ||
         (flag_value(a, "benchmark_list_tests", v) && (v == "true" || v == "1")))
       f.list_tests = true;

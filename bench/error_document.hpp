@@ -13,6 +13,8 @@ struct output_flags {
   std::string out_format = "json";  // --benchmark_out_format
   std::string format = "console";   // --benchmark_format
   bool list_tests = false;          // --benchmark_list_tests
+  std::string color = "auto";       // --benchmark_color
+  bool counters_tabular = false;    // --benchmark_counters_tabular
 };
 
 // Reads the Google Benchmark output flags from argv without consuming them.

@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "gpuparity/version.hpp"
+#include "no_gpu_message.hpp"
 
 namespace gpuparity {
 
@@ -25,14 +26,15 @@ std::string format_uuid(const cudaUUID_t& u) {
 }
 
 std::string no_device_message(cudaError_t e, int device_count, int device) {
-  std::string cause = std::string(cudaGetErrorName(e)) + ": " + cudaGetErrorString(e);
-  if (e == cudaSuccess)
-    cause = "device " + std::to_string(device) + " requested but only " +
-            std::to_string(device_count) + " visible";
-  return "no usable CUDA GPU (" + cause +
-         "); check that the NVIDIA driver is loaded (nvidia-smi) and, in a container, that "
-         "the runtime passes the GPU in (docker --gpus all, podman --device "
-         "nvidia.com/gpu=all, apptainer --nv) and that CUDA_VISIBLE_DEVICES is not empty";
+  no_gpu_cause c;
+  if (e != cudaSuccess) {
+    c.error_name = cudaGetErrorName(e);
+    c.error_text = cudaGetErrorString(e);
+  }
+  c.device_count = device_count;
+  c.device = device;
+  c.driver_loaded = nvidia_driver_loaded();
+  return no_gpu_message(c);
 }
 
 }  // namespace

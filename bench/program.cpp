@@ -13,6 +13,7 @@
 #include <sstream>
 
 #include "affinity.hpp"
+#include "console_reporter.hpp"
 #include "environment.hpp"
 #include "error_document.hpp"
 #include "fan_out.hpp"
@@ -170,7 +171,11 @@ int run(int argc, char** argv, const char* program, void (*register_cases)(bench
 
   register_cases(ctx);
 
-  const std::size_t matched = benchmark::RunSpecifiedBenchmarks();
+  // The console folds repeated failures; JSON and the --benchmark_out file keep each.
+  folding_console_reporter console(flags);
+  const std::size_t matched = flags.format == "console"
+                                  ? benchmark::RunSpecifiedBenchmarks(&console)
+                                  : benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();
   if (matched == 0)
     return fail_usage(program, flags, ctx.gpu,

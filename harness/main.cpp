@@ -1,90 +1,28 @@
 // gpuparity: runs the workloads natively and in a container and decides, per metric,
 // whether the container is equivalent to bare metal. Exit codes: run.hpp, README.md.
-#include <unistd.h>
-
 #include <CLI/CLI.hpp>
 #include <algorithm>
-#include <climits>
-#include <cmath>
-#include <cstdlib>
 #include <filesystem>
 #include <iostream>
 
+#include "cli_common.hpp"
 #include "compare.hpp"
+#include "console.hpp"
 #include "documents.hpp"
 #include "gpuparity/version.hpp"
-#include "interrupt.hpp"
 #include "json_util.hpp"
 #include "measurements.hpp"
 #include "output_path.hpp"
 #include "outputs.hpp"
 #include "report.hpp"
 #include "run.hpp"
+#include "run_cli.hpp"
 #include "simulate.hpp"
 
 namespace {
 
 using namespace gpuparity::harness;
 using json = nlohmann::ordered_json;
-
-std::string self_path(const char* argv0) {
-  char buf[PATH_MAX];
-  const ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
-  return n > 0 ? std::string(buf, static_cast<std::size_t>(n)) : argv0;
-}
-
-// A number strictly between low and high, finite, and nothing else: CLI11's Range and
-// PositiveNumber let "nan" through (every comparison with it is false).
-CLI::Validator finite_between(double low, double high, const std::string& rule,
-                              const std::string& shown) {
-  return CLI::Validator(
-      [=](std::string& text) -> std::string {
-        char* end = nullptr;
-        const double v = std::strtod(text.c_str(), &end);
-        if (end == text.c_str() || *end != '\0' || !std::isfinite(v) || !(v > low) || !(v < high))
-          return text + " is not " + rule;
-        return "";
-      },
-      shown);
-}
-
-// A margin of 1 (meant as 1%) would make degraded and regression impossible verdicts.
-const CLI::Validator margin_check =
-    finite_between(0.0, 0.5, "a margin: give a fraction above 0 and below 0.5 (0.01 means 1%)",
-                   "FRACTION in (0, 0.5)");
-// 10^7 s (~116 days) is far beyond any run, and far below where the process runner's
-// deadline (int64 milliseconds) overflows, as 1e300 would.
-const CLI::Validator seconds_check = finite_between(
-    0.0, 1e7, "a number of seconds: give a positive number below 10000000", "SECONDS");
-
-void add_margin_options(CLI::App* app, class_margins& m) {
-  app->add_option("--margin-bandwidth", m.bandwidth, "equivalence margin (default 0.02)")
-      ->check(margin_check);
-  app->add_option("--margin-compute", m.compute, "equivalence margin (default 0.02)")
-      ->check(margin_check);
-  app->add_option("--margin-latency", m.latency, "equivalence margin (default 0.05)")
-      ->check(margin_check);
-  app->add_option("--margin-round-trip", m.round_trip,
-                  "margin for host-observed round trips: latency/launch, graph_launch, "
-                  "memcpy_h2d_small (default 0.10)")
-      ->check(margin_check);
-  app->add_option("--margin-startup", m.startup,
-                  "margin for startup/* (a fresh process's cold start; default 0.15)")
-      ->check(margin_check);
-  app->add_option("--margin-host", m.host,
-                  "margin for the host class: pageable (host-staged) copies and the CPU-side "
-                  "submission cost of launches and copies (default 0.10)")
-      ->check(margin_check);
-  app->add_flag("--judge-host", m.judge_host,
-                "let host-class verdicts (pageable copies, submission cost) decide the overall "
-                "verdict (default: informational)");
-}
-
-// Prints a path problem; its exit code, 0 when there is none.
-int refused(const path_problem& p, const std::string& command) {
-  if (p.exit_code) std::cerr << "gpuparity" << command << ": ERROR: " << p.message << "\n";
-  return p.exit_code;
-}
 
 bool any_stdout(const std::vector<std::string>& paths) {
   return std::find(paths.begin(), paths.end(), "-") != paths.end();
@@ -145,40 +83,52 @@ int cmd_compare(const std::string& base_path, const std::string& cand_path, cons
   return doc["exit_code"].get<int>();
 }
 
-int cmd_baseline(const std::vector<std::string>& inputs, const std::string& side, std::string out) {
+// `baseline`: without -o the path is results/baselines/<gpu-model>/baseline.json, which
+// from the repository's root is the committed baseline a gate compares with: a file there
+// is replaced only with --force. A file -o names is replaced, as every command's -o does.
+int cmd_baseline(const std::vector<std::string>& inputs, const std::string& side, std::string out,
+                 bool force, bool quiet) {
+  console con(std::cerr, "gpuparity baseline", quiet);
   std::vector<named_path> reports;
   for (const auto& p : inputs) reports.push_back({"REPORT", p});
   json doc;
+  const bool default_path = out.empty();
   try {
     std::vector<measurement_set> runs;
     for (const auto& p : inputs) runs.push_back(load_measurements(p, side));
     doc = make_baseline(runs);
-    if (out.empty())
+    if (default_path)
       out = "results/baselines/" + folder_name(runs.front().facts.gpu_name) + "/baseline.json";
   } catch (const measurement_error& e) {
-    std::cerr << "gpuparity baseline: ERROR: " << e.what() << "\n";
+    con.error(e.what());
     return exit_error;
   }
-  const auto slash = out.rfind('/');
-  if (slash != std::string::npos && out != "-") {
-    std::error_code ec;
-    std::filesystem::create_directories(out.substr(0, slash), ec);
+  std::error_code ec;
+  if (default_path && !force && std::filesystem::exists(out, ec)) {
+    con.error(out +
+              " exists (the default path: -o was not given): pass -o FILE to write "
+              "another file, or --force to replace it");
+    return exit_usage;
   }
+  const auto slash = out.rfind('/');
+  if (slash != std::string::npos && out != "-")
+    std::filesystem::create_directories(out.substr(0, slash), ec);
   // Checked once its folder is made (the default path is known only now); reading the
   // inputs wrote nothing.
   if (const int code = refused(check_output_paths({{"-o", out}}, reports, true, ""), " baseline"))
     return code;
   const auto werr = write_report(out, doc);
   if (!werr.empty()) {
-    std::cerr << "gpuparity baseline: ERROR: " << werr << ", or pass -o FILE\n";
+    con.error(werr + ", or pass -o FILE");
     return exit_error;
   }
-  std::cerr << "gpuparity baseline: " << doc["metrics"].size() << " metrics from " << inputs.size()
-            << " report(s) written to " << (out == "-" ? "standard output" : out) << "\n";
+  con.progress(std::to_string(doc["metrics"].size()) + " metrics from " +
+               std::to_string(inputs.size()) + " report(s) written to " +
+               (out == "-" ? "standard output" : out));
   for (const auto& d : doc["dropped_metrics"])
-    std::cerr << "gpuparity baseline: warning: " << d["name"].get<std::string>()
-              << " left out (not measured in " << d["missing_from"].size()
-              << " of the reports); listed in dropped_metrics\n";
+    con.warning(d["name"].get<std::string>() + " left out (not measured in " +
+                std::to_string(d["missing_from"].size()) +
+                " of the reports); listed in dropped_metrics");
   return exit_parity;
 }
 
@@ -250,80 +200,12 @@ int main(int argc, char** argv) {
                        std::string(gpuparity::version) + " (" + gpuparity::git_revision + ")");
   app.require_subcommand(1);
 
-  run_options o;
-  std::string runtime = "docker", runtime_template, kill_template, gpus = "all";
-  std::string shm_size, ipc, cpus;
-  std::vector<std::string> ulimits;
-  auto* run = app.add_subcommand("run", "interleave native and container trials and judge parity");
-  run->add_option("--image", o.container.image, "container image with the workload programs");
-  run->add_option("--runtime", runtime, "docker, podman, apptainer or custom (default docker)")
-      ->check(CLI::IsMember({"docker", "podman", "apptainer", "custom"}));
-  run->add_option("--engine", o.container.engine,
-                  "the runtime's executable (default: its name on PATH)");
-  run->add_option("--runtime-template", runtime_template,
-                  "custom runtime's run command: tokens, with {image}, {name}, {command}");
-  run->add_option("--runtime-kill-template", kill_template,
-                  "custom runtime's command that stops a hung container: tokens, with {name}, "
-                  "{image}");
-  run->add_option("--gpus", gpus,
-                  "the GPU both sides run on: all (default: device 0 on each side), a device "
-                  "index (1) or a GPU UUID (GPU-...); one GPU per run");
-  run->add_flag(
-      "--no-gpu-flags", [&o](std::int64_t) { o.container.gpu_flags = false; },
-      "add no GPU flags (pass your own with --container-arg)");
-  run->add_option("--container-arg", o.container.extra,
-                  "a flag for the runtime's run command (repeatable)")
-      ->allow_extra_args(false);
-  run->add_option("--shm-size", shm_size, "container /dev/shm size (runtime --shm-size)");
-  run->add_option("--ipc", ipc, "container IPC mode (runtime --ipc)");
-  run->add_option("--cpus", cpus, "container CPU quota (runtime --cpus)");
-  run->add_option("--ulimit", ulimits, "container rlimit, e.g. memlock=-1:-1 (repeatable)")
-      ->allow_extra_args(false);
-  run->add_flag("--native-vs-native", o.native_vs_native, "A/A run: both sides bare metal");
-  run->add_option("--bench", o.bench_path, "native gpuparity-bench (default: next to gpuparity)");
-  run->add_option("--torch", o.torch_path, "native gpuparity-torch (default: next to gpuparity)");
-  run->add_option("--programs", o.programs, "auto, bench, torch or bench,torch (default auto)")
-      ->check(CLI::IsMember({"auto", "bench", "torch", "bench,torch"}));
-  run->add_option("--filter", o.filter, "workload cases to run (Google Benchmark regex)");
-  run->add_option("--workload-arg", o.workload_args,
-                  "a flag for the workload programs (repeatable)")
-      ->allow_extra_args(false);
-  run->add_option("--budget", o.budget_s, "seconds of trials (default 120)")->check(seconds_check);
-  run->add_option("--min-trials", o.min_trials,
-                  "measured trials per side before stopping (default 3)")
-      ->check(CLI::Range(2, 1000));
-  run->add_option("--max-trials", o.max_trials, "most measured trials per side (default 40)")
-      ->check(CLI::Range(2, 1000));
-  run->add_option("--trial-timeout", o.trial_timeout_s,
-                  "seconds before a workload is killed (default 300)")
-      ->check(seconds_check);
-  add_margin_options(run, o.margins);
-  run->add_option("-o,--output", o.output, "report path (default gpuparity-report.json)");
-  run->add_option("--baseline", o.baseline,
-                  "also compare the container side with this baseline (gpuparity baseline)");
-  run->add_option("--junit", o.junit, "also write JUnit XML here");
-  run->add_option("--prom", o.prometheus, "also write the Prometheus text format here");
-  run->add_flag(
-      "--no-telemetry", [&o](std::int64_t) { o.telemetry = false; },
-      "do not sample the GPU through NVML during the trials");
-  run->add_option("--planned-trials", o.planned_trials,
-                  "measured trials per side at the sequential rule's last look (default: as "
-                  "many as the budget holds at the first measured pair's cost; at least 4)")
-      ->check(CLI::Range(min_planned_trials, 1000));
-  run->add_option("--processes-per-trial", o.processes_per_trial,
-                  "fresh processes per trial for host latency and startup, each one sample "
-                  "(default 4; 0: they run inside the trial's process)")
-      ->check(CLI::Range(0, 64));
-  run->add_flag(
-      "--no-focus", [&o](std::int64_t) { o.focus = false; },
-      "every trial runs every case (default: after a look that settled a metric, only the "
-      "families of cases with an undecided metric)");
-  run->add_flag("--dry-run", o.dry_run,
-                "print every command a run would start and stop (writes no file; a missing "
-                "engine is a warning)");
+  run_cli run_values;
+  add_run_command(app, run_values);
 
   std::string base_path, cand_path, side = "container", out, junit, prom, markdown, html;
   class_margins cmp_margins;
+  bool quiet = false;
   auto* compare = app.add_subcommand(
       "compare", "regression gate: a candidate's measurements against a baseline's");
   compare->add_option("BASELINE", base_path, "baseline, run report or Google Benchmark JSON")
@@ -337,14 +219,20 @@ int main(int argc, char** argv) {
   compare->add_option("--prom", prom, "also write the Prometheus text format here");
   compare->add_option("--markdown", markdown, "also write Markdown here");
   compare->add_option("--html", html, "also write an HTML page here");
+  add_quiet_flag(compare, quiet);
 
   std::vector<std::string> inputs;
+  bool force = false;
   auto* baseline = app.add_subcommand("baseline", "pool one or more run reports into a baseline");
   baseline->add_option("REPORT", inputs, "run reports (or Google Benchmark JSON)")->required();
   baseline->add_option("--side", side, "side of run reports to pool (default container)")
       ->check(CLI::IsMember({"native", "container"}));
   baseline->add_option("-o,--output", out,
-                       "baseline path (default results/baselines/<gpu-model>/baseline.json)");
+                       "baseline path (default results/baselines/<gpu-model>/baseline.json, "
+                       "where an existing file is replaced only with --force)");
+  baseline->add_flag("-f,--force", force,
+                     "replace an existing file at the default path (without -o)");
+  add_quiet_flag(baseline, quiet);
 
   std::string report_path;
   auto* report = app.add_subcommand(
@@ -362,16 +250,18 @@ int main(int argc, char** argv) {
   simulate->add_option("REPORT", inputs, "run reports of one GPU model")->required();
   simulate->add_option("--runs", sim.runs, "simulated runs per scenario (default 1000)")
       ->check(CLI::Range(1, 1000000));
-  simulate->add_option_function<double>(
-               "--budget", [&](double b) { sim.rule.budget_s = b, sim_budget = true; },
-               "seconds of trials (default: the first report's budget)")
+  simulate
+      ->add_option_function<double>(
+          "--budget", [&](double b) { sim.rule.budget_s = b, sim_budget = true; },
+          "seconds of trials (default: the first report's budget)")
       ->check(seconds_check);
   simulate->add_option("--seed", sim.seed, "seed of the resampling (default fixed)");
-  simulate->add_option("--shift", sim.shift,
-                       "the power scenario's slowdown, in margins (default 2)")
+  simulate
+      ->add_option("--shift", sim.shift, "the power scenario's slowdown, in margins (default 2)")
       ->check(CLI::Range(0.0, 1000.0));
-  simulate->add_option("--power-metric", sim.power_metrics,
-                       "a metric for the power scenario (repeatable; default every deciding one)")
+  simulate
+      ->add_option("--power-metric", sim.power_metrics,
+                   "a metric for the power scenario (repeatable; default every deciding one)")
       ->allow_extra_args(false);
   simulate->add_option("--min-trials", sim.rule.min_trials, "as for run (default 3)")
       ->check(CLI::Range(2, 1000));
@@ -379,8 +269,8 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(2, 1000));
   simulate->add_option("--planned-trials", sim.rule.planned_trials, "as for run")
       ->check(CLI::Range(min_planned_trials, 1000));
-  simulate->add_option("--processes-per-trial", sim.rule.processes_per_trial,
-                       "as for run (default 4)")
+  simulate
+      ->add_option("--processes-per-trial", sim.rule.processes_per_trial, "as for run (default 4)")
       ->check(CLI::Range(0, 64));
   simulate->add_flag(
       "--no-focus", [&sim](std::int64_t) { sim.rule.focus = false; }, "as for run");
@@ -394,8 +284,7 @@ int main(int argc, char** argv) {
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    std::cerr << "gpuparity: " << e.what() << "; see gpuparity --help\n";
-    return exit_usage;
+    return parse_failed(app, e);
   }
   // The documents were checked before use; an exception here is a defect, and still an
   // error (4) with a message, never an abort.
@@ -413,68 +302,11 @@ int main(int argc, char** argv) {
     }
     if (compare->parsed())
       return cmd_compare(base_path, cand_path, side, cmp_margins, out, junit, prom, markdown, html);
-    if (baseline->parsed()) return cmd_baseline(inputs, side, out);
+    if (baseline->parsed()) return cmd_baseline(inputs, side, out, force, quiet);
     if (report->parsed()) return cmd_report(report_path, junit, prom, markdown, html);
   } catch (const std::exception& e) {
     std::cerr << "gpuparity " << cmd << ": ERROR: internal error: " << e.what() << "\n";
     return exit_error;
   }
-  o.container.kind = *parse_runtime(runtime);
-  o.container.command_template = split_template(runtime_template);
-  o.container.kill_template = split_template(kill_template);
-  if (!o.container.kill_template.empty() && o.container.kind != runtime_kind::custom) {
-    std::cerr << "gpuparity: --runtime-kill-template is for --runtime custom (docker and podman "
-                 "containers are stopped by name, apptainer's with its process group)\n";
-    return exit_usage;
-  }
-  if (o.container.kind == runtime_kind::custom && o.container.command_template.empty()) {
-    std::cerr << "gpuparity: --runtime custom needs --runtime-template, e.g. "
-                 "\"enroot start --root {image} {command}\"\n";
-    return exit_usage;
-  }
-  try {
-    o.container.gpus = parse_gpu_selection(gpus);
-  } catch (const std::invalid_argument& e) {
-    std::cerr << "gpuparity: " << e.what() << "\n";
-    return exit_usage;
-  }
-  if (o.container.kind == runtime_kind::custom && !o.native_vs_native &&
-      o.container.gpus.kind != gpu_selection_kind::all &&
-      !template_passes_gpus(o.container.command_template)) {
-    std::cerr << "gpuparity: --gpus " << gpus
-              << " with --runtime custom: the native side runs on that GPU, but the template "
-                 "does not pass it to the container: put {gpus} where the runtime takes it, e.g. "
-                 "\"enroot start -e NVIDIA_VISIBLE_DEVICES={gpus} {image} {command}\"\n";
-    return exit_usage;
-  }
-  if (!o.native_vs_native && o.container.image.empty()) {
-    std::cerr << "gpuparity: run needs --image IMAGE (or --native-vs-native for an A/A run)\n";
-    return exit_usage;
-  }
-  if (!shm_size.empty()) o.container.extra.push_back("--shm-size=" + shm_size);
-  if (!ipc.empty()) o.container.extra.push_back("--ipc=" + ipc);
-  if (!cpus.empty()) o.container.extra.push_back("--cpus=" + cpus);
-  for (const auto& u : ulimits) o.container.extra.push_back("--ulimit=" + u);
-  if (o.min_trials > o.max_trials) {
-    std::cerr << "gpuparity: --min-trials is larger than --max-trials\n";
-    return exit_usage;
-  }
-  if (o.planned_trials > o.max_trials) {
-    std::cerr << "gpuparity: --planned-trials is larger than --max-trials: raise --max-trials "
-                 "(the plan could never be reached)\n";
-    return exit_usage;
-  }
-  // Outputs before anything runs: a run never measures for minutes and then cannot write.
-  if (!o.dry_run) {
-    const auto problem = check_output_paths(
-        {{"-o", o.output}, {"--junit", o.junit}, {"--prom", o.prometheus}},
-        {{"--baseline", o.baseline}, {"--bench", o.bench_path}, {"--torch", o.torch_path}}, false,
-        "run prints its summary there");
-    if (const int code = refused(problem, "")) return code;
-  }
-  o.argv.assign(argv, argv + argc);
-  o.self_path = self_path(argv[0]);
-  // Only `run` starts children that must not outlive it; a dry run starts none.
-  if (!o.dry_run) install_interrupt_handlers();
-  return run_parity(o);
+  return run_command(run_values, argc, argv);
 }

@@ -14,6 +14,7 @@
 
 #include "audit.hpp"
 #include "compare.hpp"
+#include "console.hpp"
 #include "decision.hpp"
 #include "error_document.hpp"
 #include "gpu_selection.hpp"
@@ -116,21 +117,21 @@ selected_programs select_programs(const run_options& o) {
 int print_dry_run(const run_options& o) {
   const auto selected = select_programs(o);
   std::vector<program> programs = selected.found;
+  console con(std::cerr, "gpuparity", o.quiet);
   for (const auto& [p, why] : selected.missing) {
-    std::cerr << "gpuparity: warning: " << why << "; the native commands name it as "
-              << p.native_path << "\n";
+    con.warning(why + "; the native commands name it as " + p.native_path);
     programs.push_back(p);
   }
   const runner run(o, std::chrono::steady_clock::now());
   if (!o.native_vs_native) {
     const auto engine = runtime_executable(o.container);
     if (engine.empty()) {
-      std::cerr << "gpuparity: --runtime custom needs --runtime-template\n";
+      con.error("--runtime custom needs --runtime-template");
       return exit_usage;
     }
     if (find_on_path(engine).empty())
-      std::cerr << "gpuparity: warning: container runtime '" << engine
-                << "' was not found on PATH: a run needs it installed (or --engine PATH)\n";
+      con.warning("container runtime '" + engine +
+                  "' was not found on PATH: a run needs it installed (or --engine PATH)");
   }
   const bool container = !o.native_vs_native;
   std::cout << gpu_selection_text(o);
@@ -197,6 +198,7 @@ std::string write_renderings(const json& doc, const std::string& junit,
 int run_parity(const run_options& o) {
   if (o.dry_run) return print_dry_run(o);
   const auto started = std::chrono::steady_clock::now();
+  console con(std::cerr, "gpuparity", o.quiet);
   json report;
   report["schema_version"] = report_schema_version;
   report["producer"] = producer_json();
@@ -250,7 +252,7 @@ int run_parity(const run_options& o) {
     report["timings"] = {
         {"wall_seconds",
          std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count()}};
-    if (!error.empty()) std::cerr << "gpuparity: ERROR: " << error << "\n";
+    if (!error.empty()) con.error(error);
     std::cout << summary_table(report);
     // The renderings first: when one cannot be written (a disk that filled, a FIFO whose
     // reader left; the paths were checked before the first trial), the report says so and
@@ -258,7 +260,7 @@ int run_parity(const run_options& o) {
     const std::string rerr =
         write_renderings(json::parse(dump_document(report)), o.junit, o.prometheus);
     if (!rerr.empty()) {
-      std::cerr << "gpuparity: ERROR: " << rerr << "\n";
+      con.error(rerr);
       code = exit_error;
       report["verdict"] = "error";
       report["exit_code"] = code;
@@ -266,10 +268,10 @@ int run_parity(const run_options& o) {
     }
     const std::string werr = write_report(o.output, report);
     if (!werr.empty()) {
-      std::cerr << "gpuparity: " << werr << "\n";
+      con.error(werr);
       return exit_error;
     }
-    std::cerr << "gpuparity: report written to " << o.output << "\n";
+    con.progress("report written to " + o.output);
     return code;
   };
   // A SIGINT, SIGTERM or SIGHUP (interrupt.hpp) ends the run at the next check: children
@@ -355,18 +357,22 @@ int run_parity(const run_options& o) {
   };
   source.stop_requested = [] { return interrupted_signal() != 0; };
   source.after_trial = [&](const trial& t) {
-    std::cerr << "gpuparity: ["
-              << (t.container ? (o.native_vs_native ? "native-b " : "container") : "native   ")
-              << " #" << t.index << (t.index == 0 ? " warm-up" : "") << "] " << std::fixed;
-    std::cerr.precision(1);
-    std::cerr << t.wall_s << " s " << (t.error.empty() ? "ok" : "ERROR: " + t.error) << "\n";
+    std::ostringstream line;
+    line << "[" << (t.container ? (o.native_vs_native ? "native-b " : "container") : "native   ")
+         << " #" << t.index << (t.index == 0 ? " warm-up" : "") << "] " << std::fixed;
+    line.precision(1);
+    line << t.wall_s << " s ";
+    if (t.error.empty())
+      con.progress(line.str() + "ok");
+    else
+      con.progress_failure(line.str(), t.error);
     if (telemetry_tried || t.container || t.runs.empty()) return;
     const auto& c = t.runs.front().out.context;
     const auto uuid = c.find("gpu_uuid");
     if (uuid == c.end()) return;
     telemetry_tried = true;
     if (!tel.start(uuid->second))
-      std::cerr << "gpuparity: telemetry unavailable: " << tel.unavailable_reason() << "\n";
+      con.progress("telemetry unavailable: " + tel.unavailable_reason());
   };
   auto scheduled = schedule_trials(o, programs, source);
   auto& trials = scheduled.trials;
@@ -450,8 +456,7 @@ int run_parity(const run_options& o) {
     report["advice"] = {
         {"metric", noisiest},
         {"trials_needed_per_side", most_needed},
-        {"suggested_budget_seconds",
-         std::ceil(so_far + (most_needed - trials_so_far) * last_pair)},
+        {"suggested_budget_seconds", std::ceil(so_far + (most_needed - trials_so_far) * last_pair)},
         // The budget alone would plan floor(budget / seconds_per_planned_trial) trials: the
         // rule looks no further than its plan, so the advice names the plan too.
         {"suggested_planned_trials", std::max(planned_trials(judged_with), most_needed)}};
@@ -473,8 +478,7 @@ int run_parity(const run_options& o) {
     const auto candidate = measurements_from_json(report, o.output, "container");
     const json cmp = compare_measurements(*baseline, candidate, o.margins, o.filter);
     report["baseline_comparison"] = cmp;
-    std::cerr << "gpuparity: against the baseline " << o.baseline << ": "
-              << cmp["verdict"].get<std::string>() << "\n";
+    con.progress("against the baseline " + o.baseline + ": " + cmp["verdict"].get<std::string>());
     return finish(combined_exit_code(code, cmp["exit_code"].get<int>()), verdict_text, "");
   } catch (const measurement_error& e) {
     return finish(exit_error, "error", std::string("baseline comparison failed: ") + e.what());

@@ -51,6 +51,7 @@ struct run_options {
                                 // 0: they run inside the trial's process like the others
   double telemetry_period_s = 0.1;
   bool dry_run = false;
+  bool quiet = false;  // --quiet: no progress lines on stderr (warnings and errors still)
   std::vector<std::string> argv;  // the command line, for the report
   std::string self_path;          // this executable, to find the workload programs
 };
@@ -71,7 +72,6 @@ inline constexpr int default_planned_trials = 5;
 // The plan from the first measured pair's cost: the pairs measured so far plus as many as
 // the rest of the budget holds at pair_s each, at least o.min_trials, at most o.max_trials.
 int planned_from_cost(const run_options& o, int measured_pairs, double elapsed_s, double pair_s);
-
 
 // The exit code of a run with a baseline: the worse of the parity and regression codes
 // (error, then degraded/regression, then not comparable, then inconclusive, then 0).

@@ -63,6 +63,14 @@ TEST(BenchCli, NoGpuFailsCleanlyWithJsonNamingTheCause) {
   const auto doc = nlohmann::json::parse(r.out);
   EXPECT_NE(doc["context"]["gpuparity_error"].get<std::string>().find("no usable CUDA GPU"),
             std::string::npos);
+  // Without a driver at all CUDA says "driver version is insufficient"; the program says
+  // what is wrong (no_gpu_message.hpp). With one, CUDA_VISIBLE_DEVICES=-1 hides the GPUs.
+  if (access("/proc/driver/nvidia/version", F_OK) != 0) {
+    EXPECT_NE(r.err.find("no NVIDIA driver is loaded on this machine"), std::string::npos) << r.err;
+    EXPECT_EQ(r.err.find("insufficient"), std::string::npos) << r.err;
+  } else {
+    EXPECT_NE(r.err.find("CUDA_VISIBLE_DEVICES is not empty"), std::string::npos) << r.err;
+  }
   // Without a GPU the audit still gets the stack's evidence: the libraries, variables and
   // device nodes are what name the cause.
   for (const char* k : {"env_libraries", "env_lib_c_path", "env_variables",
@@ -112,6 +120,30 @@ TEST(BenchCli, HelpNamesTheWorkloadFlags) {
   for (const char* f : {"--stream-bytes", "--copy-bytes", "--d2d-bytes", "--gemm-sizes",
                         "--gemm-algo", "--device", "--seed"})
     EXPECT_NE(r.out.find(f), std::string::npos) << f;
+}
+
+// The console prints one cause once: the first case's line has it, the other 27 are one
+// counted line; the --benchmark_out file keeps every case's error.
+TEST(BenchCli, ConsoleFoldsARepeatedFailure) {
+  const std::string out = ::testing::TempDir() + "fold-" + std::to_string(getpid()) + ".json";
+  const auto r = run_program({GPUPARITY_BENCH_EXE, "--benchmark_out=" + out}, no_gpu);
+  EXPECT_EQ(r.exit_code, 5) << r.err;
+  std::size_t errors = 0;
+  for (auto at = r.out.find("ERROR OCCURRED"); at != std::string::npos;
+       at = r.out.find("ERROR OCCURRED", at + 1))
+    ++errors;
+  EXPECT_EQ(errors, 1u) << r.out;
+  const auto n = expected_cases().size();
+  EXPECT_NE(r.out.find("stream/copy/iterations:10/manual_time"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("... and " + std::to_string(n - 1) +
+                       " more cases failed with the same error (each is in the JSON output)"),
+            std::string::npos)
+      << r.out;
+  const auto doc = nlohmann::json::parse(test::slurp(out));
+  ASSERT_EQ(doc["benchmarks"].size(), n);
+  for (const auto& b : doc["benchmarks"])
+    EXPECT_EQ(b["error_message"].get<std::string>().rfind("no_device: no usable CUDA GPU", 0), 0u);
+  std::remove(out.c_str());
 }
 
 }  // namespace

@@ -45,10 +45,10 @@ mode_t lmode(const std::string& path) {
 // could print anything: 1 (meant as 1%) makes degraded impossible, nan passes every "<".
 TEST(InputsCli, MarginsBudgetsAndTimeoutsOutOfRangeExitTwo) {
   const std::vector<std::pair<std::string, std::string>> bad = {
-      {"--margin-bandwidth", "1"}, {"--margin-compute", "nan"},     {"--margin-latency", "0"},
-      {"--margin-host", "0.5"},    {"--margin-bandwidth", "-0.01"}, {"--margin-compute", "inf"},
-      {"--budget", "nan"},         {"--budget", "1e400"},           {"--budget", "0"},
-      {"--trial-timeout", "nan"},  {"--trial-timeout", "1e300"},    {"--trial-timeout", "-5"},
+      {"--margin-bandwidth", "1"},  {"--margin-compute", "nan"},     {"--margin-latency", "0"},
+      {"--margin-host", "0.5"},     {"--margin-bandwidth", "-0.01"}, {"--margin-compute", "inf"},
+      {"--budget", "nan"},          {"--budget", "1e400"},           {"--budget", "0"},
+      {"--trial-timeout", "nan"},   {"--trial-timeout", "1e300"},    {"--trial-timeout", "-5"},
       {"--margin-round-trip", "1"}, {"--margin-startup", "nan"}};
   for (const auto& [option, value] : bad) {
     const auto r = run_program({GPUPARITY_EXE, "run", "--native-vs-native", "--bench", "/bin/true",
@@ -293,10 +293,23 @@ TEST(InputsCli, DashIsStandardOutputWhereThatMakesSense) {
   EXPECT_EQ(nlohmann::json::parse(base.out)["kind"], "gpuparity-baseline");
   EXPECT_EQ(
       run_program({GPUPARITY_EXE, "report", long_run, "--junit", "-", "--prom", "-"}).exit_code, 2);
-  const auto run = run_program({"/usr/bin/env", "-C", d, GPUPARITY_EXE, "run", "--native-vs-native",
-                                "--bench", "/bin/true", "-o", "-"});
-  EXPECT_EQ(run.exit_code, 2) << run.err;
+  const auto sim = run_program(
+      {"/usr/bin/env", "-C", d, GPUPARITY_EXE, "simulate", long_run, "--runs", "2", "-o", "-"});
+  EXPECT_EQ(sim.exit_code, 0) << sim.err;
+  EXPECT_EQ(nlohmann::json::parse(sim.out)["kind"], "gpuparity-simulation");
+  // run's report is a file, written atomically, and its summary owns stdout: every one of
+  // its outputs refuses "-" as a usage error, before any trial.
+  for (const char* flag : {"-o", "--junit", "--prom"}) {
+    const auto run = run_program({"/usr/bin/env", "-C", d, GPUPARITY_EXE, "run",
+                                  "--native-vs-native", "--bench", "/bin/true", flag, "-"});
+    EXPECT_EQ(run.exit_code, 2) << flag << ": " << run.err;
+    EXPECT_NE(run.err.find("cannot write " + std::string(flag) + " to standard output"),
+              std::string::npos)
+        << run.err;
+    EXPECT_EQ(run.err.find("[native"), std::string::npos) << "no trial may run: " << run.err;
+  }
   EXPECT_FALSE(std::filesystem::exists(d + "/-"));
+  EXPECT_TRUE(std::filesystem::is_empty(d)) << "no command wrote a file";
 }
 
 }  // namespace
