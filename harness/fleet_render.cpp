@@ -144,10 +144,12 @@ std::string fleet_junit(const json& doc) {
           << "    </testcase>\n";
   }
   std::ostringstream s;
-  s << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n  <testsuite name=\"gpuparity "
-       "fleet\" tests=\""
-    << doc["nodes"].size() << "\" failures=\"" << failures << "\" errors=\"0\" skipped=\""
-    << skipped << "\">\n"
+  const std::string counts = "tests=\"" + std::to_string(doc["nodes"].size()) + "\" failures=\"" +
+                             std::to_string(failures) + "\" errors=\"0\" skipped=\"" +
+                             std::to_string(skipped) + "\"";
+  s << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"gpuparity fleet\" " << counts
+    << ">\n  <testsuite name=\"gpuparity fleet\" " << counts << " time=\"0\" timestamp=\""
+    << xml_escape(json_text(doc, "created_at")) << "\">\n"
     << cases.str() << "  </testsuite>\n</testsuites>\n";
   return s.str();
 }
@@ -224,8 +226,9 @@ std::string fleet_html(const json& doc) {
       {"parity", 0}, {"better", 0}, {"inconclusive", 1}, {"degraded", 2}, {"error", 3}};
   for (const auto& n : doc["nodes"]) {
     const std::string v = json_text(n, "verdict");
-    s << "<tr><td>" << xml_escape(node_label(n)) << "</td><td>"
-      << xml_escape(json_text(n, "gpu_model")) << "</td><td class=\"" << v << "\">" << v << "</td>";
+    s << "<tr><td title=\"" << xml_escape(json_text(n, "source")) << "\">"
+      << xml_escape(node_label(n)) << "</td><td>" << xml_escape(json_text(n, "gpu_model"))
+      << "</td><td class=\"" << v << "\">" << v << "</td>";
     std::set<std::string> outlier_classes;
     for (const auto& o : n["outlier_metrics"]) outlier_classes.insert(class_of[o]);
     for (const char* c : classes) {
