@@ -4,6 +4,7 @@
 #include <cmath>
 #include <filesystem>
 #include <map>
+#include <set>
 #include <tuple>
 
 #include "documents.hpp"
@@ -53,6 +54,7 @@ json node_json(const fleet_node& n) {
   json j = {{"node", n.node},
             {"gpu_uuid", n.gpu_uuid},
             {"gpu_model", n.gpu_model},
+            {"revision", n.revision},
             {"source", n.source},
             {"readable", n.readable},
             {"verdict", n.verdict},
@@ -228,6 +230,9 @@ fleet_node read_fleet_node(const std::string& path) {
     }
     if (n.gpu_model.empty() && r.contains("sides"))
       n.gpu_model = json_text(r["sides"]["native"], "gpu_name");
+    if (r.contains("producer")) n.revision = json_text(r["producer"], "git_revision");
+    if (r.contains("config") && r["config"].is_object() && r["config"].contains("workload_args"))
+      n.workload_args = r["config"]["workload_args"].dump();
     n.readable = true;
     n.verdict = json_text(r, "verdict");
     n.exit_code = r.value("exit_code", static_cast<int>(exit_error));
@@ -296,10 +301,17 @@ json make_fleet(const std::vector<fleet_node>& nodes, const fleet_options& o,
   std::map<std::string, std::vector<std::size_t>> models;
   for (std::size_t i = 0; i < nodes.size(); ++i)
     if (nodes[i].readable) models[nodes[i].gpu_model].push_back(i);
-  for (const auto& [model, members] : models)
+  for (const auto& [model, members] : models) {
+    std::set<std::string> revisions, args;
+    for (std::size_t i : members)
+      revisions.insert(nodes[i].revision), args.insert(nodes[i].workload_args);
     doc["groups"].push_back({{"gpu_model", model},
                              {"nodes", members.size()},
+                             {"revisions", revisions},
+                             {"workload_args", args},
+                             {"same_workloads", revisions.size() == 1 && args.size() == 1},
                              {"metrics", judge_group(dn, members, nodes, o)}});
+  }
   const auto [verdict, reason] = fleet_verdict(dn);
   doc["verdict"] = verdict;
   doc["exit_code"] = verdict == "parity"         ? exit_parity

@@ -50,6 +50,9 @@ struct node_metric {
 // valid run report, with the reason.
 struct fleet_node {
   std::string source, node, gpu_uuid, gpu_model;
+  // What the node ran: gpuparity's git revision and the workloads' arguments (as JSON).
+  // Nodes that differ in either measured different things; the group says so.
+  std::string revision, workload_args;
   bool readable = false;
   std::string verdict = "error", reason;
   int exit_code = 4;

@@ -119,7 +119,12 @@ std::string fleet_markdown(const json& doc) {
     int judged = 0;
     for (const auto& m : g["metrics"]) judged += m["judged"].get<bool>();
     s << "\n- " << json_text(g, "gpu_model") << ": " << g["nodes"] << " node(s), " << judged
-      << " of " << g["metrics"].size() << " metric(s) judged for outliers\n";
+      << " of " << g["metrics"].size() << " metric(s) judged for outliers";
+    if (!g["same_workloads"].get<bool>())
+      s << "; **the nodes ran " << g["revisions"].size() << " gpuparity revision(s) and "
+        << g["workload_args"].size()
+        << " set(s) of workload arguments: an outlier may be the code's, not the node's**";
+    s << "\n";
   }
   return s.str();
 }
@@ -218,7 +223,13 @@ std::string fleet_html(const json& doc) {
     << " (threshold " << json_text(doc["rule"], "threshold") << ", min nodes "
     << json_text(doc["rule"], "min_nodes")
     << "). Cells: the worst verdict of the node's metrics of "
-    << "that class; <b>outlier</b> where one of them is.</p>\n<table>\n<tr><th>node / GPU</th>"
+    << "that class; <b>outlier</b> where one of them is.</p>\n";
+  for (const auto& g : doc["groups"])
+    if (!g["same_workloads"].get<bool>())
+      s << "<p><b>" << xml_escape(json_text(g, "gpu_model")) << ": the nodes ran "
+        << g["revisions"].size() << " gpuparity revision(s) and " << g["workload_args"].size()
+        << " set(s) of workload arguments: an outlier may be the code's, not the node's.</b></p>\n";
+  s << "<table>\n<tr><th>node / GPU</th>"
        "<th>model</th><th>verdict</th>";
   for (const char* c : classes) s << "<th>" << c << "</th>";
   s << "<th>cause</th></tr>\n";

@@ -82,6 +82,7 @@ TEST(FleetCli, AllAtParityExitsZeroAndWritesTheDocumentToStdout) {
   EXPECT_EQ(doc["nodes"].size(), 5u);
   EXPECT_EQ(doc["nodes"][0]["node"], "node0");
   EXPECT_EQ(doc["nodes"][0]["gpu_model"], "NVIDIA H100 80GB HBM3");
+  EXPECT_TRUE(doc["groups"][0]["same_workloads"].get<bool>());
   EXPECT_TRUE(outlier_nodes(doc).empty());
 }
 

@@ -150,6 +150,20 @@ TEST(Fleet, VerdictTruthTable) {
   EXPECT_FALSE(doc["nodes"][1]["readable"].get<bool>());
 }
 
+TEST(Fleet, NodesThatRanOtherCodeAreSaidSo) {
+  std::vector<fleet_node> nodes;
+  for (int i = 0; i < 5; ++i) nodes.push_back(node("n" + std::to_string(i), 100));
+  const json same = make_fleet(nodes, {}, {});
+  EXPECT_TRUE(same["groups"][0]["same_workloads"].get<bool>());
+  EXPECT_EQ(fleet_markdown(same).find("gpuparity revision"), std::string::npos);
+  nodes[4].revision = "abc";
+  const json mixed = make_fleet(nodes, {}, {});
+  EXPECT_FALSE(mixed["groups"][0]["same_workloads"].get<bool>());
+  EXPECT_EQ(mixed["groups"][0]["revisions"].size(), 2u);
+  EXPECT_NE(fleet_markdown(mixed).find("ran 2 gpuparity revision(s)"), std::string::npos);
+  EXPECT_NE(fleet_html(mixed).find("ran 2 gpuparity revision(s)"), std::string::npos);
+}
+
 TEST(Fleet, TwoReportsOfOneNodeAndGpuAreSaidSo) {
   const json doc = make_fleet({node("a", 1), node("a", 1), node("b", 1)}, {}, {});
   ASSERT_EQ(doc["duplicates"].size(), 1u);
