@@ -9,6 +9,7 @@
 #include "compare.hpp"
 #include "console.hpp"
 #include "documents.hpp"
+#include "fleet_cli.hpp"
 #include "gpuparity/version.hpp"
 #include "json_util.hpp"
 #include "measurements.hpp"
@@ -277,6 +278,9 @@ int main(int argc, char** argv) {
   add_margin_options(simulate, sim.rule.margins);
   simulate->add_option("-o,--output", out, "also write the simulation document (JSON) here");
 
+  fleet_cli fleet_values;
+  auto* fleet = add_fleet_command(app, fleet_values);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -288,11 +292,13 @@ int main(int argc, char** argv) {
   }
   // The documents were checked before use; an exception here is a defect, and still an
   // error (4) with a message, never an abort.
-  const char* cmd = compare->parsed()    ? "compare"
+  const char* cmd = fleet->parsed()      ? "fleet"
+                    : compare->parsed()  ? "compare"
                     : baseline->parsed() ? "baseline"
                     : simulate->parsed() ? "simulate"
                                          : "report";
   try {
+    if (fleet->parsed()) return fleet_command(fleet_values, argc, argv);
     if (simulate->parsed()) {
       if (sim.rule.min_trials > sim.rule.max_trials) {
         std::cerr << "gpuparity simulate: --min-trials is larger than --max-trials\n";

@@ -312,6 +312,36 @@ elif args.check == "chromium":
     ok(any("Uncaught" in l or "CONSOLE" in l for l in p.stderr.splitlines()),
        "chromium console check cannot see errors")
 
+# The fleet of every committed report (gpuparity fleet), in each rendering, by the same checks.
+fleet = {ext: os.path.join(tmp, "fleet." + ext) for ext in ("xml", "prom", "html", "md")}
+p = run([args.gpuparity, "fleet", args.results, "--min-nodes", "3", "-o", os.path.join(tmp, "fleet.json"),
+         "--junit", fleet["xml"], "--prom", fleet["prom"], "--html", fleet["html"], "--markdown", fleet["md"]],
+        timeout=300)
+ok(p.returncode in (0, 1, 3, 4) and all(os.path.exists(f) for f in fleet.values()),
+   f"fleet renderings: exit {p.returncode}: {p.stderr.strip()[-300:]}")
+if all(os.path.exists(f) for f in fleet.values()):
+    nodes = len(json.load(open(os.path.join(tmp, "fleet.json")))["nodes"])
+    if args.check == "strict":
+        err = strict_junit(fleet["xml"])
+        ok(err is None, f"fleet junit: {err}")
+        err = strict_prom(open(fleet["prom"]).read())
+        ok(err is None, f"fleet prometheus: {err}")
+        err = strict_html(open(fleet["html"]).read())
+        ok(err is None, f"fleet html: {err}")
+        ok(open(fleet["md"]).read().startswith("## gpuparity fleet: **"), "fleet markdown: heading")
+    elif args.check == "xmllint":
+        p = run([args.tool, "--noout", "--schema", args.xsd, fleet["xml"]])
+        ok(p.returncode == 0, f"xmllint fleet: {p.stderr.strip()}")
+    elif args.check == "promtool":
+        p = run([args.tool, "check", "metrics"], input=open(fleet["prom"]).read())
+        ok(p.returncode == 0, f"promtool fleet: {p.stdout.strip()} {p.stderr.strip()}")
+    elif args.check == "chromium":
+        p = run(base + ["--enable-logging=stderr", "--v=0", "--dump-dom", "file://" + os.path.abspath(fleet["html"])],
+                timeout=180)
+        ok(p.returncode == 0 and "</html>" in p.stdout, f"chromium fleet: did not render ({p.returncode})")
+        rows = p.stdout.count("<tr>")
+        ok(rows == nodes + 1, f"chromium fleet: {rows} table rows for {nodes} nodes")
+
 print(f"outputs ({args.check}): renderings in {tmp}")
 print(f"{passed} passed, {failed} failed")
 sys.exit(1 if failed else 0)

@@ -17,6 +17,7 @@ ap = argparse.ArgumentParser()
 ap.add_argument("--schema", required=True)
 ap.add_argument("--comparison-schema", required=True)
 ap.add_argument("--baseline-schema", required=True)
+ap.add_argument("--fleet-schema", required=True)
 ap.add_argument("--gpuparity", required=True)
 ap.add_argument("--bench", required=True)
 ap.add_argument("--committed", required=True)
@@ -32,6 +33,7 @@ def validator_for(path):
 validator = validator_for(args.schema)
 comparison_validator = validator_for(args.comparison_schema)
 baseline_validator = validator_for(args.baseline_schema)
+fleet_validator = validator_for(args.fleet_schema)
 passed = failed = 0
 
 
@@ -207,7 +209,32 @@ if measured:
     baselines.append(out)
 for path in baselines:
     check(os.path.basename(path), json.load(open(path)), v=baseline_validator)
+
+# Fleet documents: every committed report merged into one (GPU models of their own, error
+# reports among them), committed ones, and broken ones that must be rejected.
+fleets = sorted(glob.glob(os.path.join(args.committed, "**", "*.fleet.json"), recursive=True))
+out = os.path.join(tmp, "fleet.json")
+r = subprocess.run([args.gpuparity, "fleet", args.committed, "--min-nodes", "3", "-o", out],
+                   capture_output=True, text=True, timeout=300)
+if r.returncode not in (0, 1, 3, 4) or not os.path.exists(out):
+    failed += 1
+    print(f"FAIL fleet of the committed reports: exit {r.returncode}: {r.stderr.strip()[-300:]}")
+else:
+    fleets.append(out)
+for path in fleets:
+    check(os.path.basename(path), json.load(open(path)), v=fleet_validator)
+if os.path.exists(out):
+    fleet = json.load(open(out))
+    if len(fleet["nodes"]) != len(committed):
+        failed += 1
+        print(f"FAIL fleet: {len(fleet['nodes'])} nodes from {len(committed)} committed reports")
+    broken = copy.deepcopy(fleet)
+    broken["verdict"], broken["exit_code"] = "error", 0  # an error fleet must never exit 0
+    check("fleet error exiting 0", broken, expect_valid=False, v=fleet_validator)
+    broken = copy.deepcopy(fleet)
+    broken["nodes"][0]["readable"] = "yes"
+    check("fleet node readable as text", broken, expect_valid=False, v=fleet_validator)
 print(f"report schema: {len(committed)} committed reports, {len(comparisons)} comparisons, "
-      f"{len(baselines)} baselines")
+      f"{len(baselines)} baselines, {len(fleets)} fleet documents")
 print(f"{passed} passed, {failed} failed")
 sys.exit(1 if failed else 0)
