@@ -457,8 +457,9 @@ int run_parity(const run_options& o) {
         {"metric", noisiest},
         {"trials_needed_per_side", most_needed},
         {"suggested_budget_seconds", std::ceil(so_far + (most_needed - trials_so_far) * last_pair)},
-        // The budget alone would plan floor(budget / seconds_per_planned_trial) trials: the
-        // rule looks no further than its plan, so the advice names the plan too.
+        // The rule looks no further than its plan: a run of the suggested budget plans from
+        // its first pair's cost, which may differ from this run's, so the advice names the
+        // plan too (--planned-trials fixes it).
         {"suggested_planned_trials", std::max(planned_trials(judged_with), most_needed)}};
   }
   if (interrupted_signal()) return interrupted();
