@@ -67,26 +67,6 @@ std::string md_cell(std::string s) {
   return o;
 }
 
-std::string label_value(const std::string& s) {
-  std::string o;
-  for (char c : s) {
-    if (c == '\\')
-      o += "\\\\";
-    else if (c == '"')
-      o += "\\\"";
-    else if (c == '\n')
-      o += "\\n";
-    else
-      o += c;
-  }
-  return o;
-}
-
-std::string number(double v) {
-  char b[64];
-  std::snprintf(b, sizeof b, "%.17g", v);
-  return b;
-}
 
 }  // namespace
 
@@ -194,7 +174,7 @@ std::string fleet_prometheus(const json& doc) {
     for (const auto& [name, m] : n["metrics"].items())
       if (m["native_median"].is_number())
         s << "gpuparity_fleet_node_native_median{" << node_labels(n) << ",metric=\""
-          << label_value(name) << "\"} " << number(m["native_median"].get<double>()) << "\n";
+          << label_value(name) << "\"} " << prom_number(m["native_median"].get<double>()) << "\n";
   family("gpuparity_fleet_metric_median", "the fleet's median of the nodes' medians, per side");
   for (const auto& g : doc["groups"])
     for (const auto& m : g["metrics"])
@@ -202,7 +182,7 @@ std::string fleet_prometheus(const json& doc) {
         if (m[side].is_object())
           s << "gpuparity_fleet_metric_median{model=\"" << label_value(json_text(g, "gpu_model"))
             << "\",metric=\"" << label_value(json_text(m, "name")) << "\",side=\"" << side << "\"} "
-            << number(m[side]["median"].get<double>()) << "\n";
+            << prom_number(m[side]["median"].get<double>()) << "\n";
   return s.str();
 }
 

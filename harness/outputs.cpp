@@ -151,28 +151,6 @@ void junit_suite(std::ostringstream& x, const std::string& name, const json& doc
   skipped += k;
 }
 
-std::string label_value(const std::string& s) {
-  std::string o;
-  for (char c : s) {
-    if (c == '\\')
-      o += "\\\\";
-    else if (c == '"')
-      o += "\\\"";
-    else if (c == '\n')
-      o += "\\n";
-    else
-      o += c;
-  }
-  return o;
-}
-
-std::string prom_number(double v) {
-  if (std::isnan(v)) return "NaN";
-  char b[64];
-  std::snprintf(b, sizeof b, "%.17g", v);
-  return b;
-}
-
 class prom_writer {
  public:
   explicit prom_writer(std::string common) : common_(std::move(common)) {}
@@ -252,6 +230,28 @@ void prom_missing(prom_writer& w, const json& doc, const std::string& family) {
 }
 
 }  // namespace
+
+std::string label_value(const std::string& s) {
+  std::string o;
+  for (char c : s) {
+    if (c == '\\')
+      o += "\\\\";
+    else if (c == '"')
+      o += "\\\"";
+    else if (c == '\n')
+      o += "\\n";
+    else
+      o += c;
+  }
+  return o;
+}
+
+std::string prom_number(double v) {
+  if (std::isnan(v)) return "NaN";
+  char b[64];
+  std::snprintf(b, sizeof b, "%.17g", v);
+  return b;
+}
 
 std::vector<unjudged_metric> unjudged_metrics(const json& doc) {
   std::vector<unjudged_metric> out;

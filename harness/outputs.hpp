@@ -28,6 +28,11 @@ std::vector<unjudged_metric> unjudged_metrics(const nlohmann::ordered_json& doc)
 // Why the verdict is not a pass: "verdict_reason", else (older documents) "error"; "" if none.
 std::string verdict_reason_of(const nlohmann::ordered_json& doc);
 
+// The Prometheus text format's pieces: a label value escaped (backslash, quote, newline)
+// and a sample value ("NaN" for NaN, else %.17g).
+std::string label_value(const std::string& s);
+std::string prom_number(double v);
+
 // Escapes for XML/HTML text and attribute values.
 std::string xml_escape(const std::string& s);
 

@@ -8,26 +8,20 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
+#include "../fresh_dir.hpp"
 #include "../run_program.hpp"
 
 namespace gpuparity {
 namespace {
 
 using test::run_program;
+using test::fresh_dir;
 using test::slurp;
 
 const std::string long_run =
     std::string(GPUPARITY_RESULTS) + "/NVIDIA_H100_80GB_HBM3/runs/parity-podman-long.report.json";
 // Hides every GPU on a GPU machine; a machine without one fails the same way.
 const std::vector<std::pair<std::string, std::string>> no_gpu = {{"CUDA_VISIBLE_DEVICES", "-1"}};
-
-std::string fresh_dir(const char* tag) {
-  const std::string d =
-      ::testing::TempDir() + "gpuparity_conv_" + tag + "_" + std::to_string(getpid());
-  std::filesystem::remove_all(d);
-  std::filesystem::create_directories(d);
-  return d;
-}
 
 std::size_t count(const std::string& text, const std::string& what) {
   std::size_t n = 0;

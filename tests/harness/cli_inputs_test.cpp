@@ -14,25 +14,19 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "../fresh_dir.hpp"
 #include "../run_program.hpp"
 
 namespace gpuparity {
 namespace {
 
 using test::run_program;
+using test::fresh_dir;
 using test::slurp;
 
 const std::string recorded = std::string(GPUPARITY_TEST_DATA) + "/h100-gpuparity-bench.json";
 const std::string long_run =
     std::string(GPUPARITY_RESULTS) + "/NVIDIA_H100_80GB_HBM3/runs/parity-podman-long.report.json";
-
-std::string fresh_dir(const char* tag) {
-  const std::string d =
-      ::testing::TempDir() + "gpuparity_in_" + tag + "_" + std::to_string(getpid());
-  std::filesystem::remove_all(d);
-  std::filesystem::create_directories(d);
-  return d;
-}
 
 mode_t lmode(const std::string& path) {
   struct stat st {};

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "../run_program.hpp"
+#include "fleet_nodes.hpp"
 
 namespace gpuparity {
 namespace {
@@ -17,6 +18,7 @@ namespace {
 using json = nlohmann::ordered_json;
 namespace fs = std::filesystem;
 using test::run_program;
+using harness::outlier_nodes;
 
 const std::string exe = GPUPARITY_EXE;
 const std::string committed =
@@ -63,13 +65,6 @@ class fleet_dir {
   std::string path_;
   json base_;
 };
-
-std::vector<std::string> outlier_nodes(const json& doc) {
-  std::vector<std::string> out;
-  for (const auto& n : doc["nodes"])
-    if (!n["outlier_metrics"].empty()) out.push_back(n["node"]);
-  return out;
-}
 
 TEST(FleetCli, AllAtParityExitsZeroAndWritesTheDocumentToStdout) {
   const fleet_dir d("parity");

@@ -6,6 +6,8 @@
 
 #include <cmath>
 
+#include "fleet_nodes.hpp"
+
 namespace gpuparity::harness {
 namespace {
 
@@ -37,13 +39,6 @@ fleet_node unreadable(const std::string& name) {
   n.node = name;
   n.reason = "not JSON";
   return n;
-}
-
-std::vector<std::string> outlier_names(const json& doc) {
-  std::vector<std::string> out;
-  for (const auto& n : doc["nodes"])
-    if (!n["outlier_metrics"].empty()) out.push_back(n["node"]);
-  return out;
 }
 
 TEST(FleetRule, MedianAndScaledMad) {
@@ -85,7 +80,7 @@ TEST(Fleet, NamesThePlantedOutlierAndNoOther) {
   for (int i = 0; i < 9; ++i) nodes.push_back(node("n" + std::to_string(i), 100 + 0.1 * i));
   nodes.push_back(node("slow", 95));
   const json doc = make_fleet(nodes, {}, {"gpuparity", "fleet"});
-  EXPECT_EQ(outlier_names(doc), std::vector<std::string>{"slow"});
+  EXPECT_EQ(outlier_nodes(doc), std::vector<std::string>{"slow"});
   EXPECT_EQ(doc["verdict"], "degraded");
   EXPECT_EQ(doc["exit_code"], 1);
   const json& m = doc["groups"][0]["metrics"][0];
@@ -101,12 +96,12 @@ TEST(Fleet, TooFewNodesJudgesNoOutlier) {
   for (int i = 0; i < 3; ++i) nodes.push_back(node("n" + std::to_string(i), 100));
   nodes.push_back(node("slow", 50));
   const json four = make_fleet(nodes, {}, {});
-  EXPECT_TRUE(outlier_names(four).empty());
+  EXPECT_TRUE(outlier_nodes(four).empty());
   EXPECT_FALSE(four["groups"][0]["metrics"][0]["judged"].get<bool>());
   EXPECT_EQ(four["verdict"], "parity");
   fleet_options o;
   o.min_nodes = 4;
-  EXPECT_EQ(outlier_names(make_fleet(nodes, o, {})), std::vector<std::string>{"slow"});
+  EXPECT_EQ(outlier_nodes(make_fleet(nodes, o, {})), std::vector<std::string>{"slow"});
 }
 
 TEST(Fleet, LatencyOutlierIsTheSlowNode) {
@@ -116,7 +111,7 @@ TEST(Fleet, LatencyOutlierIsTheSlowNode) {
     nodes.push_back(node("n" + std::to_string(i), 2e-6, "parity", m, false));
   nodes.push_back(node("fast", 1e-6, "parity", m, false));
   nodes.push_back(node("slow", 3e-6, "parity", m, false));
-  EXPECT_EQ(outlier_names(make_fleet(nodes, {}, {})), std::vector<std::string>{"slow"});
+  EXPECT_EQ(outlier_nodes(make_fleet(nodes, {}, {})), std::vector<std::string>{"slow"});
 }
 
 TEST(Fleet, OnlyNodesOfOneModelAreCompared) {
@@ -129,7 +124,7 @@ TEST(Fleet, OnlyNodesOfOneModelAreCompared) {
                          true, "H200"));
   const json doc = make_fleet(nodes, {}, {});
   EXPECT_EQ(doc["groups"].size(), 2u);
-  EXPECT_TRUE(outlier_names(doc).empty());
+  EXPECT_TRUE(outlier_nodes(doc).empty());
   EXPECT_EQ(doc["verdict"], "parity");
   EXPECT_EQ(doc["exit_code"], 0);
 }
