@@ -24,6 +24,15 @@
 #             GPUPARITY_AA_RUNS=0 leaves the A/A runs out)
 #   misconfig : the --cpus 0.05 run and the podman --gpus all run alone
 #   aa-long : native vs native alone, budget $GPUPARITY_BUDGET (default 400 s)
+#   docker  : the same with Docker 20.10 instead of podman (needs .gpubox-docker carried
+#             instead of .gpubox: sh ../shared/gpubox/fetch-docker.sh .gpubox-docker, and
+#             make-base-image.sh copied beside it). No NVIDIA Container Toolkit there, so
+#             the GPU is passed by hand (docs/docker-without-toolkit.md): `--gpus all`
+#             (refused: the audit names the toolkit), the container tests with docker (a
+#             hung workload killed with its container, a missing image named), then
+#             $GPUPARITY_REPEATS (default 2) default native vs docker runs alternating
+#             with A/A runs (parity-docker-N, aa-native-N; GPUPARITY_AA_RUNS=0 leaves
+#             them out); GPUPARITY_PINNED_CHECK=1 as in settle
 #   template : native vs podman through --runtime custom (a --runtime-template naming podman
 #             and its CDI device) on the STREAM and FMA cases, then the harness's container
 #             tests with podman (the hung workload killed with its container)
@@ -55,20 +64,36 @@ T=build-gpu/bench/torch/gpuparity-torch
 now() { date +%s.%N; }
 since() { python3 -c "print(round($(now) - $1, 1))"; }
 gbs() { python3 -c 'import json,sys; d=json.load(sys.stdin); print(" ".join("%.1f" % (b.get("bytes_per_second",0)/1e9) for b in d["benchmarks"]))'; }
-# podman (gpubox), build-prebuilt (no LibTorch), the runtime stand-in made from this
-# machine's files, and the prebuilt image on it; leaves its name in $tag.
+# podman (gpubox) or, with argument docker, Docker (gpubox-docker), build-prebuilt (no
+# LibTorch), the runtime stand-in made from this machine's files, and the prebuilt image
+# on it; leaves its name in $tag.
 prebuilt_image() {
-  source .gpubox/setup-podman.sh >>"$OUT/summary.txt" 2>&1 || { echo "gpubox setup failed"; exit 1; }
+  local engine=${1:-podman} box=.gpubox
+  [ "$engine" = docker ] && box=.gpubox-docker
+  source $box/setup-$engine.sh >>"$OUT/summary.txt" 2>&1 || { echo "gpubox $engine setup failed"; exit 1; }
   cmake -S . -B build-prebuilt -G Ninja -DCMAKE_CUDA_ARCHITECTURES=90 -DGPUPARITY_WITH_TORCH=OFF \
     >/dev/null && cmake --build build-prebuilt -j 16 >/dev/null || exit 1
   local t0=$(now)
-  bash .gpubox/make-base-image.sh localhost/cuda-runtime:local build-prebuilt/bench/gpuparity-bench \
+  ENGINE=$engine bash $box/make-base-image.sh localhost/cuda-runtime:local build-prebuilt/bench/gpuparity-bench \
     >>"$OUT/summary.txt" 2>&1
-  log "runtime stand-in (make-base-image.sh): $(since $t0) s"
+  log "runtime stand-in (make-base-image.sh, $engine): $(since $t0) s"
   t0=$(now)
-  tag=$(images/build.sh --engine podman --network none --tag-prefix localhost/gpuparity \
+  tag=$(images/build.sh --engine $engine --network none --tag-prefix localhost/gpuparity \
     --runtime-image localhost/cuda-runtime:local --prebuilt-dir build-prebuilt prebuilt 2>>"$OUT/images.log" | tail -1)
-  log "prebuilt image $tag: $(since $t0) s"
+  log "prebuilt image $tag ($engine): $(since $t0) s"
+}
+# The pinned copies in 4 processes after the STREAM cases (the suite's order): each case's
+# rate and its buffer sets' spread (copy_cases.cpp). Only with GPUPARITY_PINNED_CHECK=1.
+pinned_check() {
+  [ "${GPUPARITY_PINNED_CHECK:-0}" = 1 ] || return 0
+  for i in 1 2 3 4; do
+    build-prebuilt/bench/gpuparity-bench --benchmark_format=json --benchmark_filter='^(stream|copy)/' \
+      2>/dev/null | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+print("pinned check:", "  ".join("%s %.1f GB/s sets %.3f" % (b["run_name"].split("/")[1], b["bytes_per_second"] / 1e9,
+      b.get("buffer_set_spread", 1)) for b in d["benchmarks"] if "pinned" in b["run_name"]))' | tee -a "$OUT/summary.txt"
+  done
 }
 for what in "${@:-smoke}"; do
 case $what in
@@ -155,8 +180,8 @@ images)
   log "container tests with podman: rc=$?"
   grep -E "tests passed|tests failed" "$OUT/images.log" | tail -2
   ;;
-harness|gate|gate-long|parity-long|parity-aa|pair|misconfig|aa-long|template|settle)
-  prebuilt_image
+harness|gate|gate-long|parity-long|parity-aa|pair|misconfig|aa-long|template|settle|docker)
+  if [ "$what" = docker ]; then prebuilt_image docker; else prebuilt_image; fi
   # The same build natively and in the image: build-prebuilt's gpuparity finds its
   # gpuparity-bench beside it, and the image carries that build's install.
   G=build-prebuilt/harness/gpuparity
@@ -193,6 +218,27 @@ harness|gate|gate-long|parity-long|parity-aa|pair|misconfig|aa-long|template|set
       ctest -L container -R HarnessContainer --output-on-failure >"$OUT/container-ctest.log" 2>&1)
     log "harness container tests with podman: rc=$? $(grep -E 'tests passed|tests failed' "$OUT/container-ctest.log")"
     ;;
+  docker)
+    # Docker without the NVIDIA Container Toolkit: the GPU by hand, as the toolkit does
+    # underneath (docs/docker-without-toolkit.md): every NVIDIA device node and the
+    # driver's libraries (in /usr/local/nvidia on this machine) read-only.
+    hand=(--no-gpu-flags)
+    for d in /dev/nvidia[0-9]* /dev/nvidiactl /dev/nvidia-uvm /dev/nvidia-uvm-tools; do
+      [ -e "$d" ] && hand+=("--container-arg=--device=$d")
+    done
+    hand+=(--container-arg=--volume=/usr/local/nvidia:/usr/local/nvidia:ro)
+    docker version --format 'docker client {{.Client.Version}} server {{.Server.Version}}' | tee -a "$OUT/summary.txt"
+    pinned_check
+    gp docker-gpus-all --runtime docker --image "$tag" --programs bench --filter stream/copy
+    (cd build-prebuilt && GPUPARITY_ENGINE=docker GPUPARITY_TEST_IMAGES="$tag" \
+      ctest -L container -R HarnessContainer --output-on-failure >"$OUT/container-ctest-docker.log" 2>&1)
+    log "harness container tests with docker: rc=$? $(grep -E 'tests passed|tests failed' "$OUT/container-ctest-docker.log")"
+    first=${GPUPARITY_FIRST:-1}
+    for i in $(seq "$first" $((first + ${GPUPARITY_REPEATS:-2} - 1))); do
+      gp "parity-docker-$i" --runtime docker --image "$tag" "${hand[@]}"
+      [ "${GPUPARITY_AA_RUNS:-1}" = 0 ] || gp "aa-native-$i" --native-vs-native
+    done
+    ;;
   aa-long)
     gp aa-native-long --native-vs-native --budget "${GPUPARITY_BUDGET:-400}"
     ;;
@@ -200,18 +246,7 @@ harness|gate|gate-long|parity-long|parity-aa|pair|misconfig|aa-long|template|set
     misconfig_runs
     ;;
   settle)
-    # With GPUPARITY_PINNED_CHECK=1: the pinned copies in 4 processes after the STREAM cases
-    # (the suite's order): each case's rate and its buffer sets' spread (copy_cases.cpp).
-    if [ "${GPUPARITY_PINNED_CHECK:-0}" = 1 ]; then
-      for i in 1 2 3 4; do
-        build-prebuilt/bench/gpuparity-bench --benchmark_format=json --benchmark_filter='^(stream|copy)/' \
-          2>/dev/null | python3 -c '
-import json, sys
-d = json.load(sys.stdin)
-print("pinned check:", "  ".join("%s %.1f GB/s sets %.3f" % (b["run_name"].split("/")[1], b["bytes_per_second"] / 1e9,
-      b.get("buffer_set_spread", 1)) for b in d["benchmarks"] if "pinned" in b["run_name"]))' | tee -a "$OUT/summary.txt"
-      done
-    fi
+    pinned_check
     # The sensitivity run first (short), so a call cut at its limit still has it.
     [ "${GPUPARITY_QUOTA_RUN:-1}" = 0 ] || gp cpu-quota-half --runtime podman --image "$tag" \
       --cpus 0.5 --budget 60 --filter 'latency/launch|latency/graph_launch|latency/memcpy_h2d_small|startup/'
