@@ -220,13 +220,10 @@ harness|gate|gate-long|parity-long|parity-aa|pair|misconfig|aa-long|template|set
     ;;
   docker)
     # Docker without the NVIDIA Container Toolkit: the GPU by hand, as the toolkit does
-    # underneath (docs/docker-without-toolkit.md): every NVIDIA device node and the
-    # driver's libraries (in /usr/local/nvidia on this machine) read-only.
-    hand=(--no-gpu-flags)
-    for d in /dev/nvidia[0-9]* /dev/nvidiactl /dev/nvidia-uvm /dev/nvidia-uvm-tools; do
-      [ -e "$d" ] && hand+=("--container-arg=--device=$d")
-    done
-    hand+=(--container-arg=--volume=/usr/local/nvidia:/usr/local/nvidia:ro)
+    # underneath (examples/docker-gpu-by-hand.sh, docs/docker-without-toolkit.md).
+    mapfile -t hand < <(sh examples/docker-gpu-by-hand.sh)
+    [ ${#hand[@]} -gt 0 ] || log "examples/docker-gpu-by-hand.sh found no GPU or driver"
+    echo "by hand: ${hand[*]}" >>"$OUT/summary.txt"
     docker version --format 'docker client {{.Client.Version}} server {{.Server.Version}}' | tee -a "$OUT/summary.txt"
     pinned_check
     gp docker-gpus-all --runtime docker --image "$tag" --programs bench --filter stream/copy
