@@ -33,6 +33,10 @@
 #             $GPUPARITY_REPEATS (default 2) default native vs docker runs alternating
 #             with A/A runs (parity-docker-N, aa-native-N; GPUPARITY_AA_RUNS=0 leaves
 #             them out); GPUPARITY_PINNED_CHECK=1 as in settle
+#   faults  : the audit's fault matrix (docs/audit.md): short native vs podman runs, each
+#             with one misconfiguration a user could really have (environment, libraries,
+#             device nodes, cgroups, rlimits and /dev/shm), reports fault-<name>; the GPU's
+#             own settings (clocks, ECC, compute mode) are left alone on a lent machine
 #   template : native vs podman through --runtime custom (a --runtime-template naming podman
 #             and its CDI device) on the STREAM and FMA cases, then the harness's container
 #             tests with podman (the hung workload killed with its container)
@@ -180,7 +184,7 @@ images)
   log "container tests with podman: rc=$?"
   grep -E "tests passed|tests failed" "$OUT/images.log" | tail -2
   ;;
-harness|gate|gate-long|parity-long|parity-aa|pair|misconfig|aa-long|template|settle|docker)
+harness|gate|gate-long|parity-long|parity-aa|pair|misconfig|aa-long|template|settle|docker|faults)
   if [ "$what" = docker ]; then prebuilt_image docker; else prebuilt_image; fi
   # The same build natively and in the image: build-prebuilt's gpuparity finds its
   # gpuparity-bench beside it, and the image carries that build's install.
@@ -235,6 +239,28 @@ harness|gate|gate-long|parity-long|parity-aa|pair|misconfig|aa-long|template|set
       gp "parity-docker-$i" --runtime docker --image "$tag" "${hand[@]}"
       [ "${GPUPARITY_AA_RUNS:-1}" = 0 ] || gp "aa-native-$i" --native-vs-native
     done
+    ;;
+  faults)
+    # One misconfiguration per run, on the cases it can touch, 30 s of trials at most. The
+    # devices given by hand (podman without CDI) are the docker recipe's, less one node.
+    P=(--runtime podman --image "$tag" --budget 30)
+    E() { echo "--container-arg=--env=$1"; }
+    mapfile -t hand < <(sh examples/docker-gpu-by-hand.sh | grep -v 'nvidia-uvm$')
+    gp fault-env-tf32-override "${P[@]}" --filter 'gemm/cublaslt/tf32' $(E NVIDIA_TF32_OVERRIDE=0)
+    gp fault-env-module-loading-eager "${P[@]}" --filter '^startup/' $(E CUDA_MODULE_LOADING=EAGER)
+    gp fault-env-launch-blocking "${P[@]}" --filter 'latency/(launch|graph_launch)' $(E CUDA_LAUNCH_BLOCKING=1)
+    gp fault-env-cuda-visible-devices "${P[@]}" --filter stream/copy $(E CUDA_VISIBLE_DEVICES=-1)
+    gp fault-lib-path-overridden "${P[@]}" --filter stream/copy $(E LD_LIBRARY_PATH=/opt/nothing)
+    gp fault-dev-no-uvm "${P[@]}" --filter stream/copy "${hand[@]}"
+    gp fault-dev-no-gpu-flags "${P[@]}" --filter stream/copy --no-gpu-flags
+    gp fault-dev-podman-gpus-flag "${P[@]}" --filter stream/copy --no-gpu-flags --container-arg=--gpus \
+      --container-arg=all
+    gp fault-cgroup-cpus-quarter "${P[@]}" --filter 'latency/(launch|memcpy_h2d_small)|^startup/' --cpus 0.25
+    gp fault-cgroup-memory-256m "${P[@]}" --filter 'copy/' --container-arg=--memory=256m
+    gp fault-cgroup-pids-16 "${P[@]}" --filter '^startup/' --container-arg=--pids-limit=16
+    gp fault-rlimit-nofile-16 "${P[@]}" --filter stream/copy --ulimit nofile=16:16
+    gp fault-rlimit-memlock-0 "${P[@]}" --filter 'copy/' --ulimit memlock=0:0
+    gp fault-shm-1m "${P[@]}" --filter 'stream/copy|latency/launch' --shm-size 1m
     ;;
   aa-long)
     gp aa-native-long --native-vs-native --budget "${GPUPARITY_BUDGET:-400}"
