@@ -46,6 +46,14 @@ void table(std::ostringstream& md, const json& d, const verdict_summary& v) {
   }
 }
 
+// The finding's id (its title and fix follow under "What is wrong and what to do"), or what
+// to do when no finding explains the metric.
+std::string cause_or_fix(const json& d, const metric_line& l) {
+  if (const json* f = finding_explaining(d, l.name))
+    return "cause: `" + json_text(*f, "id") + "` (below)";
+  return l.fix;
+}
+
 // The counts, what was not judged, the metrics not at parity with their cause, the advice.
 void decision(std::ostringstream& md, const json& d, const verdict_summary& v,
               const std::string& shown) {
@@ -58,7 +66,7 @@ void decision(std::ostringstream& md, const json& d, const verdict_summary& v,
       md << "- `" << l.name << "`: " << l.verdict << ", ratio "
          << fixed_text((*l.metric)["ratio"].get<double>(), 4) << " "
          << interval_text(*l.metric) << " — "
-         << (l.cause.empty() ? l.fix : "cause: " + l.cause) << "\n";
+         << cause_or_fix(d, l) << "\n";
     }
     md << "\n";
   }
