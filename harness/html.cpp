@@ -36,18 +36,19 @@ std::string badge(const std::string& verdict) {
 }
 
 // "3 degraded", "12 parity", ... as coloured chips, worst first.
-std::string counts_html(const verdict_summary& v) {
+std::string counts_html(const verdict_summary& v, const char* id = "counts") {
   std::ostringstream s;
-  s << "<p class=\"counts\" id=\"counts\">";
+  s << "<p class=\"counts\" id=\"" << id << "\">";
   for (const auto& [verdict, n] : v.counts)
     s << "<span class=\"count\" style=\"border-color:" << verdict_colour(verdict)
       << ";color:" << verdict_colour(verdict) << "\"><b>" << n << "</b> " << e(verdict)
       << "</span> ";
   if (v.counts.empty()) s << "<span class=\"count\">no deciding metric measured</span> ";
-  if (v.informational > 0) s << "<span class=\"count\">+" << v.informational
-                             << " informational</span> ";
-  if (v.unjudged > 0) s << "<span class=\"count\" style=\"border-color:#cf222e;color:#cf222e\"><b>"
-                        << v.unjudged << "</b> not judged</span>";
+  if (v.informational > 0)
+    s << "<span class=\"count\">+" << v.informational << " informational</span> ";
+  if (v.unjudged > 0)
+    s << "<span class=\"count\" style=\"border-color:#cf222e;color:#cf222e\"><b>" << v.unjudged
+      << "</b> not judged</span>";
   s << "</p>";
   return s.str();
 }
@@ -65,13 +66,15 @@ std::string open_metrics(const json& d, const verdict_summary& v) {
            " deciding metrics is at parity or better.</p>";
   s << "<h2 id=\"open\">Not at parity: " << v.open << " of " << deciding
     << " deciding metrics</h2><table class=\"open\"><thead><tr><th>metric</th><th>verdict</th>"
-       "<th>ratio " << e(ci_label(d)) << "</th><th>cause, or what to do</th></tr></thead><tbody>";
+       "<th>ratio "
+    << e(ci_label(d)) << "</th><th>cause, or what to do</th></tr></thead><tbody>";
   for (std::size_t i = 0; i < v.open; ++i) {
     const auto& l = v.metrics[i];
     const json& m = *l.metric;
-    s << "<tr><td><code>" << e(l.name) << "</code></td><td style=\"color:"
-      << verdict_colour(l.verdict) << "\"><b>" << e(l.verdict) << "</b></td><td class=\"num\">"
-      << num(m["ratio"].get<double>(), 4) << " " << interval_text(m) << "</td><td>";
+    s << "<tr><td><code>" << e(l.name)
+      << "</code></td><td style=\"color:" << verdict_colour(l.verdict) << "\"><b>" << e(l.verdict)
+      << "</b></td><td class=\"num\">" << num(m["ratio"].get<double>(), 4) << " "
+      << interval_text(m) << "</td><td>";
     if (const json* f = finding_explaining(d, l.name))
       s << "<a href=\"#" << finding_anchor(*f) << "\">" << e(json_text(*f, "id")) << "</a>";
     else
@@ -122,8 +125,7 @@ std::string gaps(const json& d, const std::string& id, const std::string& shown 
 std::string decision(const json& d, const std::string& shown_error) {
   const auto v = summarise(d);
   std::ostringstream s;
-  s << counts_html(v) << gaps(d, "not-judged", shown_error)
-    << open_metrics(d, v);
+  s << counts_html(v) << gaps(d, "not-judged", shown_error) << open_metrics(d, v);
   if (const auto leading = findings_of(d, true); !leading.empty()) {
     s << "<h2 id=\"what-to-do\">What is wrong and what to do</h2>";
     for (const json* a : leading) s << finding_html(*a);
@@ -135,20 +137,19 @@ std::string decision(const json& d, const std::string& shown_error) {
 std::string metric_table(const json& d) {
   const auto n = side_names(d);
   std::ostringstream s;
-  s << "<table><thead><tr><th>metric</th><th>verdict</th><th>class</th><th>" << n.a
-    << "</th><th>" << n.b << "</th><th>ratio</th><th>" << e(ci_label(d))
-    << "</th></tr></thead><tbody>";
+  s << "<table><thead><tr><th>metric</th><th>verdict</th><th>class</th><th>" << n.a << "</th><th>"
+    << n.b << "</th><th>ratio</th><th>" << e(ci_label(d)) << "</th></tr></thead><tbody>";
   for (const auto& l : summarise(d).metrics) {
     const json& m = *l.metric;
     const std::string c = json_text(m, "counter");
-    s << "<tr><td><code>" << e(l.name) << "</code></td><td style=\"color:"
-      << verdict_colour(l.verdict) << "\">" << e(l.verdict)
+    s << "<tr><td><code>" << e(l.name)
+      << "</code></td><td style=\"color:" << verdict_colour(l.verdict) << "\">" << e(l.verdict)
       << (l.decides ? "" : " (informational)") << "</td><td>" << e(json_text(m, "class"))
-      << "</td><td>" << e(format_value(c, m[n.a]["median"].get<double>())) << " <small>n="
-      << m[n.a]["n"].get<int>() << "</small></td><td>"
-      << e(format_value(c, m[n.b]["median"].get<double>())) << " <small>n="
-      << m[n.b]["n"].get<int>() << "</small></td><td>" << num(m["ratio"].get<double>(), 4)
-      << "</td><td>" << interval_text(m) << "</td></tr>";
+      << "</td><td>" << e(format_value(c, m[n.a]["median"].get<double>()))
+      << " <small>n=" << m[n.a]["n"].get<int>() << "</small></td><td>"
+      << e(format_value(c, m[n.b]["median"].get<double>()))
+      << " <small>n=" << m[n.b]["n"].get<int>() << "</small></td><td>"
+      << num(m["ratio"].get<double>(), 4) << "</td><td>" << interval_text(m) << "</td></tr>";
   }
   s << "</tbody></table>";
   return s.str();
@@ -166,7 +167,8 @@ std::string class_charts(const json& d) {
   std::ostringstream s;
   s << "<p class=\"key\">Key: dot, the " << n.b << "'s performance relative to the " << n.a
     << " (1 = equal; right is better, left is worse, for rates and times alike); bar, its "
-    << e(ci_label(d)) << "; <span style=\"background:#dafbe1\">green band</span>, the "
+    << e(ci_label(d))
+    << "; <span style=\"background:#dafbe1\">green band</span>, the "
        "equivalence margin; colour, the verdict.</p>";
   for (const auto& [cls, ms] : by_class(d))
     s << "<figure><figcaption>" << e(cls) << " (margin +/-"
@@ -202,10 +204,11 @@ std::string head(const std::string& verdict) {
 
 std::string comparison_page(const json& doc) {
   std::ostringstream h;
-  h << head(json_text(doc, "verdict")) << "<h1>gpuparity compare " << badge(json_text(doc, "verdict"))
-    << "</h1><p class=\"subtitle\">Candidate <code>" << e(json_text(doc["candidate"], "source"))
-    << "</code> against baseline <code>" << e(json_text(doc["baseline"], "source"))
-    << "</code>, " << e(json_text(doc["candidate"], "gpu_name")) << ".</p>" << decision(doc, "");
+  h << head(json_text(doc, "verdict")) << "<h1>gpuparity compare "
+    << badge(json_text(doc, "verdict")) << "</h1><p class=\"subtitle\">Candidate <code>"
+    << e(json_text(doc["candidate"], "source")) << "</code> against baseline <code>"
+    << e(json_text(doc["baseline"], "source")) << "</code>, "
+    << e(json_text(doc["candidate"], "gpu_name")) << ".</p>" << decision(doc, "");
   h << "<h2 id=\"comparability\">Comparability</h2><ul>";
   for (const auto& c : doc["comparability"])
     h << "<li><b>" << e(json_text(c, "severity")) << "</b> " << e(json_text(c, "check")) << ": "
@@ -274,8 +277,8 @@ std::string html_page(const json& doc) {
     const json& b = doc["baseline_comparison"];
     h << "<h2 id=\"baseline\">Against the baseline: " << badge(json_text(b, "verdict"))
       << "</h2><p>Baseline <code>" << e(json_text(b["baseline"], "source")) << "</code>.</p>"
-      << counts_html(summarise(b)) << gaps(b, "baseline-not-judged") << class_charts(b)
-      << metric_table(b);
+      << counts_html(summarise(b), "baseline-counts") << gaps(b, "baseline-not-judged")
+      << class_charts(b) << metric_table(b);
   }
   if (!doc["metrics"].empty()) h << "<h2>All metrics</h2>" << metric_table(doc);
   h << "<h2 id=\"environment\">Environment</h2>"

@@ -102,9 +102,9 @@ std::string forest_plot(const std::vector<const json*>& ms, const std::string& c
       << "</text>";
   s << "<text x=\"" << label_w << "\" y=\"" << axis_y + 34 << "\" class=\"axis\">&#8592; worse"
     << "</text><text x=\"" << label_w + plot_w / 2 << "\" y=\"" << axis_y + 34
-    << "\" text-anchor=\"middle\" class=\"axis\">" << e(subject) << " performance / " << e(reference)
-    << " (ratio, 1 = equal)</text><text x=\"" << label_w + plot_w << "\" y=\"" << axis_y + 34
-    << "\" text-anchor=\"end\" class=\"axis\">better &#8594;</text>";
+    << "\" text-anchor=\"middle\" class=\"axis\">" << e(subject) << " performance / "
+    << e(reference) << " (ratio, 1 = equal)</text><text x=\"" << label_w + plot_w << "\" y=\""
+    << axis_y + 34 << "\" text-anchor=\"end\" class=\"axis\">better &#8594;</text>";
   int row = 0;
   for (const json* m : ms) {
     const double y = top + row_h * row++ + row_h / 2.0;
@@ -207,8 +207,10 @@ std::string scatter(const json& m, const json& trials) {
     s << (marked ? " stroke=\"#cf222e\" stroke-width=\"2\" class=\"throttled-outlier\"" : "")
       << "><title>" << (p.container ? "container" : "native") << " trial " << p.order << ": "
       << num(p.y, 4) << (p.throttled ? " (throttled" : "")
-      << (marked ? ", an outlier)" : p.throttled ? ")" : "") << "</title>"
-      << (p.container ? "</rect>" : "</circle>");
+      << (marked        ? ", an outlier)"
+          : p.throttled ? ")"
+                        : "")
+      << "</title>" << (p.container ? "</rect>" : "</circle>");
   }
   s << "</svg>";
   return s.str();

@@ -19,13 +19,12 @@ namespace {
 bool ends_with(const std::string& s, const std::string& end) {
   return s.size() >= end.size() && s.compare(s.size() - end.size(), end.size(), end) == 0;
 }
-bool starts_with(const std::string& s, const std::string& start) {
-  return s.rfind(start, 0) == 0;
-}
+bool starts_with(const std::string& s, const std::string& start) { return s.rfind(start, 0) == 0; }
 
 // The group a fact is shown in, by its name; groups are shown in this order.
-const char* const groups[] = {"GPU",         "driver, CUDA and libraries", "limits and isolation",
-                              "device nodes", "environment variables",     "program", "other"};
+const char* const groups[] = {"GPU",          "driver, CUDA and libraries", "limits and isolation",
+                              "device nodes", "environment variables",      "program",
+                              "other"};
 
 int group_of(const std::string& k) {
   if (starts_with(k, "gpu_") && !starts_with(k, "gpuparity_")) return 0;
@@ -84,8 +83,7 @@ std::string fact_text(const std::string& key, const std::string& value) {
     int u = 0;
     double x = v;
     while (x >= 1024.0 && u < 4) x /= 1024.0, ++u;
-    std::snprintf(b, sizeof b, x == static_cast<long long>(x) ? "%.0f %s" : "%.1f %s", x,
-                  units[u]);
+    std::snprintf(b, sizeof b, x == static_cast<long long>(x) ? "%.0f %s" : "%.1f %s", x, units[u]);
     return b;
   }
   if (ends_with(key, "_hz")) {

@@ -79,11 +79,12 @@ std::string telemetry_chart(const json& tel, const json& trials) {
     for (int p : {p0, p1})
       s << "<rect x=\"" << X(a) << "\" y=\"" << p << "\" width=\"" << std::max(1.0, X(z) - X(a))
         << "\" height=\"" << panel << "\" fill=\"" << (c ? "#fff1e0" : "#e7f0fb") << "\""
-        << (slow ? " stroke=\"#cf222e\" stroke-width=\"1.5\" class=\"slowdown\"" : "")
-        << "><title>" << (c ? "container" : "native") << " trial " << tr.value("index", 0)
+        << (slow ? " stroke=\"#cf222e\" stroke-width=\"1.5\" class=\"slowdown\"" : "") << "><title>"
+        << (c ? "container" : "native") << " trial " << tr.value("index", 0)
         << (tr.value("warmup", false) ? " (warm-up)" : "") << ", " << num(a, 1) << "-" << num(z, 1)
-        << " s" << (tr.value("throttled", false) ? ": " + xml_escape(tr["throttle_reasons"].dump())
-                                                  : std::string())
+        << " s"
+        << (tr.value("throttled", false) ? ": " + xml_escape(tr["throttle_reasons"].dump())
+                                         : std::string())
         << "</title></rect>";
   }
   // Axes: the value ticks of each panel and the time ticks under both.
@@ -108,8 +109,8 @@ std::string telemetry_chart(const json& tel, const json& trials) {
       << p1 + panel + 15 << "\" text-anchor=\"middle\" class=\"tick\">" << num(v, t_digits)
       << "</text>";
   s << "<line x1=\"" << l << "\" x2=\"" << w - rr << "\" y1=\"" << p1 + panel << "\" y2=\""
-    << p1 + panel << "\" stroke=\"#57606a\"/><text x=\"" << (l + w - rr) / 2 << "\" y=\""
-    << h - 4 << "\" text-anchor=\"middle\" class=\"axis\">time since the run started (s)</text>";
+    << p1 + panel << "\" stroke=\"#57606a\"/><text x=\"" << (l + w - rr) / 2 << "\" y=\"" << h - 4
+    << "\" text-anchor=\"middle\" class=\"axis\">time since the run started (s)</text>";
   // The limits: the maximum SM clock and the power cap, dashed.
   if (clock_max > 0)
     s << "<line x1=\"" << l << "\" x2=\"" << w - rr << "\" y1=\"" << Yc(clock_max) << "\" y2=\""
@@ -135,8 +136,8 @@ std::string telemetry_chart(const json& tel, const json& trials) {
       << std::max(2.0, X(z) - X(a) + 2) << "\" height=\"5\" fill=\"#9a6700\"><title>at the power "
       << "cap " << num(a, 1) << "-" << num(z, 1) << " s</title></rect>";
   for (const auto& [a, z] : spans_with(rows, slowdown_bits))
-    s << "<rect class=\"slowdown\" x=\"" << X(a) - 1 << "\" y=\"" << p0 + panel + 2
-      << "\" width=\"" << std::max(2.0, X(z) - X(a) + 2) << "\" height=\"6\" fill=\"#cf222e\">"
+    s << "<rect class=\"slowdown\" x=\"" << X(a) - 1 << "\" y=\"" << p0 + panel + 2 << "\" width=\""
+      << std::max(2.0, X(z) - X(a) + 2) << "\" height=\"6\" fill=\"#cf222e\">"
       << "<title>hardware, thermal or power-brake slowdown " << num(a, 1) << "-" << num(z, 1)
       << " s</title></rect>";
   s << "</svg>";

@@ -39,10 +39,10 @@ void table(std::ostringstream& md, const json& d, const verdict_summary& v) {
     std::string verdict = l.verdict;
     if (l.open && verdict_rank(verdict) <= 1) verdict = "**" + verdict + "**";
     if (!l.decides) verdict += " (informational)";
-    md << "| `" << l.name << "` | " << format_value(counter, m[a]["median"].get<double>())
-       << " | " << format_value(counter, m[b]["median"].get<double>()) << " | "
-       << fixed_text(m["ratio"].get<double>(), 4) << " | " << interval_text(m) << " | "
-       << verdict << " |\n";
+    md << "| `" << l.name << "` | " << format_value(counter, m[a]["median"].get<double>()) << " | "
+       << format_value(counter, m[b]["median"].get<double>()) << " | "
+       << fixed_text(m["ratio"].get<double>(), 4) << " | " << interval_text(m) << " | " << verdict
+       << " |\n";
   }
 }
 
@@ -64,9 +64,8 @@ void decision(std::ostringstream& md, const json& d, const verdict_summary& v,
     for (std::size_t i = 0; i < v.open; ++i) {
       const auto& l = v.metrics[i];
       md << "- `" << l.name << "`: " << l.verdict << ", ratio "
-         << fixed_text((*l.metric)["ratio"].get<double>(), 4) << " "
-         << interval_text(*l.metric) << " — "
-         << cause_or_fix(d, l) << "\n";
+         << fixed_text((*l.metric)["ratio"].get<double>(), 4) << " " << interval_text(*l.metric)
+         << " — " << cause_or_fix(d, l) << "\n";
     }
     md << "\n";
   }
@@ -75,8 +74,8 @@ void decision(std::ostringstream& md, const json& d, const verdict_summary& v,
 
 void findings(std::ostringstream& md, const std::vector<const json*>& list) {
   for (const json* a : list) {
-    md << "- **" << json_text(*a, "severity") << "** " << json_text(*a, "title") << ". Fix: "
-       << json_text(*a, "fix");
+    md << "- **" << json_text(*a, "severity") << "** " << json_text(*a, "title")
+       << ". Fix: " << json_text(*a, "fix");
     // The info list is its title: both sides' values stay in the report and the HTML.
     if (json_text(*a, "severity") == "info" && a->value("explains", json::array()).empty())
       md << "\n";

@@ -17,8 +17,8 @@ using json = nlohmann::ordered_json;
 
 namespace {
 
-constexpr std::size_t width = 100;   // columns of every line
-constexpr std::size_t name_w = 34;   // the metric column
+constexpr std::size_t width = 100;  // columns of every line
+constexpr std::size_t name_w = 34;  // the metric column
 
 // text after `first` on the first line and `indent` on the others, broken at spaces (a word
 // longer than a line is cut) so that no line passes `width`.
@@ -52,7 +52,7 @@ std::string wrap(const std::string& first, const std::string& text, const std::s
 // still too long keeps its start and end around "...".
 std::string short_name(const std::string& name) {
   static const std::pair<const char*, const char*> counters[] = {
-      {":flop_per_second", ":FLOP/s"}, {":bytes_per_second", ":B/s"},
+      {":flop_per_second", ":FLOP/s"},  {":bytes_per_second", ":B/s"},
       {":tokens_per_second", ":tok/s"}, {":latency_seconds", ":latency"},
       {":submit_seconds", ":submit"},   {":seconds", ":s"}};
   std::string s = name;
@@ -105,17 +105,17 @@ void metric_tables(std::ostringstream& s, const json& r, const verdict_summary& 
       int n = 0;
       for (const auto& o : v.metrics) n += o.verdict == l.verdict && o.decides == l.decides;
       s << "\n" << g << " (" << n << "):\n";
-      std::snprintf(line, sizeof line, "  %-*s %14s %14s %6s %-16s %7s\n",
-                    static_cast<int>(name_w), "metric", a, b, "ratio", "interval", "n");
+      std::snprintf(line, sizeof line, "  %-*s %14s %14s %6s %-16s %7s\n", static_cast<int>(name_w),
+                    "metric", a, b, "ratio", "interval", "n");
       s << line;
       group = g;
     }
     const json& m = *l.metric;
     const std::string counter = json_text(m, "counter");
-    const std::string n = std::to_string(m[a]["n"].get<int>()) + "/" +
-                          std::to_string(m[b]["n"].get<int>());
-    std::snprintf(line, sizeof line, "  %-*s %14s %14s %6s %-16s %7s\n",
-                  static_cast<int>(name_w), short_name(l.name).c_str(),
+    const std::string n =
+        std::to_string(m[a]["n"].get<int>()) + "/" + std::to_string(m[b]["n"].get<int>());
+    std::snprintf(line, sizeof line, "  %-*s %14s %14s %6s %-16s %7s\n", static_cast<int>(name_w),
+                  short_name(l.name).c_str(),
                   format_value(counter, m[a]["median"].get<double>()).c_str(),
                   format_value(counter, m[b]["median"].get<double>()).c_str(),
                   compact(m["ratio"].get<double>()).c_str(), interval(m).c_str(), n.c_str());
@@ -191,12 +191,11 @@ std::string summary_table(const json& r) {
   telemetry_text(s, r);
   if (r.contains("baseline_comparison")) {
     const auto& c = r["baseline_comparison"];
-    s << wrap("against the baseline: ",
-              json_text(c, "verdict") + " (" + counts_text(summarise(c)) + ")" +
-                  (json_text(c, "verdict_reason").empty()
-                       ? ""
-                       : " - " + json_text(c, "verdict_reason")),
-              "  ");
+    s << wrap(
+        "against the baseline: ",
+        json_text(c, "verdict") + " (" + counts_text(summarise(c)) + ")" +
+            (json_text(c, "verdict_reason").empty() ? "" : " - " + json_text(c, "verdict_reason")),
+        "  ");
   }
   return s.str();
 }

@@ -35,8 +35,9 @@ std::string what_to_do(const json& m) {
     if (m.contains("trials_needed") && m["trials_needed"].is_number())
       return "about " + std::to_string(m["trials_needed"].get<int>()) +
              " trials per side would likely settle it";
-    if (m.contains("trials_needed")) return "its estimate lies outside the margin: more trials "
-                                            "will not make it parity";
+    if (m.contains("trials_needed"))
+      return "its estimate lies outside the margin: more trials "
+             "will not make it parity";
     return "run more trials (a larger --budget)";
   }
   if (v == "degraded" || v == "regression")
@@ -65,8 +66,13 @@ verdict_summary summarise(const json& doc) {
   if (v.reason.empty()) v.reason = verdict_reason_of(doc);
   if (doc.contains("metrics") && doc["metrics"].is_array())
     for (const auto& m : doc["metrics"]) {
-      metric_line l{&m, json_text(m, "name"), json_text(m, "verdict"), m.value("decides", true),
-                    metric_is_open(m), "", ""};
+      metric_line l{&m,
+                    json_text(m, "name"),
+                    json_text(m, "verdict"),
+                    m.value("decides", true),
+                    metric_is_open(m),
+                    "",
+                    ""};
       if (!l.decides) ++v.informational;
       if (verdict_rank(l.verdict) <= 2) {
         if (const json* f = finding_explaining(doc, l.name)) {

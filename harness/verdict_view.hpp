@@ -20,8 +20,8 @@ struct metric_line {
   const nlohmann::ordered_json* metric;
   std::string name, verdict;
   bool decides = true, open = false;
-  std::string cause;   // "cpu_quota: the container runs under ..." or "" (no finding explains it)
-  std::string fix;     // that finding's fix, else what to do for this verdict, "" when at parity
+  std::string cause;  // "cpu_quota: the container runs under ..." or "" (no finding explains it)
+  std::string fix;    // that finding's fix, else what to do for this verdict, "" when at parity
 };
 
 struct verdict_summary {

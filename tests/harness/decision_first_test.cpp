@@ -84,8 +84,7 @@ TEST(Console, OpenMetricsFirstEachWithItsCauseOrWhatToDo) {
 
 TEST(Console, LongNamesAreShortenedNotCut) {
   auto doc = read(degraded);
-  doc["metrics"][0]["name"] =
-      "training/llama/8b/bf16/seq4096/batch64/fused_adam:tokens_per_second";
+  doc["metrics"][0]["name"] = "training/llama/8b/bf16/seq4096/batch64/fused_adam:tokens_per_second";
   const auto text = summary_table(doc);
   EXPECT_NE(text.find("  training/llama/8...used_adam:tok/s "), std::string::npos) << text;
 }
@@ -140,7 +139,8 @@ TEST(Html, ChartsHaveAxesKeysAndOneOrientation) {
   EXPECT_NE(h.find(">cap 700 W</text>"), std::string::npos);
   EXPECT_NE(h.find(">max 1980 MHz</text>"), std::string::npos);
   // A latency twice the native one is plotted at 0.5, below 1, like a halved bandwidth.
-  const auto at = h.find("<text x=\"4\" y=\"12\" class=\"small\"><title>latency/launch:latency_seconds");
+  const auto at =
+      h.find("<text x=\"4\" y=\"12\" class=\"small\"><title>latency/launch:latency_seconds");
   ASSERT_NE(at, std::string::npos);
   const auto c = h.find("<title>container trial ", at);
   ASSERT_NE(c, std::string::npos);
@@ -154,7 +154,7 @@ TEST(Html, ThrottlingIsMarkedOnlyWhereItCanMoveAResult) {
   ASSERT_GT(capped, 0);  // sw_power_cap trials
   const auto h = html_page(doc);
   EXPECT_EQ(count(h, "class=\"slowdown\""), 0);  // the power cap alone outlines no trial
-  EXPECT_GT(count(h, "class=\"at-cap\""), 0);     // but its spans are shown
+  EXPECT_GT(count(h, "class=\"at-cap\""), 0);    // but its spans are shown
   // A thermal slowdown in a trial and in its samples is marked.
   auto& t = doc["trials"][3];
   t["throttled"] = true;
