@@ -19,15 +19,19 @@ std::vector<const json*> findings_of(const json& doc, bool leading) {
   return out;
 }
 
-std::string cause_of_metric(const json& doc, const std::string& metric) {
+const json* finding_explaining(const json& doc, const std::string& metric) {
   for (const json* f : findings_of(doc, true)) {
     if (!f->contains("explains")) continue;
     for (const auto& m : (*f)["explains"])
-      if (m.is_string() && m.get<std::string>() == metric)
-        return json_text(*f, "id") + ": " + json_text(*f, "title") +
-               ". Fix: " + json_text(*f, "fix");
+      if (m.is_string() && m.get<std::string>() == metric) return f;
   }
-  return "";
+  return nullptr;
+}
+
+std::string cause_of_metric(const json& doc, const std::string& metric) {
+  const json* f = finding_explaining(doc, metric);
+  if (f == nullptr) return "";
+  return json_text(*f, "id") + ": " + json_text(*f, "title") + ". Fix: " + json_text(*f, "fix");
 }
 
 }  // namespace gpuparity::harness

@@ -16,6 +16,10 @@ bool finding_leads(const nlohmann::ordered_json& finding);
 std::vector<const nlohmann::ordered_json*> findings_of(const nlohmann::ordered_json& doc,
                                                        bool leading);
 
+// The first leading finding whose "explains" names the metric; nullptr when none does.
+const nlohmann::ordered_json* finding_explaining(const nlohmann::ordered_json& doc,
+                                                 const std::string& metric);
+
 // "cpu_quota: the container runs under ... Fix: ..." for the first finding that explains
 // the metric, "" when none does: a failing metric's test case names its cause.
 std::string cause_of_metric(const nlohmann::ordered_json& doc, const std::string& metric);

@@ -1,17 +1,18 @@
 // `gpuparity report --html`: one self-contained page (inline CSS and SVG, no script, no
-// network) for a run report or a comparison.
-#include <algorithm>
-#include <cmath>
-#include <cstdio>
+// network) for a run report or a comparison. It leads with the decision: the verdict and
+// how many metrics reached each verdict, the metrics not at parity with their causes and
+// what to do; the charts, tables and environment follow.
 #include <map>
-#include <set>
 #include <sstream>
 #include <vector>
 
 #include "findings_view.hpp"
+#include "html_charts.hpp"
+#include "html_environment.hpp"
 #include "json_util.hpp"
 #include "outputs.hpp"
 #include "report.hpp"
+#include "verdict_view.hpp"
 
 namespace gpuparity::harness {
 
@@ -20,211 +21,90 @@ using json = nlohmann::ordered_json;
 namespace {
 
 std::string num(double v, int digits = 1) { return fixed_text(v, digits); }
-
 std::string e(const std::string& s) { return xml_escape(s); }
 
-const char* colour(const std::string& verdict) {
-  if (verdict == "parity" || verdict == "no_regression") return "#1a7f37";
-  if (verdict == "better" || verdict == "improved") return "#0969da";
-  if (verdict == "degraded" || verdict == "regression" || verdict == "error") return "#cf222e";
-  return "#9a6700";  // inconclusive
+struct sides_of {
+  std::string a, b;  // the reference and the side judged against it
+};
+sides_of side_names(const json& d) {
+  return is_comparison(d) ? sides_of{"baseline", "candidate"} : sides_of{"native", "container"};
 }
 
-// Ratio with its interval per metric, one row each, against the class's margin band.
-std::string forest_plot(const std::vector<const json*>& ms, const std::string& cls) {
-  const double margin = ms.front()->value("margin", 0.02);
-  double lo = 1.0 - margin, hi = 1.0 + margin;
-  for (const json* m : ms) {
-    const double r = (*m)["ratio"].get<double>();
-    lo = std::min(lo, (*m)["ci_low"].is_number() ? (*m)["ci_low"].get<double>() : r);
-    hi = std::max(hi, (*m)["ci_high"].is_number() ? (*m)["ci_high"].get<double>() : r);
-  }
-  const double pad = (hi - lo) * 0.06;
-  lo -= pad;
-  hi += pad;
-  const int label_w = 330, plot_w = 520, row_h = 22, top = 26;
-  const int h = top + row_h * static_cast<int>(ms.size()) + 10;
-  auto x = [&](double v) { return label_w + (v - lo) / (hi - lo) * plot_w; };
+std::string badge(const std::string& verdict) {
+  return "<span class=\"badge\" style=\"background:" + std::string(verdict_colour(verdict)) +
+         "\">" + e(verdict) + "</span>";
+}
+
+// "3 degraded", "12 parity", ... as coloured chips, worst first.
+std::string counts_html(const verdict_summary& v, const char* id = "counts") {
   std::ostringstream s;
-  s << "<svg class=\"forest\" data-class=\"" << e(cls) << "\" role=\"img\" width=\""
-    << label_w + plot_w + 150 << "\" height=\"" << h << "\" viewBox=\"0 0 "
-    << label_w + plot_w + 150 << " " << h << "\">";
-  s << "<rect x=\"" << x(1.0 - margin) << "\" y=\"" << top - 6 << "\" width=\""
-    << x(1.0 + margin) - x(1.0 - margin) << "\" height=\"" << h - top
-    << "\" fill=\"#dafbe1\"><title>equivalence margin +/-" << num(100 * margin)
-    << "%</title></rect>";
-  s << "<line x1=\"" << x(1.0) << "\" x2=\"" << x(1.0) << "\" y1=\"" << top - 6 << "\" y2=\""
-    << h - 4 << "\" stroke=\"#57606a\" stroke-dasharray=\"3 3\"/>";
-  // Ticks: the margin's ends and 1 first, then the data's range where there is room.
-  std::vector<double> placed;
-  for (double t : {1.0, 1.0 - margin, 1.0 + margin, lo + pad, hi - pad}) {
-    if (std::any_of(placed.begin(), placed.end(),
-                    [&](double p) { return std::fabs(x(p) - x(t)) < 36.0; }))
-      continue;
-    placed.push_back(t);
-    s << "<text x=\"" << x(t) << "\" y=\"14\" text-anchor=\"middle\" class=\"tick\">" << num(t, 3)
-      << "</text>";
-  }
-  int row = 0;
-  for (const json* m : ms) {
-    const double y = top + row_h * row++ + row_h / 2.0;
-    const std::string v = json_text(*m, "verdict");
-    s << "<text x=\"" << label_w - 8 << "\" y=\"" << y + 4 << "\" text-anchor=\"end\">"
-      << e(json_text(*m, "name")) << "</text>";
-    if ((*m)["ci_low"].is_number())
-      s << "<line x1=\"" << x((*m)["ci_low"].get<double>()) << "\" x2=\""
-        << x((*m)["ci_high"].get<double>()) << "\" y1=\"" << y << "\" y2=\"" << y << "\" stroke=\""
-        << colour(v) << "\" stroke-width=\"3\"/>";
-    s << "<circle cx=\"" << x((*m)["ratio"].get<double>()) << "\" cy=\"" << y
-      << "\" r=\"4.5\" fill=\"" << colour(v) << "\"><title>" << e(json_text(*m, "name"))
-      << ": ratio " << num((*m)["ratio"].get<double>(), 4) << "</title></circle>";
-    s << "<text x=\"" << label_w + plot_w + 10 << "\" y=\"" << y + 4 << "\" fill=\"" << colour(v)
-      << "\">" << e(v) << (m->value("decides", true) ? "" : " (info)") << "</text>";
-  }
-  s << "</svg>";
+  s << "<p class=\"counts\" id=\"" << id << "\">";
+  for (const auto& [verdict, n] : v.counts)
+    s << "<span class=\"count\" style=\"border-color:" << verdict_colour(verdict)
+      << ";color:" << verdict_colour(verdict) << "\"><b>" << n << "</b> " << e(verdict)
+      << "</span> ";
+  if (v.counts.empty()) s << "<span class=\"count\">no deciding metric measured</span> ";
+  if (v.informational > 0)
+    s << "<span class=\"count\">+" << v.informational << " informational</span> ";
+  if (v.unjudged > 0)
+    s << "<span class=\"count\" style=\"border-color:#cf222e;color:#cf222e\"><b>" << v.unjudged
+      << "</b> not judged</span>";
+  s << "</p>";
   return s.str();
 }
 
-// Every measured trial's value over the native median, in the order the trials ran.
-std::string scatter(const json& m, const json& trials) {
-  const std::string name = json_text(m, "name");
-  const double ref = m["native"]["median"].get<double>();
-  struct point {
-    int order;
-    double y;
-    bool container, throttled;
-  };
-  std::vector<point> pts;
-  int order = 0;
-  for (const auto& t : trials) {
-    ++order;
-    if (t.value("warmup", false) || !t["error"].is_null()) continue;
-    for (const auto& p : t["programs"])
-      if (p["metrics"].contains(name) && p["metrics"][name].is_number())
-        pts.push_back({order, p["metrics"][name].get<double>() / ref,
-                       json_text(t, "side") == "container", t.value("throttled", false)});
-  }
-  if (pts.empty()) return "";
-  double lo = 1.0, hi = 1.0;
-  for (const auto& p : pts) {
-    lo = std::min(lo, p.y);
-    hi = std::max(hi, p.y);
-  }
-  const double pad = std::max((hi - lo) * 0.1, 0.002);
-  lo -= pad;
-  hi += pad;
-  const int w = 270, h = 120, l = 44, r = 8, t = 18, b = 14;
-  auto X = [&](int o) { return l + (o - 1.0) / std::max(1, order - 1) * (w - l - r); };
-  auto Y = [&](double v) { return t + (hi - v) / (hi - lo) * (h - t - b); };
+std::string finding_anchor(const json& f) { return "finding-" + e(json_text(f, "id")); }
+
+// The metrics not at parity, each with its cause (a link to the finding) or what to do.
+std::string open_metrics(const json& d, const verdict_summary& v) {
   std::ostringstream s;
-  s << "<svg class=\"scatter\" role=\"img\" width=\"" << w << "\" height=\"" << h
-    << "\" viewBox=\"0 0 " << w << " " << h << "\"><text x=\"4\" y=\"12\" class=\"small\">"
-    << e(name) << "</text>";
-  s << "<line x1=\"" << l << "\" x2=\"" << w - r << "\" y1=\"" << Y(1.0) << "\" y2=\"" << Y(1.0)
-    << "\" stroke=\"#8c959f\" stroke-dasharray=\"2 2\"/>";
-  s << "<text x=\"" << l - 3 << "\" y=\"" << Y(hi - pad) + 4 << "\" text-anchor=\"end\" "
-    << "class=\"tick\">" << num(hi - pad, 3) << "</text><text x=\"" << l - 3 << "\" y=\""
-    << Y(lo + pad) + 4 << "\" text-anchor=\"end\" class=\"tick\">" << num(lo + pad, 3) << "</text>";
-  for (const auto& p : pts) {
-    const char* fill = p.container ? "#fb8500" : "#0969da";
-    if (p.container)
-      s << "<rect x=\"" << X(p.order) - 3 << "\" y=\"" << Y(p.y) - 3
-        << "\" width=\"6\" height=\"6\" fill=\"" << fill << "\"";
+  std::size_t deciding = 0;
+  for (const auto& l : v.metrics) deciding += l.decides;
+  if (deciding == 0) return "";
+  if (v.open == 0)
+    return "<p class=\"all-parity\" id=\"open\">Every one of the " + std::to_string(deciding) +
+           " deciding metrics is at parity or better.</p>";
+  s << "<h2 id=\"open\">Not at parity: " << v.open << " of " << deciding
+    << " deciding metrics</h2><table class=\"open\"><thead><tr><th>metric</th><th>verdict</th>"
+       "<th>ratio "
+    << e(ci_label(d)) << "</th><th>cause, or what to do</th></tr></thead><tbody>";
+  for (std::size_t i = 0; i < v.open; ++i) {
+    const auto& l = v.metrics[i];
+    const json& m = *l.metric;
+    s << "<tr><td><code>" << e(l.name)
+      << "</code></td><td style=\"color:" << verdict_colour(l.verdict) << "\"><b>" << e(l.verdict)
+      << "</b></td><td class=\"num\">" << num(m["ratio"].get<double>(), 4) << " "
+      << interval_text(m) << "</td><td>";
+    if (const json* f = finding_explaining(d, l.name))
+      s << "<a href=\"#" << finding_anchor(*f) << "\">" << e(json_text(*f, "id")) << "</a>";
     else
-      s << "<circle cx=\"" << X(p.order) << "\" cy=\"" << Y(p.y) << "\" r=\"3\" fill=\"" << fill
-        << "\"";
-    s << (p.throttled ? " stroke=\"#cf222e\" stroke-width=\"1.5\"" : "") << "><title>"
-      << (p.container ? "container" : "native") << " trial " << p.order << ": " << num(p.y, 4)
-      << (p.throttled ? " (throttled)" : "") << "</title>"
-      << (p.container ? "</rect>" : "</circle>");
-  }
-  s << "</svg>";
-  return s.str();
-}
-
-// SM clock and power over the run, with the trials' windows behind them.
-std::string telemetry_chart(const json& tel, const json& trials) {
-  const auto& rows = tel["samples"];
-  if (rows.empty()) return "<p>No telemetry samples.</p>";
-  const double t_end = rows.back()[0].get<double>();
-  double max_clock = tel["device"].value("max_sm_clock_mhz", 0.0),
-         max_power = tel["device"].value("power_limit_w", 0.0);
-  for (const auto& r : rows) {
-    max_clock = std::max(max_clock, r[1].get<double>());
-    max_power = std::max(max_power, r[4].get<double>());
-  }
-  const int w = 1000, h = 260, l = 56, rr = 56, t = 20, b = 28;
-  auto X = [&](double v) { return l + v / std::max(t_end, 1e-9) * (w - l - rr); };
-  auto Yc = [&](double v) { return t + (1.0 - v / std::max(max_clock, 1.0)) * (h - t - b); };
-  auto Yp = [&](double v) { return t + (1.0 - v / std::max(max_power, 1.0)) * (h - t - b); };
-  std::ostringstream s;
-  s << "<svg id=\"telemetry-chart\" role=\"img\" width=\"" << w << "\" height=\"" << h
-    << "\" viewBox=\"0 0 " << w << " " << h << "\">";
-  for (const auto& tr : trials) {
-    if (!tr.contains("t_start_seconds")) continue;
-    const double a = tr["t_start_seconds"].get<double>(), z = tr["t_end_seconds"].get<double>();
-    const bool c = json_text(tr, "side") == "container", th = tr.value("throttled", false);
-    s << "<rect x=\"" << X(a) << "\" y=\"" << t << "\" width=\"" << std::max(1.0, X(z) - X(a))
-      << "\" height=\"" << h - t - b << "\" fill=\"" << (c ? "#fff1e0" : "#e7f0fb") << "\""
-      << (th ? " stroke=\"#cf222e\" stroke-width=\"1\"" : "") << "><title>"
-      << (c ? "container" : "native") << " trial " << tr.value("index", 0)
-      << (th ? ": throttled (" : "") << (th ? e(tr["throttle_reasons"].dump()) + ")" : "")
-      << "</title></rect>";
-  }
-  std::ostringstream clock, power;
-  for (const auto& r : rows) {
-    clock << X(r[0].get<double>()) << "," << Yc(r[1].get<double>()) << " ";
-    power << X(r[0].get<double>()) << "," << Yp(r[4].get<double>()) << " ";
-  }
-  s << "<polyline fill=\"none\" stroke=\"#0969da\" stroke-width=\"1.2\" points=\"" << clock.str()
-    << "\"/><polyline fill=\"none\" stroke=\"#cf222e\" stroke-width=\"1\" points=\"" << power.str()
-    << "\"/>";
-  s << "<text x=\"4\" y=\"14\" fill=\"#0969da\">SM clock (MHz, max " << num(max_clock, 0)
-    << ")</text><text x=\"" << w - 4
-    << "\" y=\"14\" text-anchor=\"end\" fill=\"#cf222e\">power (W, "
-    << "scale " << num(max_power, 0) << ")</text><text x=\"" << w / 2 << "\" y=\"" << h - 6
-    << "\" text-anchor=\"middle\" class=\"tick\">seconds since the run started (0 - "
-    << num(t_end, 0) << "); shaded: native (blue) and container (orange) trials, red outline: "
-    << "throttled</text></svg>";
-  return s.str();
-}
-
-std::string metric_table(const json& d, const char* a, const char* b) {
-  std::ostringstream s;
-  s << "<table><thead><tr><th>metric</th><th>class</th><th>" << a << "</th><th>" << b
-    << "</th><th>ratio</th><th>" << ci_label(d) << "</th><th>verdict</th></tr></thead><tbody>";
-  for (const auto& m : d["metrics"]) {
-    const std::string c = json_text(m, "counter"), v = json_text(m, "verdict");
-    s << "<tr><td><code>" << e(json_text(m, "name")) << "</code></td><td>"
-      << e(json_text(m, "class")) << "</td><td>" << e(format_value(c, m[a]["median"].get<double>()))
-      << " <small>n=" << m[a]["n"].get<int>() << "</small></td><td>"
-      << e(format_value(c, m[b]["median"].get<double>())) << " <small>n=" << m[b]["n"].get<int>()
-      << "</small></td><td>" << num(m["ratio"].get<double>(), 4) << "</td><td>" << interval_text(m)
-      << "</td><td style=\"color:" << colour(v) << "\">" << e(v)
-      << (m.value("decides", true) ? "" : " (informational)") << "</td></tr>";
+      s << e(l.fix);
+    s << "</td></tr>";
   }
   s << "</tbody></table>";
   return s.str();
 }
 
-// A document's metrics grouped by class, in class order.
-std::map<std::string, std::vector<const json*>> by_class(const json& d) {
-  std::map<std::string, std::vector<const json*>> groups;
-  for (const auto& m : d["metrics"]) groups[json_text(m, "class")].push_back(&m);
-  return groups;
+std::string finding_html(const json& a) {
+  std::string explains;
+  for (const auto& m : a.value("explains", json::array()))
+    explains += (explains.empty() ? "" : ", ") + e(m.get<std::string>());
+  const std::string sides = "native: <code>" + e(json_text(a, "native")) +
+                            "</code><br>container: <code>" + e(json_text(a, "container")) +
+                            "</code>";
+  // An info list that explains nothing is its title; its values fold away.
+  const bool fold = json_text(a, "severity") == "info" && explains.empty();
+  return "<div class=\"finding " + e(json_text(a, "severity")) + "\" id=\"" + finding_anchor(a) +
+         "\"><b>[" + e(json_text(a, "severity")) + "] " + e(json_text(a, "title")) +
+         "</b><br>fix: " + e(json_text(a, "fix")) +
+         (explains.empty() ? "" : "<br>explains: " + explains) +
+         (fold ? "<details><summary>both sides' values</summary>" + sides + "</details>"
+               : "<br>" + sides) +
+         "</div>";
 }
 
-std::string class_charts(const json& d) {
-  std::ostringstream s;
-  for (const auto& [cls, ms] : by_class(d))
-    s << "<figure><figcaption>" << e(cls) << " (margin +/-"
-      << num(100 * ms.front()->value("margin", 0.02)) << "%)</figcaption>" << forest_plot(ms, cls)
-      << "</figure>";
-  return s.str();
-}
-
-// The reason and the metrics not judged, near the top: a page that shows only the judged
-// metrics would hide what kept the verdict from passing.
+// The reason and the metrics not judged: a page that shows only the judged metrics would
+// hide what kept the verdict from passing.
 std::string gaps(const json& d, const std::string& id, const std::string& shown = "") {
   std::ostringstream s;
   const std::string why = verdict_reason_of(d);
@@ -240,82 +120,132 @@ std::string gaps(const json& d, const std::string& id, const std::string& shown 
   return s.str();
 }
 
-std::string finding_html(const json& a) {
-  std::string explains;
-  for (const auto& m : a.value("explains", json::array()))
-    explains += (explains.empty() ? "" : ", ") + e(m.get<std::string>());
-  return "<div class=\"finding " + e(json_text(a, "severity")) + "\"><b>[" +
-         e(json_text(a, "severity")) + "] " + e(json_text(a, "title")) + "</b><br>native: <code>" +
-         e(json_text(a, "native")) + "</code><br>container: <code>" + e(json_text(a, "container")) +
-         "</code><br>fix: " + e(json_text(a, "fix")) +
-         (explains.empty() ? "" : "<br>explains: " + explains) + "</div>";
+// The decision: counts, the reason, what was not judged, the open metrics, the findings
+// that explain them, the advice.
+std::string decision(const json& d, const std::string& shown_error) {
+  const auto v = summarise(d);
+  std::ostringstream s;
+  s << counts_html(v) << gaps(d, "not-judged", shown_error) << open_metrics(d, v);
+  if (const auto leading = findings_of(d, true); !leading.empty()) {
+    s << "<h2 id=\"what-to-do\">What is wrong and what to do</h2>";
+    for (const json* a : leading) s << finding_html(*a);
+  }
+  if (!v.advice.empty()) s << "<p class=\"advice\"><b>Advice:</b> " << e(v.advice) << "</p>";
+  return s.str();
+}
+
+std::string metric_table(const json& d) {
+  const auto n = side_names(d);
+  std::ostringstream s;
+  s << "<table><thead><tr><th>metric</th><th>verdict</th><th>class</th><th>" << n.a << "</th><th>"
+    << n.b << "</th><th>ratio</th><th>" << e(ci_label(d)) << "</th></tr></thead><tbody>";
+  for (const auto& l : summarise(d).metrics) {
+    const json& m = *l.metric;
+    const std::string c = json_text(m, "counter");
+    s << "<tr><td><code>" << e(l.name)
+      << "</code></td><td style=\"color:" << verdict_colour(l.verdict) << "\">" << e(l.verdict)
+      << (l.decides ? "" : " (informational)") << "</td><td>" << e(json_text(m, "class"))
+      << "</td><td>" << e(format_value(c, m[n.a]["median"].get<double>()))
+      << " <small>n=" << m[n.a]["n"].get<int>() << "</small></td><td>"
+      << e(format_value(c, m[n.b]["median"].get<double>()))
+      << " <small>n=" << m[n.b]["n"].get<int>() << "</small></td><td>"
+      << num(m["ratio"].get<double>(), 4) << "</td><td>" << interval_text(m) << "</td></tr>";
+  }
+  s << "</tbody></table>";
+  return s.str();
+}
+
+// A document's metrics grouped by class, in class order.
+std::map<std::string, std::vector<const json*>> by_class(const json& d) {
+  std::map<std::string, std::vector<const json*>> groups;
+  for (const auto& m : d["metrics"]) groups[json_text(m, "class")].push_back(&m);
+  return groups;
+}
+
+std::string class_charts(const json& d) {
+  const auto n = side_names(d);
+  std::ostringstream s;
+  s << "<p class=\"key\">Key: dot, the " << n.b << "'s performance relative to the " << n.a
+    << " (1 = equal; right is better, left is worse, for rates and times alike); bar, its "
+    << e(ci_label(d))
+    << "; <span style=\"background:#dafbe1\">green band</span>, the "
+       "equivalence margin; colour, the verdict.</p>";
+  for (const auto& [cls, ms] : by_class(d))
+    s << "<figure><figcaption>" << e(cls) << " (margin +/-"
+      << num(100 * ms.front()->value("margin", 0.02)) << "%)</figcaption>"
+      << forest_plot(ms, cls, n.a, n.b) << "</figure>";
+  return s.str();
 }
 
 const char* style =
     "body{font:14px/1.45 system-ui,sans-serif;margin:24px auto;max-width:1100px;color:#1f2328}"
-    "h1{font-size:22px}h2{font-size:18px;margin-top:32px;border-bottom:1px solid #d0d7de}"
-    ".badge{color:#fff;border-radius:6px;padding:2px 10px;font-size:16px}"
+    "h1{font-size:22px;margin-bottom:4px}h2{font-size:18px;margin-top:28px;border-bottom:1px "
+    "solid #d0d7de}h3{font-size:15px}.badge{color:#fff;border-radius:6px;padding:2px 10px;"
+    "font-size:16px}.subtitle{color:#57606a;margin-top:0}"
+    ".count{display:inline-block;border:2px solid #57606a;border-radius:12px;padding:0 10px;"
+    "margin-right:6px;font-size:15px}"
     "table{border-collapse:collapse;width:100%}td,th{border:1px solid #d0d7de;padding:3px 6px;"
-    "text-align:left;vertical-align:top}tr.differs td{background:#fff8c5}"
+    "text-align:left;vertical-align:top}td.num{white-space:nowrap}tr.differs td{background:#fff8c5}"
+    "tr.group th{background:#f6f8fa}table.env{table-layout:fixed}table.env td{overflow-wrap:"
+    "anywhere}table.env td:first-child{width:24%}.finding code{overflow-wrap:anywhere}"
     "svg text{font:12px system-ui,sans-serif;fill:#1f2328}svg text.tick,svg "
-    "text.small{font-size:10px}"
+    "text.small{font-size:10px}svg text.axis{font-size:11px;fill:#57606a}"
     ".grid{display:flex;flex-wrap:wrap;gap:6px}figure{margin:10px 0}figcaption{font-weight:600}"
-    ".finding{border-left:4px solid #9a6700;padding:4px 10px;margin:8px 0}"
-    ".finding.error{border-color:#cf222e}.finding.info{border-color:#57606a}"
-    ".reason{border-left:4px solid #cf222e;padding:4px 10px}li.blocking{color:#cf222e}";
+    ".key{color:#57606a;font-size:13px}.finding{border-left:4px solid #9a6700;padding:4px 10px;"
+    "margin:8px 0}.finding.error{border-color:#cf222e}.finding.info{border-color:#57606a}"
+    ".reason{border-left:4px solid #cf222e;padding:4px 10px}li.blocking{color:#cf222e}"
+    ".advice{border-left:4px solid #0969da;padding:4px 10px}details{margin:10px 0}"
+    "summary{cursor:pointer;font-weight:600}";
+
+std::string head(const std::string& verdict) {
+  return "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>gpuparity: " +
+         e(verdict) + "</title><style>" + style + "</style></head><body>";
+}
+
+std::string comparison_page(const json& doc) {
+  std::ostringstream h;
+  h << head(json_text(doc, "verdict")) << "<h1>gpuparity compare "
+    << badge(json_text(doc, "verdict")) << "</h1><p class=\"subtitle\">Candidate <code>"
+    << e(json_text(doc["candidate"], "source")) << "</code> against baseline <code>"
+    << e(json_text(doc["baseline"], "source")) << "</code>, "
+    << e(json_text(doc["candidate"], "gpu_name")) << ".</p>" << decision(doc, "");
+  h << "<h2 id=\"comparability\">Comparability</h2><ul>";
+  for (const auto& c : doc["comparability"])
+    h << "<li><b>" << e(json_text(c, "severity")) << "</b> " << e(json_text(c, "check")) << ": "
+      << e(json_text(c, "message")) << " (baseline <code>" << e(json_text(c, "baseline"))
+      << "</code>, candidate <code>" << e(json_text(c, "candidate")) << "</code>)</li>";
+  h << "</ul>";
+  if (!doc["metrics"].empty())
+    h << "<h2 id=\"verdicts\">Candidate vs baseline, per metric class</h2>" << class_charts(doc)
+      << "<h2>All metrics</h2>" << metric_table(doc);
+  h << "</body></html>\n";
+  return h.str();
+}
 
 }  // namespace
 
 std::string html_page(const json& doc) {
+  if (is_comparison(doc)) return comparison_page(doc);
   std::ostringstream h;
-  const std::string verdict = json_text(doc, "verdict");
-  h << "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>gpuparity: "
-    << e(verdict) << "</title><style>" << style << "</style></head><body>";
-  if (is_comparison(doc)) {
-    h << "<h1>gpuparity compare <span class=\"badge\" style=\"background:" << colour(verdict)
-      << "\">" << e(verdict) << "</span></h1><p>Candidate <code>"
-      << e(json_text(doc["candidate"], "source")) << "</code> against baseline <code>"
-      << e(json_text(doc["baseline"], "source")) << "</code>, "
-      << e(json_text(doc["candidate"], "gpu_name")) << ".</p>" << gaps(doc, "not-judged");
-    h << "<h2 id=\"verdicts\">Candidate vs baseline, per metric class</h2>" << class_charts(doc);
-    h << "<h2>Comparability</h2><ul>";
-    for (const auto& c : doc["comparability"])
-      h << "<li><b>" << e(json_text(c, "severity")) << "</b> " << e(json_text(c, "check")) << ": "
-        << e(json_text(c, "message")) << " (baseline <code>" << e(json_text(c, "baseline"))
-        << "</code>, candidate <code>" << e(json_text(c, "candidate")) << "</code>)</li>";
-    h << "</ul><h2>All metrics</h2>" << metric_table(doc, "baseline", "candidate")
-      << "</body></html>\n";
-    return h.str();
-  }
+  const std::string verdict = json_text(doc, "verdict"), error = json_text(doc, "error");
   const json& n = doc["sides"]["native"];
-  const json& c = doc["sides"]["container"];
-  h << "<h1>gpuparity run <span class=\"badge\" style=\"background:" << colour(verdict) << "\">"
-    << e(verdict) << "</span></h1><p>" << e(json_text(doc, "mode")) << " on "
-    << e(json_text(n, "gpu_name", "an unknown GPU")) << " (driver "
-    << e(json_text(n, "env_nvml_driver_version", "?")) << ")";
+  h << head(verdict) << "<h1>gpuparity run " << badge(verdict) << "</h1><p class=\"subtitle\">"
+    << e(json_text(doc, "mode")) << " on " << e(json_text(n, "gpu_name", "an unknown GPU"))
+    << " (driver " << e(json_text(n, "env_nvml_driver_version", "?")) << ")";
   if (json_text(doc["runtime"], "kind") != "none")
-    h << ", " << e(json_text(doc["runtime"], "kind")) << " "
-      << e(json_text(doc["runtime"], "version")) << ", image <code>"
+    h << ", " << e(runtime_text(doc["runtime"])) << ", image <code>"
       << e(json_text(doc["runtime"], "image")) << "</code>";
   if (doc.contains("timings"))
     h << "; " << num(doc["timings"].value("wall_seconds", 0.0), 0) << " s, " << doc["trials"].size()
       << " trials (warm-ups included), started " << e(json_text(doc, "started_at"));
   h << ".</p>";
-  if (!json_text(doc, "error").empty())
-    h << "<p><b>Error:</b> " << e(json_text(doc, "error")) << "</p>";
-  h << gaps(doc, "not-judged", json_text(doc, "error"));
-  if (const auto leading = findings_of(doc, true); !leading.empty()) {
-    h << "<h2 id=\"what-to-do\">What is wrong and what to do</h2>";
-    for (const json* a : leading) h << finding_html(*a);
-  }
+  if (!error.empty()) h << "<p class=\"reason\"><b>Error:</b> " << e(error) << "</p>";
+  h << decision(doc, error);
   if (!doc["metrics"].empty()) {
-    h << "<h2 id=\"verdicts\">Container vs native, per metric class</h2><p>Dots: the container's "
-         "performance relative to native (1 = equal, left = worse); bars: "
-      << ci_label(doc) << "s; green band: the equivalence margin.</p>" << class_charts(doc);
-    h << "<h2 id=\"trials\">Trial by trial</h2><p>Each measured trial over the native median, "
-         "in the order run: native <span style=\"color:#0969da\">&#9679;</span>, container "
-         "<span style=\"color:#fb8500\">&#9632;</span>; red outline: the GPU reported "
-         "throttling during that trial. A trend across the run is drift.</p>";
+    h << "<h2 id=\"verdicts\">Container vs native, per metric class</h2>" << class_charts(doc);
+    h << "<h2 id=\"trials\">Trial by trial</h2><p>Each measured trial's performance relative to "
+         "the native median, in the order run. A trend across the run is drift.</p>"
+      << scatter_key();
     for (const auto& [cls, ms] : by_class(doc)) {
       h << "<h3>" << e(cls) << "</h3><div class=\"grid\">";
       for (const json* m : ms) h << scatter(*m, doc["trials"]);
@@ -324,7 +254,14 @@ std::string html_page(const json& doc) {
   }
   h << "<h2 id=\"telemetry\">GPU telemetry</h2>";
   if (doc.contains("telemetry") && doc["telemetry"].value("available", false))
-    h << telemetry_chart(doc["telemetry"], doc["trials"]);
+    h << "<p class=\"key\">Key: <span style=\"color:#0969da\">&#9472;</span> SM clock (dashed: "
+         "its maximum); <span style=\"color:#8250df\">&#9472;</span> power (dashed: the cap); "
+         "shaded: <span style=\"background:#e7f0fb\">native</span> and <span "
+         "style=\"background:#fff1e0\">container</span> trials; <span style=\"color:#9a6700\">"
+         "&#9644;</span> at the power cap (normal under a tensor-core load: it is why their "
+         "rates vary between trials); <span style=\"color:#cf222e\">&#9644;</span> and a red "
+         "outline: a hardware, thermal or power-brake slowdown, which can move a result.</p>"
+      << telemetry_chart(doc["telemetry"], doc["trials"]);
   else
     h << "<p>Telemetry unavailable"
       << (doc.contains("telemetry") ? ": " + e(json_text(doc["telemetry"], "reason"))
@@ -338,26 +275,14 @@ std::string html_page(const json& doc) {
   for (const json* a : rest) h << finding_html(*a);
   if (doc.contains("baseline_comparison") && doc["baseline_comparison"].is_object()) {
     const json& b = doc["baseline_comparison"];
-    h << "<h2 id=\"baseline\">Against the baseline: <span style=\"color:"
-      << colour(json_text(b, "verdict")) << "\">" << e(json_text(b, "verdict"))
-      << "</span></h2><p>Baseline <code>" << e(json_text(b["baseline"], "source")) << "</code>.</p>"
-      << gaps(b, "baseline-not-judged") << class_charts(b)
-      << metric_table(b, "baseline", "candidate");
+    h << "<h2 id=\"baseline\">Against the baseline: " << badge(json_text(b, "verdict"))
+      << "</h2><p>Baseline <code>" << e(json_text(b["baseline"], "source")) << "</code>.</p>"
+      << counts_html(summarise(b), "baseline-counts") << gaps(b, "baseline-not-judged")
+      << class_charts(b) << metric_table(b);
   }
-  if (!doc["metrics"].empty())
-    h << "<h2>All metrics</h2>" << metric_table(doc, "native", "container");
-  h << "<h2 id=\"environment\">Environment</h2><table><thead><tr><th>fact</th><th>native</th>"
-       "<th>container</th></tr></thead><tbody>";
-  std::set<std::string> keys;
-  for (const auto& side : {n, c})
-    if (side.is_object())
-      for (const auto& [k, v] : side.items()) keys.insert(k);
-  for (const auto& k : keys) {
-    const std::string a = json_text(n, k.c_str()), b = json_text(c, k.c_str());
-    h << "<tr" << (a != b ? " class=\"differs\"" : "") << "><td>" << e(k) << "</td><td>" << e(a)
-      << "</td><td>" << e(b) << "</td></tr>";
-  }
-  h << "</tbody></table></body></html>\n";
+  if (!doc["metrics"].empty()) h << "<h2>All metrics</h2>" << metric_table(doc);
+  h << "<h2 id=\"environment\">Environment</h2>"
+    << environment_html(doc["sides"]["native"], doc["sides"]["container"]) << "</body></html>\n";
   return h.str();
 }
 

@@ -134,10 +134,13 @@ int cmd_baseline(const std::vector<std::string>& inputs, const std::string& side
 }
 
 int cmd_report(const std::string& path, const std::string& junit, const std::string& prom,
-               const std::string& markdown, const std::string& html) {
+               const std::string& markdown, const std::string& html, const std::string& text) {
   if (const int code = refused(
-          check_output_paths(
-              {{"--junit", junit}, {"--prom", prom}, {"--markdown", markdown}, {"--html", html}},
+          check_output_paths({{"--junit", junit},
+                              {"--prom", prom},
+                              {"--markdown", markdown},
+                              {"--html", html},
+                              {"--text", text}},
               {{"REPORT", path}}, true, ""),
           " report"))
     return code;
@@ -152,11 +155,12 @@ int cmd_report(const std::string& path, const std::string& junit, const std::str
     std::cerr << "gpuparity report: ERROR: " << e.what() << "\n";
     return exit_error;
   }
-  if (junit.empty() && prom.empty() && markdown.empty() && html.empty()) {
+  if (junit.empty() && prom.empty() && markdown.empty() && html.empty() && text.empty()) {
     std::cout << markdown_summary(doc);
     return exit_parity;
   }
-  const auto err = write_renderings_to(doc, junit, prom, markdown, html);
+  auto err = text.empty() ? std::string() : write_output(text, summary_table(doc));
+  if (err.empty()) err = write_renderings_to(doc, junit, prom, markdown, html);
   if (!err.empty()) {
     std::cerr << "gpuparity report: ERROR: " << err << "\n";
     return exit_error;
@@ -243,6 +247,8 @@ int main(int argc, char** argv) {
   report->add_option("--markdown", markdown, "Markdown, for pull-request comments");
   report->add_option("--junit", junit, "JUnit XML");
   report->add_option("--prom", prom, "Prometheus text format");
+  std::string text;
+  report->add_option("--text", text, "the console summary `run` prints (at most 100 columns)");
 
   simulate_options sim;
   bool sim_budget = false;
@@ -309,7 +315,7 @@ int main(int argc, char** argv) {
     if (compare->parsed())
       return cmd_compare(base_path, cand_path, side, cmp_margins, out, junit, prom, markdown, html);
     if (baseline->parsed()) return cmd_baseline(inputs, side, out, force, quiet);
-    if (report->parsed()) return cmd_report(report_path, junit, prom, markdown, html);
+    if (report->parsed()) return cmd_report(report_path, junit, prom, markdown, html, text);
   } catch (const std::exception& e) {
     std::cerr << "gpuparity " << cmd << ": ERROR: internal error: " << e.what() << "\n";
     return exit_error;

@@ -316,7 +316,10 @@ int run_parity(const run_options& o) {
     if (o.container.image.empty())
       return finish(exit_usage, "error", "no container image: pass --image IMAGE");
     const auto v = run_process(version_command(o.container), 30.0);
-    report["runtime"]["version"] = first_line(v.out);
+    // The number alone ("4.3.1"); the line as printed ("podman.real version 4.3.1" where a
+    // wrapper renames the binary) stays beside it.
+    report["runtime"]["version"] = engine_version_number(first_line(v.out));
+    report["runtime"]["version_output"] = first_line(v.out);
     const auto inspect = inspect_image_command(o.container);
     if (!inspect.empty()) {
       const auto r = run_process(inspect, 60.0);

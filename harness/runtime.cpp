@@ -1,5 +1,7 @@
 #include "runtime.hpp"
 
+#include <algorithm>
+#include <cctype>
 #include <sstream>
 
 namespace gpuparity::harness {
@@ -115,6 +117,21 @@ std::vector<std::string> version_command(const container_config& c) {
   const std::string engine = runtime_executable(c);
   if (engine.empty()) return {};
   return {engine, "--version"};
+}
+
+std::string engine_version_number(const std::string& line) {
+  // The first word that starts with a digit and has a dot: engines put their name (which a
+  // wrapper may rename: podman.real) and the word "version" before it, a build after it.
+  std::size_t at = 0;
+  while (at < line.size()) {
+    const auto end = std::min(line.find_first_of(" \t,", at), line.size());
+    const std::string word = line.substr(at, end - at);
+    if (!word.empty() && std::isdigit(static_cast<unsigned char>(word[0])) &&
+        word.find('.') != std::string::npos)
+      return word;
+    at = end + 1;
+  }
+  return line;
 }
 
 std::vector<std::string> inspect_image_command(const container_config& c) {

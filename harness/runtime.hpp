@@ -49,6 +49,10 @@ std::vector<std::string> container_command(const container_config& c, const std:
 // image exists locally.
 std::vector<std::string> kill_command(const container_config& c, const std::string& name);
 std::vector<std::string> version_command(const container_config& c);
+
+// The version number in an engine's `--version` line ("Docker version 24.0.7, build x" ->
+// "24.0.7", "podman.real version 4.3.1" -> "4.3.1"); the line itself when it holds none.
+std::string engine_version_number(const std::string& version_line);
 std::vector<std::string> inspect_image_command(const container_config& c);
 
 // When the runtime's own error says it cannot reach its daemon or socket (docker,

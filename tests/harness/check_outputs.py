@@ -261,9 +261,23 @@ if args.check == "strict":
         ok(err is None, f"html {name}: {err}")
     ok(strict_html("<html><body><div></span></body></html>") is not None,
        "strict html accepted mismatched tags")
+    for name, path in render("--html", "html"):  # the decision before the first chart
+        text = open(path).read()
+        svg = text.find("<svg")
+        ok(0 < text.find('id="counts"') and (svg < 0 or text.find('id="counts"') < svg),
+           f"html {name}: the verdict's counts do not precede the first chart")
+    for name, path in render("--text", "txt"):  # the console summary: verdict first, 100 columns
+        text = open(path).read()
+        doc = doc_of(name)
+        ok(text.startswith("verdict: " + doc["verdict"]), f"text {name}: first line {text[:60]!r}")
+        wide = [l for l in text.splitlines() if len(l) > 100]
+        ok(not wide, f"text {name}: {len(wide)} line(s) over 100 columns: {wide[:1]}")
     for name, path in render("--markdown", "md"):
         text = open(path).read()
         ok(text.startswith("## gpuparity "), f"markdown {name}: heading")
+        ok("**Metrics:** " in text and ("| metric |" not in text or
+                                        text.find("**Metrics:** ") < text.find("| metric |")),
+           f"markdown {name}: the counts do not precede the table")
         rows = [l for l in text.splitlines() if l.startswith("| `")]
         doc = doc_of(name)
         ok(len(rows) >= len(doc["metrics"]), f"markdown {name}: {len(rows)} rows for {len(doc['metrics'])} metrics")
@@ -302,6 +316,9 @@ elif args.check == "chromium":
         ok(forests == charts, f"chromium {name}: {forests} class charts, expected {charts}")
         if "mode" in doc:
             ok(dom.count('<svg class="scatter"') == len(doc["metrics"]), f"chromium {name}: scatter per metric")
+        svg = dom.find("<svg")
+        ok(dom.find('id="counts"') > 0 and (svg < 0 or dom.find('id="counts"') < svg),
+           f"chromium {name}: the verdict's counts do not precede the first chart")
         shot = os.path.join(tmp, name + ".png")
         p = run(base + ["--hide-scrollbars", "--window-size=1200,2000", f"--screenshot={shot}", url], timeout=180)
         ok(os.path.exists(shot) and os.path.getsize(shot) > 20000, f"chromium {name}: screenshot")

@@ -27,7 +27,7 @@ const std::string gpu2 = "GPU-22222222-2222-2222-2222-222222222222";
 // passes every GPU whatever it is asked.
 const char* fake_engine = R"(#!/bin/sh
 case "$1" in
-  --version) echo "fake-engine 1.0"; exit 0 ;;
+  --version) echo "fake-engine.real version 1.0.2, build f00d"; exit 0 ;;
   image) echo "sha256:fake []"; exit 0 ;;
   kill) exit 0 ;;
 esac
@@ -132,6 +132,9 @@ TEST(GpusCli, AnIndexRunsBothSidesOnThatGpuAndTheReportSaysWhich) {
   EXPECT_EQ(rep["config"]["gpus"]["selected_by"], "index");
   EXPECT_EQ(rep["config"]["gpus"]["native_environment"]["CUDA_VISIBLE_DEVICES"], "2");
   EXPECT_EQ(rep["runtime"]["gpu_flags"], (std::vector<std::string>{"--gpus", "device=2"}));
+  // The engine's version number, and the line a renaming wrapper printed beside it.
+  EXPECT_EQ(rep["runtime"]["version"], "1.0.2");
+  EXPECT_EQ(rep["runtime"]["version_output"], "fake-engine.real version 1.0.2, build f00d");
   EXPECT_EQ(rep["gpu"]["index"], 2);
   EXPECT_EQ(rep["gpu"]["index_resolved_to"], gpu2);
   EXPECT_EQ(rep["gpu"]["uuid"], gpu2);

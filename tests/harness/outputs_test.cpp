@@ -255,7 +255,8 @@ TEST(Renderings, LeadWithTheFindingThatExplainsTheDegradedMetrics) {
   EXPECT_LT(h.find(xml_escape(title)), h.find("id=\"verdicts\""));
   EXPECT_EQ(count(h, xml_escape(title)), 1);
   const auto text = summary_table(doc);
-  EXPECT_EQ(text.rfind("what is wrong and what to do:\n", 0), 0u) << text.substr(0, 200);
+  EXPECT_EQ(text.rfind("verdict: degraded", 0), 0u) << text.substr(0, 200);
+  EXPECT_LT(text.find("what is wrong and what to do:\n"), text.find(title));
   EXPECT_LT(text.find(title), text.find("metric "));
   const auto x = junit_xml(doc);
   // Each degraded round trip names the quota, in its failure's message and text.
