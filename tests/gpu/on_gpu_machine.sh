@@ -32,7 +32,8 @@
 #             hung workload killed with its container, a missing image named), then
 #             $GPUPARITY_REPEATS (default 2) default native vs docker runs alternating
 #             with A/A runs (parity-docker-N, aa-native-N; GPUPARITY_AA_RUNS=0 leaves
-#             them out); GPUPARITY_PINNED_CHECK=1 as in settle
+#             them out); GPUPARITY_PINNED_CHECK=1 as in settle; GPUPARITY_FAULTS=1 runs
+#             the fault matrix (faults mode) with docker before the default runs
 #   faults  : the audit's fault matrix (docs/audit.md): short native vs podman runs, each
 #             with one misconfiguration a user could really have (environment, libraries,
 #             device nodes, cgroups, rlimits and /dev/shm), reports fault-<name>; the GPU's
@@ -203,6 +204,32 @@ harness|gate|gate-long|parity-long|parity-aa|pair|misconfig|aa-long|template|set
     # After every run, so a call cut short still brings back the runs it finished.
     tar -C "$OUT" -czf "$OUT/runs.tgz.part" runs && mv "$OUT/runs.tgz.part" "$OUT/runs.tgz"
   }
+  # The audit's fault matrix: one misconfiguration per run, on the cases it can touch, 20 s
+  # of trials at most, with podman (CDI) or docker (the GPU by hand, docs/docker-without-
+  # toolkit.md). The devices given by hand less /dev/nvidia-uvm make the missing-node fault.
+  fault_runs() {
+    local engine=$1 pre=fault
+    local -a P=(--runtime "$engine" --image "$tag" --budget 20) gpu=() hand=() no_uvm=()
+    mapfile -t hand < <(sh examples/docker-gpu-by-hand.sh)
+    mapfile -t no_uvm < <(printf '%s\n' "${hand[@]}" | grep -v 'nvidia-uvm$')
+    [ "$engine" = docker ] && { gpu=("${hand[@]}"); pre=fault-docker; }
+    E() { echo "--container-arg=--env=$1"; }
+    gp $pre-env-tf32-override "${P[@]}" "${gpu[@]}" --filter 'gemm/cublaslt/tf32' $(E NVIDIA_TF32_OVERRIDE=0)
+    gp $pre-env-module-loading-eager "${P[@]}" "${gpu[@]}" --filter '^startup/' $(E CUDA_MODULE_LOADING=EAGER)
+    gp $pre-env-launch-blocking "${P[@]}" "${gpu[@]}" --filter 'latency/(launch|graph_launch)' $(E CUDA_LAUNCH_BLOCKING=1)
+    gp $pre-env-cuda-visible-devices "${P[@]}" "${gpu[@]}" --filter stream/copy $(E CUDA_VISIBLE_DEVICES=-1)
+    gp $pre-lib-path-overridden "${P[@]}" "${gpu[@]}" --filter stream/copy $(E LD_LIBRARY_PATH=/opt/nothing)
+    gp $pre-dev-no-uvm "${P[@]}" --filter stream/copy "${no_uvm[@]}"
+    gp $pre-dev-no-gpu-flags "${P[@]}" --filter stream/copy --no-gpu-flags
+    [ "$engine" = podman ] && gp $pre-dev-podman-gpus-flag "${P[@]}" --filter stream/copy --no-gpu-flags \
+      --container-arg=--gpus --container-arg=all
+    gp $pre-cgroup-cpus-quarter "${P[@]}" "${gpu[@]}" --filter 'latency/(launch|memcpy_h2d_small)|^startup/' --cpus 0.25
+    gp $pre-cgroup-memory-256m "${P[@]}" "${gpu[@]}" --filter 'copy/' --container-arg=--memory=256m
+    gp $pre-cgroup-pids-16 "${P[@]}" "${gpu[@]}" --filter '^startup/' --container-arg=--pids-limit=16
+    gp $pre-rlimit-nofile-16 "${P[@]}" "${gpu[@]}" --filter stream/copy --ulimit nofile=16:16
+    gp $pre-rlimit-memlock-0 "${P[@]}" "${gpu[@]}" --filter 'copy/' --ulimit memlock=0:0
+    gp $pre-shm-1m "${P[@]}" "${gpu[@]}" --filter 'stream/copy|latency/launch' --shm-size 1m
+  }
   # The runs the harness issue asks for, in groups the modes below combine.
   prebuilt_ctest() {
     (cd build-prebuilt && ctest -LE container --output-on-failure >"$OUT/ctest.log" 2>&1)
@@ -234,6 +261,7 @@ harness|gate|gate-long|parity-long|parity-aa|pair|misconfig|aa-long|template|set
     (cd build-prebuilt && GPUPARITY_ENGINE=docker GPUPARITY_TEST_IMAGES="$tag" \
       ctest -L container -R HarnessContainer --output-on-failure >"$OUT/container-ctest-docker.log" 2>&1)
     log "harness container tests with docker: rc=$? $(grep -E 'tests passed|tests failed' "$OUT/container-ctest-docker.log")"
+    [ "${GPUPARITY_FAULTS:-0}" = 1 ] && fault_runs docker
     first=${GPUPARITY_FIRST:-1}
     for i in $(seq "$first" $((first + ${GPUPARITY_REPEATS:-2} - 1))); do
       gp "parity-docker-$i" --runtime docker --image "$tag" "${hand[@]}"
@@ -241,26 +269,7 @@ harness|gate|gate-long|parity-long|parity-aa|pair|misconfig|aa-long|template|set
     done
     ;;
   faults)
-    # One misconfiguration per run, on the cases it can touch, 30 s of trials at most. The
-    # devices given by hand (podman without CDI) are the docker recipe's, less one node.
-    P=(--runtime podman --image "$tag" --budget 30)
-    E() { echo "--container-arg=--env=$1"; }
-    mapfile -t hand < <(sh examples/docker-gpu-by-hand.sh | grep -v 'nvidia-uvm$')
-    gp fault-env-tf32-override "${P[@]}" --filter 'gemm/cublaslt/tf32' $(E NVIDIA_TF32_OVERRIDE=0)
-    gp fault-env-module-loading-eager "${P[@]}" --filter '^startup/' $(E CUDA_MODULE_LOADING=EAGER)
-    gp fault-env-launch-blocking "${P[@]}" --filter 'latency/(launch|graph_launch)' $(E CUDA_LAUNCH_BLOCKING=1)
-    gp fault-env-cuda-visible-devices "${P[@]}" --filter stream/copy $(E CUDA_VISIBLE_DEVICES=-1)
-    gp fault-lib-path-overridden "${P[@]}" --filter stream/copy $(E LD_LIBRARY_PATH=/opt/nothing)
-    gp fault-dev-no-uvm "${P[@]}" --filter stream/copy "${hand[@]}"
-    gp fault-dev-no-gpu-flags "${P[@]}" --filter stream/copy --no-gpu-flags
-    gp fault-dev-podman-gpus-flag "${P[@]}" --filter stream/copy --no-gpu-flags --container-arg=--gpus \
-      --container-arg=all
-    gp fault-cgroup-cpus-quarter "${P[@]}" --filter 'latency/(launch|memcpy_h2d_small)|^startup/' --cpus 0.25
-    gp fault-cgroup-memory-256m "${P[@]}" --filter 'copy/' --container-arg=--memory=256m
-    gp fault-cgroup-pids-16 "${P[@]}" --filter '^startup/' --container-arg=--pids-limit=16
-    gp fault-rlimit-nofile-16 "${P[@]}" --filter stream/copy --ulimit nofile=16:16
-    gp fault-rlimit-memlock-0 "${P[@]}" --filter 'copy/' --ulimit memlock=0:0
-    gp fault-shm-1m "${P[@]}" --filter 'stream/copy|latency/launch' --shm-size 1m
+    fault_runs podman
     ;;
   aa-long)
     gp aa-native-long --native-vs-native --budget "${GPUPARITY_BUDGET:-400}"
