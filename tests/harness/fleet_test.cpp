@@ -208,6 +208,8 @@ TEST(Fleet, RenderingsNameTheOutlierAndTheBrokenNode) {
   EXPECT_NE(prom.find("gpuparity_fleet_exit_code 4"), std::string::npos);
   const std::string html = fleet_html(doc);
   EXPECT_NE(html.find("<td class=\"outlier\"><b>outlier</b></td>"), std::string::npos);
+  // Each row shows its report, so two runs of one node are told apart on the page.
+  EXPECT_NE(html.find("<span class=\"src\">slow.report.json</span>"), std::string::npos) << html;
 }
 
 }  // namespace
