@@ -24,7 +24,7 @@ while [ $# -gt 0 ]; do
   shift 2
 done
 [ "$(id -u)" = 0 ] || { echo "slurm_fleet: needs root (network namespaces, daemons)"; exit 77; }
-for tool in slurmctld slurmd sbatch scontrol sinfo munged ip nsenter unshare python3; do
+for tool in slurmctld slurmd sbatch scontrol sinfo munged ip nsenter unshare setpriv python3; do
   command -v "$tool" >/dev/null || { echo "slurm_fleet: $tool not found"; exit 1; }
 done
 # A container started without privileges (Docker's defaults, as tests/ci/clean_room.sh runs)
@@ -33,12 +33,27 @@ unshare --net --uts true || {
   echo "slurm_fleet: cannot create network and UTS namespaces here (unshare: not permitted)"
   exit 1
 }
+# A run killed by SIGKILL (no trap) leaves its namespaces and job steps (its daemons die
+# with it, by --pdeathsig): remove those of runs whose script is gone.
+for ns in $(ip netns list | sed -n 's/^\(gpp[0-9]*-[a-z0-9]*\).*/\1/p'); do
+  owner=${ns#gpp}
+  owner=${owner%%-*}
+  kill -0 "$owner" 2>/dev/null && continue
+  echo "slurm_fleet: removing $ns, left by a run (pid $owner) that was killed"
+  ip netns pids "$ns" | xargs -r kill -9 2>/dev/null || true
+  ip netns del "$ns" || true
+done
+for dir in /tmp/gpuparity-slurm.*.*; do
+  owner=${dir#/tmp/gpuparity-slurm.}
+  owner=${owner%%.*}
+  if [ -d "$dir" ] && ! kill -0 "$owner" 2>/dev/null; then rm -rf "$dir"; fi
+done
 start=$(date +%s)
 nodes=(n1 n2 n3 n4 n5 n6)
 outlier=n3
 failing=n5
 tag=gpp$$  # namespace names: unique per run, so runs side by side do not meet
-work=$(mktemp -d /tmp/gpuparity-slurm.XXXX)
+work=$(mktemp -d "/tmp/gpuparity-slurm.$$.XXXX")
 pids=()
 namespaces=()
 
@@ -104,7 +119,9 @@ done
 mkdir -m 0700 "$work/munge" "$work/log" "$work/state" "$work/spool" "$work/shared"
 dd if=/dev/urandom of="$work/munge/munge.key" bs=1024 count=1 status=none
 chmod 0400 "$work/munge/munge.key"
-munged --foreground --force --key-file "$work/munge/munge.key" --socket "$work/munge/socket" \
+# Every daemon gets SIGKILL when this script dies without its trap (ctest's timeout kills it).
+setpriv --pdeathsig KILL munged --foreground --force --key-file "$work/munge/munge.key" \
+  --socket "$work/munge/socket" \
   --pid-file "$work/munge/munged.pid" --seed-file "$work/munge/seed" \
   --log-file "$work/log/munged.log" >/dev/null 2>&1 &
 pids+=($!)
@@ -152,8 +169,8 @@ export SLURM_CONF=$conf
 in_ns() {  # in_ns NAMESPACE HOSTNAME COMMAND...: exec COMMAND there
   local ns=$1 host=$2
   shift 2
-  exec nsenter --net="/run/netns/$ns" unshare --uts -- sh -c 'hostname "$0" && exec "$@"' \
-    "$host" "$@"
+  exec setpriv --pdeathsig KILL nsenter --net="/run/netns/$ns" unshare --uts -- \
+    sh -c 'hostname "$0" && exec "$@"' "$host" "$@"
 }
 (in_ns "$ctl" ctl slurmctld -D -f "$conf" >/dev/null 2>&1) &
 pids+=($!)
