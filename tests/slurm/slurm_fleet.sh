@@ -169,6 +169,7 @@ export SLURM_CONF=$conf
 in_ns() {  # in_ns NAMESPACE HOSTNAME COMMAND...: exec COMMAND there
   local ns=$1 host=$2
   shift 2
+  # shellcheck disable=SC2016  # expanded by that sh
   exec setpriv --pdeathsig KILL nsenter --net="/run/netns/$ns" unshare --uts -- \
     sh -c 'hostname "$0" && exec "$@"' "$host" "$@"
 }
