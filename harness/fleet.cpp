@@ -230,6 +230,9 @@ fleet_node read_fleet_node(const std::string& path) {
     }
     if (n.gpu_model.empty() && r.contains("sides"))
       n.gpu_model = json_text(r["sides"]["native"], "gpu_name");
+    if (r.contains("config") && r["config"].is_object() && r["config"].contains("gpus") &&
+        r["config"]["gpus"].is_object())
+      n.gpu_selection = json_text(r["config"]["gpus"], "selection");
     if (r.contains("producer")) n.revision = json_text(r["producer"], "git_revision");
     if (r.contains("config") && r["config"].is_object() && r["config"].contains("workload_args"))
       n.workload_args = r["config"]["workload_args"].dump();
@@ -286,16 +289,21 @@ json make_fleet(const std::vector<fleet_node>& nodes, const fleet_options& o,
               {"groups", json::array()}};
   json& dn = doc["nodes"];
   for (const auto& n : nodes) dn.push_back(node_json(n));
-  // Two reports of one node and GPU: both kept, both marked, listed once.
+  // Two reports of one node and GPU: both kept, both marked, listed once. A run that
+  // measured no GPU is told apart by the GPU it was asked for (--gpus 0, --gpus 1 of one node
+  // that failed are two GPUs, not a duplicate).
   std::map<std::pair<std::string, std::string>, std::vector<std::size_t>> seen;
-  for (std::size_t i = 0; i < nodes.size(); ++i)
-    if (nodes[i].readable) seen[{nodes[i].node, nodes[i].gpu_uuid}].push_back(i);
+  for (std::size_t i = 0; i < nodes.size(); ++i) {
+    const auto& n = nodes[i];
+    if (n.readable)
+      seen[{n.node, n.gpu_uuid.empty() ? "--gpus " + n.gpu_selection : n.gpu_uuid}].push_back(i);
+  }
   for (const auto& [key, idx] : seen) {
     if (idx.size() < 2) continue;
     json sources = json::array();
     for (std::size_t i : idx) dn[i]["duplicate"] = true, sources.push_back(nodes[i].source);
     doc["duplicates"].push_back(
-        {{"node", key.first}, {"gpu_uuid", key.second}, {"sources", sources}});
+        {{"node", key.first}, {"gpu_uuid", nodes[idx[0]].gpu_uuid}, {"sources", sources}});
   }
   // Only nodes of one GPU model are compared with each other.
   std::map<std::string, std::vector<std::size_t>> models;

@@ -50,6 +50,9 @@ struct node_metric {
 // valid run report, with the reason.
 struct fleet_node {
   std::string source, node, gpu_uuid, gpu_model;
+  // The run's --gpus (config.gpus.selection): which of the node's GPUs a run meant, for a
+  // run that measured none (a workload that failed on every trial has no UUID to report).
+  std::string gpu_selection;
   // What the node ran: gpuparity's git revision and the workloads' arguments (as JSON).
   // Nodes that differ in either measured different things; the group says so.
   std::string revision, workload_args;

@@ -67,7 +67,6 @@ std::string md_cell(std::string s) {
   return o;
 }
 
-
 }  // namespace
 
 std::string fleet_markdown(const json& doc) {
@@ -196,7 +195,9 @@ std::string fleet_html(const json& doc) {
     << "</title>\n<style>body{font-family:sans-serif;margin:1.5em}table{border-collapse:collapse}"
        "td,th{border:1px solid #ccc;padding:2px 6px;font-size:13px}.parity,.better{background:#cfc}"
        ".degraded,.outlier{background:#fbb}.inconclusive{background:#ffd}.error{background:#f88}"
-       ".none{color:#999}</style></head><body>\n<h1>gpuparity fleet: "
+       ".none{color:#999}.src{color:#666;font-size:11px;word-break:break-all}"
+       ".cause{min-width:24em;overflow-wrap:anywhere}td:first-child{min-width:15em}</style></"
+       "head><body>\n<h1>gpuparity fleet: "
     << xml_escape(json_text(doc, "verdict")) << " (exit " << json_text(doc, "exit_code")
     << ")</h1>\n<p>" << xml_escape(json_text(doc, "verdict_reason", "every node at parity"))
     << "</p>\n<p>Outlier rule: " << xml_escape(json_text(doc["rule"], "statement"))
@@ -217,9 +218,11 @@ std::string fleet_html(const json& doc) {
       {"parity", 0}, {"better", 0}, {"inconclusive", 1}, {"degraded", 2}, {"error", 3}};
   for (const auto& n : doc["nodes"]) {
     const std::string v = json_text(n, "verdict");
-    s << "<tr><td title=\"" << xml_escape(json_text(n, "source")) << "\">"
-      << xml_escape(node_label(n)) << "</td><td>" << xml_escape(json_text(n, "gpu_model"))
-      << "</td><td class=\"" << v << "\">" << v << "</td>";
+    // The report's path shown, not only hovered: runs of one node (many reports of "vm")
+    // would otherwise be rows that cannot be told apart on the page or on paper.
+    s << "<tr><td>" << xml_escape(node_label(n)) << "<br><span class=\"src\">"
+      << xml_escape(json_text(n, "source")) << "</span></td><td>"
+      << xml_escape(json_text(n, "gpu_model")) << "</td><td class=\"" << v << "\">" << v << "</td>";
     std::set<std::string> outlier_classes;
     for (const auto& o : n["outlier_metrics"]) outlier_classes.insert(class_of[o]);
     for (const char* c : classes) {
@@ -237,7 +240,7 @@ std::string fleet_html(const json& doc) {
       else
         s << "<td class=\"" << worst << "\">" << worst << "</td>";
     }
-    s << "<td>" << xml_escape(cause_of_node(doc, n)) << "</td></tr>\n";
+    s << "<td class=\"cause\">" << xml_escape(cause_of_node(doc, n)) << "</td></tr>\n";
   }
   s << "</table>\n</body></html>\n";
   return s.str();

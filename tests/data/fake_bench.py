@@ -13,6 +13,8 @@ Environment:
                               submit_seconds too) by 1 +- X (a fixed sequence by invocation
                               when GPUPARITY_ARGV_LOG is set)
   GPUPARITY_ARGV_LOG=FILE     append this process's argv, one JSON line
+  GPUPARITY_FAKE_RATE_SCALE=X  multiply every rate (each *_per_second counter) by X: a node
+                              slower than its peers on both sides (0.8: 20% slower)
   GPUPARITY_FAKE_MNT_NS=NS    the mount namespace it reports (a fake engine's "container");
                               by default this process's own, as gpuparity-bench reports it
   GPUPARITY_FAKE_GPUS=U0,U1   the machine's GPUs by UUID, in nvidia-smi's (PCI bus) order: it
@@ -60,6 +62,10 @@ for p in range(processes):
             b["process_index"] = p
         out.append(b)
 doc["benchmarks"] = out
+rate_scale = float(os.environ.get("GPUPARITY_FAKE_RATE_SCALE", "1"))
+for b in out:
+    for k in [k for k in b if k.endswith("_per_second")]:
+        b[k] *= rate_scale
 doc["context"]["env_mnt_namespace"] = (os.environ.get("GPUPARITY_FAKE_MNT_NS")
                                        or os.readlink("/proc/self/ns/mnt"))
 

@@ -167,6 +167,23 @@ TEST(Fleet, TwoReportsOfOneNodeAndGpuAreSaidSo) {
   EXPECT_FALSE(doc["nodes"][2]["duplicate"].get<bool>());
 }
 
+// A node whose workload failed on every GPU measured no UUID: its runs are told apart by the
+// GPU each was asked for (as examples/slurm/gpuparity.sbatch runs them, one per --gpus).
+TEST(Fleet, FailedRunsOfTwoGpusOfOneNodeAreNotDuplicates) {
+  auto failed = [](const std::string& selection) {
+    fleet_node n = node("a", 1, "error");
+    n.gpu_uuid.clear();
+    n.metrics.clear();
+    n.gpu_selection = selection;
+    return n;
+  };
+  const json two = make_fleet({failed("0"), failed("1"), node("b", 1)}, {}, {});
+  EXPECT_TRUE(two["duplicates"].empty()) << two["duplicates"];
+  const json same = make_fleet({failed("0"), failed("0"), node("b", 1)}, {}, {});
+  ASSERT_EQ(same["duplicates"].size(), 1u);
+  EXPECT_EQ(same["duplicates"][0]["gpu_uuid"], "");
+}
+
 TEST(Fleet, RenderingsNameTheOutlierAndTheBrokenNode) {
   std::vector<fleet_node> nodes;
   for (int i = 0; i < 6; ++i) nodes.push_back(node("n" + std::to_string(i), 100));
@@ -191,6 +208,8 @@ TEST(Fleet, RenderingsNameTheOutlierAndTheBrokenNode) {
   EXPECT_NE(prom.find("gpuparity_fleet_exit_code 4"), std::string::npos);
   const std::string html = fleet_html(doc);
   EXPECT_NE(html.find("<td class=\"outlier\"><b>outlier</b></td>"), std::string::npos);
+  // Each row shows its report, so two runs of one node are told apart on the page.
+  EXPECT_NE(html.find("<span class=\"src\">slow.report.json</span>"), std::string::npos) << html;
 }
 
 }  // namespace
