@@ -74,8 +74,9 @@ gpu_info probe_gpu(int device) {
   for (int d = 0; d < g.device_count; ++d) {
     cudaDeviceProp other{};
     const bool known = d == device || cudaGetDeviceProperties(&other, d) == cudaSuccess;
-    g.all_uuids += (d ? "," : "") +
-                   (d == device ? g.uuid : known ? format_uuid(other.uuid) : std::string("?"));
+    g.all_uuids += (d ? "," : "") + (d == device ? g.uuid
+                                     : known     ? format_uuid(other.uuid)
+                                                 : std::string("?"));
   }
   return g;
 }

@@ -63,14 +63,15 @@ bool ran_multi_gpu_cases(const side_view& s) {
 void gpu_set_rule(const side_view& n, const side_view& c, const degraded_metrics& d,
                   findings& out) {
   const auto ns = uuid_set(get(n.context, "gpu_uuids")), cs = uuid_set(get(c.context, "gpu_uuids"));
-  const std::string nd = get(n.context, "gpu_device_count"), cd = get(c.context, "gpu_device_count");
+  const std::string nd = get(n.context, "gpu_device_count"),
+                    cd = get(c.context, "gpu_device_count");
   const bool sets_differ = !ns.empty() && !cs.empty() && ns != cs;
   const bool counts_differ = !nd.empty() && !cd.empty() && nd != cd;
   if (!sets_differ && !counts_differ) return;
   const std::string native = set_text(ns, nd), container = set_text(cs, cd);
   if (!ran_multi_gpu_cases(n) && !ran_multi_gpu_cases(c)) {
-    out.other.push_back({"GPUs visible (matters only to work across GPUs, not measured here)",
-                         native, container});
+    out.other.push_back(
+        {"GPUs visible (matters only to work across GPUs, not measured here)", native, container});
     return;
   }
   out.found.push_back(

@@ -153,8 +153,8 @@ json node_wide_part(const node_options& o, console& con) {
     if (probe.failed) {
       part["status"] = "not_run";
       part["verdict"] = "error";
-      part["exit_code"] = interrupted_signal() ? exit_interrupted_base + interrupted_signal()
-                                               : exit_error;
+      part["exit_code"] =
+          interrupted_signal() ? exit_interrupted_base + interrupted_signal() : exit_error;
     } else {
       con.progress("node-wide: skipped (" + probe.why_not + ")");
     }
@@ -168,6 +168,7 @@ json node_wide_part(const node_options& o, console& con) {
   r.junit.clear();
   r.prometheus.clear();
   con.progress("node-wide: every GPU on both sides, cases " + std::string(node_wide_filter));
+  std::cout << "\nnode-wide, every GPU on both sides:\n";
   const int code = run_parity(r);
   part["status"] = "run";
   part["report"] = r.output;
@@ -219,11 +220,12 @@ int run_node(const node_options& o) {
   for (const auto& g : listing.gpus) doc["listing"]["gpus"].push_back(gpu_json(g));
   doc["selection"] = o.gpus;
   doc["order"] = "sequential";
-  doc["config"] = {{"budget_seconds_per_run", o.run.budget_s},
-                   {"runtime", o.run.native_vs_native ? "none" : runtime_name(o.run.container.kind)},
-                   {"image", o.run.container.image},
-                   {"filter", o.run.filter},
-                   {"node_wide", o.node_wide}};
+  doc["config"] = {
+      {"budget_seconds_per_run", o.run.budget_s},
+      {"runtime", o.run.native_vs_native ? "none" : runtime_name(o.run.container.kind)},
+      {"image", o.run.container.image},
+      {"filter", o.run.filter},
+      {"node_wide", o.node_wide}};
   doc["gpus"] = json::array();
   doc["node_wide"] = nullptr;
   std::vector<node_gpu> selected;
@@ -251,6 +253,7 @@ int run_node(const node_options& o) {
     }
     con.progress(name + ", " + std::to_string(i + 1) + " of " + std::to_string(selected.size()) +
                  ": " + g.name + " at " + g.pci_bus_id);
+    std::cout << "\n" << name << ", " << g.name << " at " << g.pci_bus_id << ":\n";
     run_options r = o.run;
     r.container.gpus = {gpu_selection_kind::uuid, g.uuid};
     r.output = node_gpu_report_path(o, g.index);

@@ -68,14 +68,18 @@ int node_command(node_cli& v, int argc, char** argv) {
     return exit_usage;
   }
   // The reports of the runs are outputs too: all checked before the first trial.
-  std::vector<named_path> outputs = {{"-o", o.output},
-                                     {"--junit", o.junit},
-                                     {"--prom", o.prometheus},
-                                     {"--markdown", o.markdown},
-                                     {"a run's report (--reports-prefix)", node_wide_report_path(o)},
-                                     {"a run's report (--reports-prefix)", node_gpu_report_path(o, 0)}};
+  std::vector<named_path> outputs = {
+      {"-o", o.output},
+      {"--junit", o.junit},
+      {"--prom", o.prometheus},
+      {"--markdown", o.markdown},
+      {"a run's report (--reports-prefix)", node_wide_report_path(o)},
+      {"a run's report (--reports-prefix)", node_gpu_report_path(o, 0)}};
   const auto problem = check_output_paths(
-      outputs, {{"--baseline", o.run.baseline}, {"--bench", o.run.bench_path}, {"--torch", o.run.torch_path}},
+      outputs,
+      {{"--baseline", o.run.baseline},
+       {"--bench", o.run.bench_path},
+       {"--torch", o.run.torch_path}},
       false, "node prints its summary there, and writes its report atomically to a file");
   if (const int code = refused(problem, " node")) return code;
   install_interrupt_handlers();

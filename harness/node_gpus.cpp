@@ -118,8 +118,9 @@ std::vector<node_gpu> select_node_gpus(const std::vector<node_gpu>& listed,
   }
   for (const auto& item : items) {
     const auto hit = std::find_if(listed.begin(), listed.end(), [&](const node_gpu& g) {
-      return all_digits(item) ? g.index == std::stoi(item)
-                              : item.rfind("GPU-", 0) == 0 && g.uuid == "GPU-" + lower(item.substr(4));
+      return all_digits(item)
+                 ? g.index == std::stoi(item)
+                 : item.rfind("GPU-", 0) == 0 && g.uuid == "GPU-" + lower(item.substr(4));
     });
     if (hit == listed.end())
       throw std::invalid_argument("--gpus " + selection + ": " +

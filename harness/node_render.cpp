@@ -27,7 +27,8 @@ std::string lbl(const char* k, const std::string& v) {
 std::string gpu_labels(const json& g) {
   return lbl("gpu_uuid", json_text(g, "uuid")) + "," +
          lbl("gpu_index", std::to_string(g["index"].get<int>())) + "," +
-         lbl("gpu_bus_id", json_text(g, "pci_bus_id")) + "," + lbl("gpu_name", json_text(g, "name"));
+         lbl("gpu_bus_id", json_text(g, "pci_bus_id")) + "," +
+         lbl("gpu_name", json_text(g, "name"));
 }
 
 std::string counts_text(const json& p) {
@@ -117,8 +118,8 @@ std::string node_summary_text(const json& doc) {
       << pad(counts_text(g), 13) << text_or(g, "report", "-") << "\n";
   if (doc["node_wide"].is_object()) {
     const json& w = doc["node_wide"];
-    s << "  node-wide (" << json_text(w, "filter") << "): "
-      << (json_text(w, "status") == "skipped" ? "skipped" : json_text(w, "verdict")) << " "
+    s << "  node-wide (" << json_text(w, "filter")
+      << "): " << (json_text(w, "status") == "skipped" ? "skipped" : json_text(w, "verdict")) << " "
       << counts_text(w) << " " << text_or(w, "report", "") << "\n";
     if (json_text(w, "status") == "skipped") s << "    " << json_text(w, "verdict_reason") << "\n";
   }
@@ -150,8 +151,8 @@ std::string node_junit_xml(const json& doc) {
   }
   std::ostringstream x;
   x << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"gpuparity node\" tests=\""
-    << totals[0] << "\" failures=\"" << totals[1] << "\" errors=\"" << totals[2]
-    << "\" skipped=\"" << totals[3] << "\">\n"
+    << totals[0] << "\" failures=\"" << totals[1] << "\" errors=\"" << totals[2] << "\" skipped=\""
+    << totals[3] << "\">\n"
     << suites.str() << "</testsuites>\n";
   return x.str();
 }
@@ -186,8 +187,8 @@ std::string node_prometheus_text(const json& doc) {
          "container performance relative to native per GPU (1 = equal, < 1 = worse)");
   for (const auto& g : doc["gpus"])
     for (const auto& m : g.value("metrics", json::array()))
-      sample("gpuparity_node_metric_ratio", gpu_labels(g) + "," + lbl("metric", json_text(m, "name")),
-             m["ratio"].get<double>());
+      sample("gpuparity_node_metric_ratio",
+             gpu_labels(g) + "," + lbl("metric", json_text(m, "name")), m["ratio"].get<double>());
   family("gpuparity_node_metric_verdict", "1 for each GPU's metric verdict, 0 for the others");
   for (const auto& g : doc["gpus"])
     for (const auto& m : g.value("metrics", json::array()))
@@ -199,7 +200,8 @@ std::string node_prometheus_text(const json& doc) {
     const json& w = doc["node_wide"];
     family("gpuparity_node_wide_verdict",
            "1 for the node-wide run's verdict (skipped: the workloads have no such cases)");
-    const std::string nv = json_text(w, "status") == "skipped" ? "skipped" : json_text(w, "verdict");
+    const std::string nv =
+        json_text(w, "status") == "skipped" ? "skipped" : json_text(w, "verdict");
     for (const char* v : {"parity", "degraded", "inconclusive", "error", "skipped"})
       sample("gpuparity_node_wide_verdict", lbl("verdict", v), nv == v);
     family("gpuparity_node_wide_metric_ratio",
@@ -215,15 +217,14 @@ std::string node_markdown(const json& doc) {
   std::ostringstream md;
   md << "## gpuparity node " << json_text(doc["host"], "hostname") << ": **"
      << json_text(doc, "verdict") << "**\n\n";
-  if (!json_text(doc, "verdict_reason").empty())
-    md << json_text(doc, "verdict_reason") << "\n\n";
+  if (!json_text(doc, "verdict_reason").empty()) md << json_text(doc, "verdict_reason") << "\n\n";
   md << "| GPU | UUID | bus id | model | verdict | ok/worse/open | report |\n"
      << "|---|---|---|---|---|---|---|\n";
   for (const auto& g : doc["gpus"])
     md << "| " << g["index"].get<int>() << " | " << json_text(g, "uuid") << " | "
        << json_text(g, "pci_bus_id") << " | " << json_text(g, "name") << " | "
-       << json_text(g, "verdict") << " | " << counts_text(g) << " | "
-       << text_or(g, "report", "-") << " |\n";
+       << json_text(g, "verdict") << " | " << counts_text(g) << " | " << text_or(g, "report", "-")
+       << " |\n";
   if (doc["node_wide"].is_object()) {
     const json& w = doc["node_wide"];
     md << "\nNode-wide (`" << json_text(w, "filter") << "`): "

@@ -380,7 +380,8 @@ TEST(AuditFaults, APrivateIpcNamespaceExplainsOnlyWorkAcrossGpus) {
   s.c.context["env_dev_shm_bytes"] = s.n.context.at("env_dev_shm_bytes");
   ASSERT_NE(s.n.context.at("env_ipc_namespace"), s.c.context.at("env_ipc_namespace"));
   expect_no_warning(audit(s.n, s.c, container_config{}, {{copy, "bandwidth"}}));
-  const auto f = audit(s.n, s.c, container_config{}, {{all_reduce, "bandwidth"}, {copy, "bandwidth"}});
+  const auto f =
+      audit(s.n, s.c, container_config{}, {{all_reduce, "bandwidth"}, {copy, "bandwidth"}});
   const finding* ipc = find(f, "private_ipc_namespace");
   ASSERT_NE(ipc, nullptr);
   EXPECT_EQ(ipc->severity, "warning");
@@ -423,7 +424,8 @@ TEST(AuditFaults, ADifferentGpuSetIsAnErrorForWorkAcrossGpus) {
   EXPECT_TRUE(has(single.back().title, "GPUs visible")) << single.back().title;
   s.n.cases = {"peer/bandwidth/0to1", "nccl/all_reduce/1048576"};
   s.c.cases = {"nccl/all_reduce/1048576"};
-  const auto f = audit(s.n, s.c, container_config{}, {{all_reduce, "bandwidth"}, {peer, "bandwidth"}});
+  const auto f =
+      audit(s.n, s.c, container_config{}, {{all_reduce, "bandwidth"}, {peer, "bandwidth"}});
   ASSERT_FALSE(f.empty());
   EXPECT_EQ(f[0].id, "gpu_set_differs");
   EXPECT_EQ(f[0].severity, "error");

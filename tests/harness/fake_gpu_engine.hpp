@@ -46,5 +46,4 @@ GPUPARITY_FAKE_GPUS=$GPUPARITY_FAKE_GPUS GPUPARITY_FAKE_MNT_NS='mnt:[fake]' \
   exec "$GPUPARITY_FAKE_BENCH" "$@"
 )";
 
-
 }  // namespace gpuparity::test

@@ -23,7 +23,6 @@ const std::string gpu0 = "GPU-00000000-0000-0000-0000-000000000000";
 const std::string gpu1 = "GPU-11111111-1111-1111-1111-111111111111";
 const std::string gpu2 = "GPU-22222222-2222-2222-2222-222222222222";
 
-
 struct fake_machine {
   std::string dir = ::testing::TempDir();
   std::string tag = std::to_string(getpid());

@@ -64,23 +64,43 @@ struct fake_node {
     return p;
   }
   std::vector<std::string> argv(const std::vector<std::string>& extra = {}) const {
-    std::vector<std::string> a = {
-        GPUPARITY_EXE, "node",     "--runtime", "docker",       "--engine",
-        engine,        "--image",  "fake:1",    "--nvidia-smi", smi,
-        "--bench",     bench,      "--programs", "bench",       "--filter",
-        "stream/copy", "--budget", "60",        "--processes-per-trial", "0",
-        "--no-telemetry", "-o",    out,         "--prom",       prom,
-        "--junit",     junit};
+    std::vector<std::string> a = {GPUPARITY_EXE,
+                                  "node",
+                                  "--runtime",
+                                  "docker",
+                                  "--engine",
+                                  engine,
+                                  "--image",
+                                  "fake:1",
+                                  "--nvidia-smi",
+                                  smi,
+                                  "--bench",
+                                  bench,
+                                  "--programs",
+                                  "bench",
+                                  "--filter",
+                                  "stream/copy",
+                                  "--budget",
+                                  "60",
+                                  "--processes-per-trial",
+                                  "0",
+                                  "--no-telemetry",
+                                  "-o",
+                                  out,
+                                  "--prom",
+                                  prom,
+                                  "--junit",
+                                  junit};
     a.insert(a.end(), extra.begin(), extra.end());
     return a;
   }
   env_list env(const env_list& extra = {}) const {
-    env_list e = {
-        {"GPUPARITY_RECORDED_OUTPUT", std::string(GPUPARITY_TEST_DATA) + "/h100-gpuparity-bench.json"},
-        {"GPUPARITY_FAKE_BENCH", bench},
-        {"GPUPARITY_FAKE_GPUS", gpu0 + "," + gpu1},
-        {"GPUPARITY_FAKE_HANG_PIDS", hang_pids},
-        {"FAKE_IMAGE", "fake:1"}};
+    env_list e = {{"GPUPARITY_RECORDED_OUTPUT",
+                   std::string(GPUPARITY_TEST_DATA) + "/h100-gpuparity-bench.json"},
+                  {"GPUPARITY_FAKE_BENCH", bench},
+                  {"GPUPARITY_FAKE_GPUS", gpu0 + "," + gpu1},
+                  {"GPUPARITY_FAKE_HANG_PIDS", hang_pids},
+                  {"FAKE_IMAGE", "fake:1"}};
     e.insert(e.end(), extra.begin(), extra.end());
     return e;
   }
@@ -142,8 +162,8 @@ TEST(NodeCli, TwoGpusAreEachJudgedThenTheNodeWideRun) {
   const auto p = test::slurp(n.prom);
   for (int i = 0; i < 2; ++i)
     EXPECT_TRUE(has(p, "gpu_uuid=\"" + uuids[i] + "\",gpu_index=\"" + std::to_string(i) +
-                           "\",gpu_bus_id=\"" + buses[i] + "\",gpu_name=\"NVIDIA H100 80GB HBM3\"," +
-                           "verdict=\"parity\"} 1"))
+                           "\",gpu_bus_id=\"" + buses[i] +
+                           "\",gpu_name=\"NVIDIA H100 80GB HBM3\"," + "verdict=\"parity\"} 1"))
         << p;
   EXPECT_TRUE(has(p, "gpuparity_node_verdict{")) << p;
   EXPECT_TRUE(has(p, "gpuparity_node_wide_verdict{")) << p;
@@ -181,9 +201,10 @@ TEST(NodeCli, AFailingGpuMakesTheNodeAnError) {
   EXPECT_TRUE(has(rep["verdict_reason"].get<std::string>(), "GPU 1 (" + gpu1 + ")"))
       << rep["verdict_reason"];
   EXPECT_EQ(rep["node_wide"]["status"], "skipped");
-  EXPECT_TRUE(has(test::slurp(n.prom),
-                  "gpu_uuid=\"" + gpu1 + "\",gpu_index=\"1\",gpu_bus_id=\"00000000:2A:00.0\","
-                  "gpu_name=\"NVIDIA H100 80GB HBM3\",verdict=\"error\"} 1"));
+  EXPECT_TRUE(
+      has(test::slurp(n.prom), "gpu_uuid=\"" + gpu1 +
+                                   "\",gpu_index=\"1\",gpu_bus_id=\"00000000:2A:00.0\","
+                                   "gpu_name=\"NVIDIA H100 80GB HBM3\",verdict=\"error\"} 1"));
 }
 
 // The engine never gives the container GPU 1: its run is an error, and the node-wide run,
@@ -198,7 +219,8 @@ TEST(NodeCli, AGpuMissingFromTheContainerSideIsAnError) {
   EXPECT_EQ(rep["gpus"][1]["verdict"], "error");
   EXPECT_TRUE(rep["gpus"][1]["container_uuids"].empty());
   EXPECT_EQ(rep["node_wide"]["verdict"], "error");
-  const auto wide = nlohmann::json::parse(test::slurp(rep["node_wide"]["report"].get<std::string>()));
+  const auto wide =
+      nlohmann::json::parse(test::slurp(rep["node_wide"]["report"].get<std::string>()));
   const auto* f = audit_finding(wide, "gpu_set_differs");
   ASSERT_NE(f, nullptr) << wide["audit"].dump();
   EXPECT_EQ((*f)["severity"], "error");
@@ -210,14 +232,15 @@ TEST(NodeCli, AGpuMissingFromTheContainerSideIsAnError) {
 // peer case is degraded, the audit names the lost link, and the node is degraded.
 TEST(NodeCli, APeerLinkLostInTheContainerIsDegradedWithItsCause) {
   const fake_node n("p2p");
-  const auto r = n.run({{"GPUPARITY_FAKE_PEER", "nvlink"}, {"FAKE_CONTAINER_PEER", "host"}},
-                       {"--gpus", "0"});
+  const auto r =
+      n.run({{"GPUPARITY_FAKE_PEER", "nvlink"}, {"FAKE_CONTAINER_PEER", "host"}}, {"--gpus", "0"});
   EXPECT_EQ(r.exit_code, 1) << r.err;
   const auto rep = n.report();
   EXPECT_EQ(rep["verdict"], "degraded") << rep["verdict_reason"];
   EXPECT_EQ(rep["gpus"][0]["verdict"], "parity");
   EXPECT_EQ(rep["node_wide"]["verdict"], "degraded");
-  const auto wide = nlohmann::json::parse(test::slurp(rep["node_wide"]["report"].get<std::string>()));
+  const auto wide =
+      nlohmann::json::parse(test::slurp(rep["node_wide"]["report"].get<std::string>()));
   const auto* f = audit_finding(wide, "peer_p2p_unavailable");
   ASSERT_NE(f, nullptr) << wide["audit"].dump();
   EXPECT_TRUE(has((*f)["native"].get<std::string>(), "link=nvlink")) << *f;
@@ -241,7 +264,8 @@ TEST(NodeCli, NvidiaSmiMissingOrFailingOrAnUnknownGpuIsAnError) {
   EXPECT_TRUE(has(why, "couldn't communicate with the NVIDIA driver")) << why;
   r = n.run({}, {"--gpus", "0,7"});
   EXPECT_EQ(r.exit_code, 2) << r.err;
-  EXPECT_TRUE(has(n.report()["verdict_reason"].get<std::string>(), "7 is not a GPU nvidia-smi lists"))
+  EXPECT_TRUE(
+      has(n.report()["verdict_reason"].get<std::string>(), "7 is not a GPU nvidia-smi lists"))
       << n.report()["verdict_reason"];
 }
 

@@ -26,9 +26,10 @@ TEST(NodeGpus, NvidiaSmiCsvIsReadWithLowerCaseUuidsAndNamesWithCommas) {
 }
 
 TEST(NodeGpus, MalformedOrRepeatedLinesAreRefused) {
-  for (const char* bad : {"0, GPU-a, 00000000:18:00.0\n", "x, GPU-a, 00:1.0, H100\n",
-                          "0, MIG-a, 00:1.0, H100\n", "0, GPU-a, 00:1.0, H100\n0, GPU-b, 00:2.0, H100\n",
-                          "0, GPU-a, 00:1.0, H100\n1, GPU-A, 00:2.0, H100\n"})
+  for (const char* bad :
+       {"0, GPU-a, 00000000:18:00.0\n", "x, GPU-a, 00:1.0, H100\n", "0, MIG-a, 00:1.0, H100\n",
+        "0, GPU-a, 00:1.0, H100\n0, GPU-b, 00:2.0, H100\n",
+        "0, GPU-a, 00:1.0, H100\n1, GPU-A, 00:2.0, H100\n"})
     EXPECT_THROW(parse_nvidia_smi_gpus(bad), std::invalid_argument) << bad;
   EXPECT_TRUE(parse_nvidia_smi_gpus("\n").empty());
 }
@@ -40,8 +41,8 @@ TEST(NodeGpus, SelectionTakesIndicesAndUuidsInNvidiaSmisOrder) {
   ASSERT_EQ(two.size(), 2u);
   EXPECT_EQ(two[0].index, 0);
   EXPECT_EQ(two[1].index, 2);
-  for (const char* bad : {"3", "0,0", "1,GPU-bbbbbbbb-1111-1111-1111-111111111111", "GPU-x", "",
-                          "0,"})
+  for (const char* bad :
+       {"3", "0,0", "1,GPU-bbbbbbbb-1111-1111-1111-111111111111", "GPU-x", "", "0,"})
     EXPECT_THROW(select_node_gpus(g, bad), std::invalid_argument) << bad;
 }
 
@@ -87,9 +88,15 @@ TEST(NodeDecision, TheWorstPartDecidesAndNothingElsePasses) {
 }
 
 json node_doc() {
-  json g = {{"index", 1},          {"uuid", "GPU-b\"1"},   {"pci_bus_id", "00000000:2A:00.0"},
-            {"name", "H100"},      {"status", "run"},      {"report", "n.gpu1.json"},
-            {"verdict", "degraded"}, {"exit_code", 1},     {"verdict_reason", "1 metric(s) degraded"},
+  json g = {{"index", 1},
+            {"uuid", "GPU-b\"1"},
+            {"pci_bus_id", "00000000:2A:00.0"},
+            {"name", "H100"},
+            {"status", "run"},
+            {"report", "n.gpu1.json"},
+            {"verdict", "degraded"},
+            {"exit_code", 1},
+            {"verdict_reason", "1 metric(s) degraded"},
             {"metric_counts", {{"parity", 0}, {"degraded", 1}, {"inconclusive", 0}}},
             {"metrics", json::array({{{"name", "stream/copy:bytes_per_second"},
                                       {"class", "bandwidth"},
@@ -110,17 +117,19 @@ json node_doc() {
 
 TEST(NodeRender, EveryGpuSeriesCarriesItsUuidIndexAndBusId) {
   const auto p = node_prometheus_text(node_doc());
-  EXPECT_NE(p.find("gpuparity_node_metric_ratio{host=\"node7\",runtime=\"docker\",image=\"img\","
-                   "gpu_uuid=\"GPU-b\\\"1\",gpu_index=\"1\",gpu_bus_id=\"00000000:2A:00.0\","
-                   "gpu_name=\"H100\",metric=\"stream/copy:bytes_per_second\"} 0.90000000000000002"),
-            std::string::npos)
+  EXPECT_NE(
+      p.find("gpuparity_node_metric_ratio{host=\"node7\",runtime=\"docker\",image=\"img\","
+             "gpu_uuid=\"GPU-b\\\"1\",gpu_index=\"1\",gpu_bus_id=\"00000000:2A:00.0\","
+             "gpu_name=\"H100\",metric=\"stream/copy:bytes_per_second\"} 0.90000000000000002"),
+      std::string::npos)
       << p;
   EXPECT_NE(p.find("gpuparity_node_wide_verdict{host=\"node7\",runtime=\"docker\",image=\"img\","
                    "verdict=\"skipped\"} 1"),
             std::string::npos)
       << p;
   const auto x = node_junit_xml(node_doc());
-  EXPECT_NE(x.find("tests=\"2\" failures=\"1\" errors=\"0\" skipped=\"1\""), std::string::npos) << x;
+  EXPECT_NE(x.find("tests=\"2\" failures=\"1\" errors=\"0\" skipped=\"1\""), std::string::npos)
+      << x;
   EXPECT_NE(x.find("value=\"GPU-b&quot;1\""), std::string::npos) << x;
   const auto t = node_summary_text(node_doc());
   EXPECT_NE(t.find("degraded (exit 1)"), std::string::npos) << t;
