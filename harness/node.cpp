@@ -61,10 +61,9 @@ void summarise_run(const json& r, json& part) {
   part["audit"] = findings;
 }
 
-// A GPU's part from its run's exit code and report. The report must prove that both sides
-// ran on this GPU (its UUID from nvidia-smi): otherwise the part is an error whatever the
-// run said, so a GPU missing from the container side, or another GPU there, is never parity.
-json gpu_part(const node_gpu& g, const std::string& path, int code) {
+}  // namespace
+
+json node_gpu_part(const node_gpu& g, const std::string& path, int code) {
   json part = gpu_json(g);
   part["status"] = "run";
   part["report"] = path;
@@ -102,6 +101,8 @@ json gpu_part(const node_gpu& g, const std::string& path, int code) {
   }
   return part;
 }
+
+namespace {
 
 json not_run_part(const node_gpu& g, const std::string& why) {
   json part = gpu_json(g);
@@ -260,7 +261,7 @@ int run_node(const node_options& o) {
     r.junit.clear();
     r.prometheus.clear();
     const int code = run_parity(r);
-    doc["gpus"].push_back(gpu_part(g, r.output, code));
+    doc["gpus"].push_back(node_gpu_part(g, r.output, code));
     con.progress(name + ": " + json_text(doc["gpus"].back(), "verdict"));
   }
   for (const auto& p : doc["gpus"])

@@ -41,6 +41,12 @@ std::string node_wide_report_path(const node_options& o);
 
 int run_node(const node_options& o);
 
+// A GPU's part of the node report from its run's exit code and report (path). The report
+// must prove that both sides ran on this GPU (its gpu.uuid is g.uuid, same_gpu): otherwise
+// the part is an error whatever the run said, so a GPU missing from the container side, or
+// another GPU there, is never parity; so is a report that cannot be read.
+nlohmann::ordered_json node_gpu_part(const node_gpu& g, const std::string& path, int code);
+
 // One part of a node's verdict (a GPU's run, or the node-wide run), and the node's verdict
 // from them: decide_node in decision.hpp.
 struct node_part {

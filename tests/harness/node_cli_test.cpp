@@ -18,6 +18,7 @@
 #include "../process_probe.hpp"
 #include "../run_program.hpp"
 #include "fake_gpu_engine.hpp"
+#include "node.hpp"
 
 namespace gpuparity {
 namespace {
@@ -246,6 +247,38 @@ TEST(NodeCli, APeerLinkLostInTheContainerIsDegradedWithItsCause) {
   EXPECT_TRUE(has((*f)["native"].get<std::string>(), "link=nvlink")) << *f;
   EXPECT_TRUE(has((*f)["container"].get<std::string>(), "link=host")) << *f;
   EXPECT_EQ((*f)["explains"], nlohmann::json::array({"peer/bandwidth/0to1:bytes_per_second"}));
+}
+
+// The node's own check of each run's proof, on a real run's report: parity only where the
+// report proves both sides ran on the GPU nvidia-smi listed; another UUID, a container side
+// that named no GPU, or no readable report is an error.
+TEST(NodeCli, AGpuIsParityOnlyWhereItsRunProvesBothSidesRanOnIt) {
+  const fake_node n("proof");
+  const auto r = n.run({}, {"--gpus", "0", "--no-node-wide"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::string path = n.dir + "/node.gpu0.json";
+  const harness::node_gpu g0{0, gpu0, "00000000:18:00.0", "NVIDIA H100 80GB HBM3"};
+  EXPECT_EQ(harness::node_gpu_part(g0, path, 0)["verdict"], "parity");
+  auto other = g0;
+  other.uuid = gpu1;
+  const auto wrong = harness::node_gpu_part(other, path, 0);
+  EXPECT_EQ(wrong["verdict"], "error");
+  EXPECT_EQ(wrong["exit_code"], 4);
+  EXPECT_TRUE(
+      has(wrong["verdict_reason"].get<std::string>(), "does not prove both sides ran on " + gpu1))
+      << wrong["verdict_reason"];
+  auto rep = nlohmann::ordered_json::parse(test::slurp(path));
+  rep["gpu"]["container_uuids"] = nlohmann::ordered_json::array();
+  rep["gpu"]["same_gpu"] = false;
+  const std::string edited = n.dir + "/edited.json";
+  std::ofstream(edited) << rep.dump();
+  const auto missing = harness::node_gpu_part(g0, edited, 0);
+  EXPECT_EQ(missing["verdict"], "error");
+  EXPECT_TRUE(has(missing["verdict_reason"].get<std::string>(), "missing from the container side"))
+      << missing["verdict_reason"];
+  const auto none = harness::node_gpu_part(g0, n.dir + "/no-such-report.json", 0);
+  EXPECT_EQ(none["verdict"], "error");
+  EXPECT_TRUE(has(none["verdict_reason"].get<std::string>(), "no readable report"));
 }
 
 // nvidia-smi missing, failing, or a selection it does not list: no run, an error that says so.
