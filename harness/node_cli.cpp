@@ -55,7 +55,9 @@ CLI::App* add_node_command(CLI::App& app, node_cli& v) {
 
 int node_command(node_cli& v, int argc, char** argv) {
   node_options& o = v.o;
-  // Every per-GPU run selects its GPU by UUID: check the options as for such a run.
+  // Every per-GPU run selects its GPU by UUID: check the options as for such a run (a
+  // custom template must pass {gpus}).
+  v.run.gpus = "(each GPU's UUID, as node selects it)";
   if (const int code = check_run_options(
           v.run, {gpu_selection_kind::uuid, "GPU-00000000-0000-0000-0000-000000000000"}))
     return code;
