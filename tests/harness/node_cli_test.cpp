@@ -281,6 +281,24 @@ TEST(NodeCli, AGpuIsParityOnlyWhereItsRunProvesBothSidesRanOnIt) {
   EXPECT_TRUE(has(none["verdict_reason"].get<std::string>(), "no readable report"));
 }
 
+// The real gpuparity-bench, with no GPU visible: each GPU's run is an error (no GPU), and the
+// node-wide part was asked of the program itself: run or skipped, never failed for asking
+// (gpuparity-bench exits 2 when a --benchmark_filter matches nothing, so it is not asked
+// with one).
+TEST(NodeCli, TheRealWorkloadProgramIsAskedForNodeWideCasesWithoutFailing) {
+  const fake_node n("real");
+  auto a = n.argv({"--native-vs-native"});
+  *(std::find(a.begin(), a.end(), "--bench") + 1) = GPUPARITY_BENCH_EXE;
+  const auto r = run_program(a, {{"CUDA_VISIBLE_DEVICES", "-1"}}, 300);
+  EXPECT_EQ(r.exit_code, 4) << r.err;
+  const auto rep = n.report();
+  EXPECT_EQ(rep["gpus"][0]["verdict"], "error");
+  const auto& w = rep["node_wide"];
+  EXPECT_NE(w["status"], "not_run") << w;
+  if (w["status"] == "skipped")
+    EXPECT_TRUE(has(w["verdict_reason"].get<std::string>(), "has no case matching")) << w;
+}
+
 // nvidia-smi missing, failing, or a selection it does not list: no run, an error that says so.
 TEST(NodeCli, NvidiaSmiMissingOrFailingOrAnUnknownGpuIsAnError) {
   const fake_node n("smi");
