@@ -71,6 +71,13 @@ gpu_info probe_gpu(int device) {
   g.ecc = p.ECCEnabled != 0;
   cudaDeviceGetAttribute(&g.sm_clock_khz, cudaDevAttrClockRate, device);
   cudaDeviceGetAttribute(&g.memory_clock_khz, cudaDevAttrMemoryClockRate, device);
+  for (int d = 0; d < g.device_count; ++d) {
+    cudaDeviceProp other{};
+    const bool known = d == device || cudaGetDeviceProperties(&other, d) == cudaSuccess;
+    g.all_uuids += (d ? "," : "") + (d == device ? g.uuid
+                                     : known     ? format_uuid(other.uuid)
+                                                 : std::string("?"));
+  }
   return g;
 }
 
@@ -90,6 +97,7 @@ std::vector<std::pair<std::string, std::string>> gpu_info::context() const {
                         {"gpu_index", std::to_string(device)},
                         {"gpu_name", name},
                         {"gpu_uuid", uuid},
+                        {"gpu_uuids", all_uuids},
                         {"gpu_pci_bus_id", pci_bus_id},
                         {"gpu_compute_capability",
                          std::to_string(cc_major) + "." + std::to_string(cc_minor)},

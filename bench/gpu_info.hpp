@@ -13,6 +13,9 @@ struct gpu_info {
   int device = 0;
   int device_count = 0;
   std::string name, uuid, pci_bus_id;
+  // Every visible device's UUID, in CUDA's order, comma-separated: the audit compares the
+  // sides' GPU sets for work across GPUs (peer/, nccl/ cases).
+  std::string all_uuids;
   int sm_count = 0, cc_major = 0, cc_minor = 0;
   int sm_clock_khz = 0, memory_clock_khz = 0, memory_bus_bits = 0;
   std::size_t memory_bytes = 0, l2_bytes = 0;

@@ -251,6 +251,7 @@ std::vector<finding> audit(const side_view& n, const side_view& c, const contain
   library_rules(n.context, c.context, degraded, env);
   libcuda_finding(n, c, degraded, env);
   resource_rules(n.context, c.context, degraded, env);
+  multi_gpu_rules(n, c, degraded, env);
   device_node_rules(n.context, c.context, env);
   if (!c.context.empty()) {
     out.insert(out.end(), env.found.begin(), env.found.end());

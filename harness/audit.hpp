@@ -2,6 +2,7 @@
 // The audit: compares what the workloads saw natively and in the container, and names
 // each difference that can change a result, with the evidence and the fix.
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -26,6 +27,10 @@ struct side_view {
   // Why gpuparity stopped the workload ("did not finish within the trial timeout", ...),
   // "" when it ended by itself: a stopped workload says nothing about the GPU.
   std::string stopped;
+  // Over all of the side's trials: every case named (measured or failed), and the label of
+  // each case that set one (the peer cases' "link=nvlink|pcie_p2p|host").
+  std::set<std::string> cases;
+  std::map<std::string, std::string> labels;
 };
 
 // native/container: the latest trial of each side. degraded: names of the metrics to

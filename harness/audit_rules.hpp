@@ -34,8 +34,13 @@ bool contains(const std::string& s, const std::string& part);
 void variable_rules(const context& n, const context& c, const degraded_metrics& d, findings& out);
 // libcublas, libcublasLt, libnccl, libtorch, ... by real path and version; the CUDA runtime.
 void library_rules(const context& n, const context& c, const degraded_metrics& d, findings& out);
-// CPU quota and cpuset, /dev/shm, rlimits, seccomp, IPC namespace.
+// CPU quota and cpuset, /dev/shm, rlimits, seccomp.
 void resource_rules(const context& n, const context& c, const degraded_metrics& d, findings& out);
+// Work across GPUs (peer/ and nccl/ cases): the GPU set each side saw (an error when they
+// differ and such cases ran), a peer link that fell back from NVLink/PCIe P2P, the IPC
+// namespace (audit_multi_gpu_rules.cpp).
+void multi_gpu_rules(const side_view& n, const side_view& c, const degraded_metrics& d,
+                     findings& out);
 // NVIDIA device nodes that differ but did not stop the GPU.
 void device_node_rules(const context& n, const context& c, findings& out);
 

@@ -77,9 +77,9 @@ void resource_rules(const context& n, const context& c, const degraded_metrics& 
     warn_or_list(out, !explains.empty() || loaded_nccl(c),
                  {"small_dev_shm", "warning", "/dev/shm in the container is small",
                   get(n, "env_dev_shm_bytes") + " bytes", get(c, "env_dev_shm_bytes") + " bytes",
-                  "pass --shm-size=8g or --ipc=host: PyTorch DataLoader workers and NCCL's "
-                  "shared-memory transport put their buffers in /dev/shm and fail or slow down "
-                  "when it fills",
+                  "pass --shm-size=1g (or more; docker's default is 64 MB) or --ipc=host: "
+                  "NCCL's shared-memory transport and PyTorch DataLoader workers put their "
+                  "buffers in /dev/shm and fail or slow down when it fills",
                   explains},
                  "/dev/shm size (small: hurts PyTorch DataLoader workers and NCCL's "
                  "shared-memory transport, neither measured here)");
@@ -103,10 +103,6 @@ void resource_rules(const context& n, const context& c, const degraded_metrics& 
   if (!get(c, "env_seccomp").empty() && get(n, "env_seccomp") != get(c, "env_seccomp"))
     out.other.push_back({"seccomp mode (CUDA needs none of the blocked calls)",
                          get(n, "env_seccomp"), get(c, "env_seccomp")});
-  if (!get(c, "env_ipc_namespace").empty() &&
-      get(n, "env_ipc_namespace") != get(c, "env_ipc_namespace"))
-    out.other.push_back({"IPC namespace (--ipc=host only for CUDA IPC across containers)",
-                         get(n, "env_ipc_namespace"), get(c, "env_ipc_namespace")});
 }
 
 cause missing_device_node(const context& n, const context& c) {

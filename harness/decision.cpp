@@ -1,5 +1,6 @@
 #include "decision.hpp"
 
+#include "node.hpp"
 #include "run.hpp"
 
 namespace gpuparity::harness {
@@ -60,6 +61,40 @@ decision decide_comparison(const evidence& e) {
     return {exit_inconclusive, "inconclusive",
             e.open ? std::to_string(e.open) + " metric(s) inconclusive" : unjudged_reason(e)};
   return {exit_parity, "no_regression", ""};
+}
+
+decision decide_node(const std::vector<node_part>& parts) {
+  const auto why = [](const node_part& p) {
+    return p.name + ": " + (p.reason.empty() ? "verdict " + p.verdict : p.reason);
+  };
+  for (const auto& p : parts)
+    if (!p.skipped && p.exit_code > exit_interrupted_base) return {p.exit_code, "error", why(p)};
+  int ran = 0;
+  for (const auto& p : parts) {
+    if (p.skipped) continue;
+    ++ran;
+    const bool known_verdict =
+        p.verdict == "parity" || p.verdict == "degraded" || p.verdict == "inconclusive";
+    const bool known_code = p.exit_code == exit_parity || p.exit_code == exit_degraded ||
+                            p.exit_code == exit_inconclusive || p.exit_code == exit_not_comparable;
+    if (!known_verdict || !known_code) return {exit_error, "error", why(p)};
+  }
+  if (ran == 0) return {exit_error, "error", "no GPU was judged"};
+  int code = exit_parity;
+  std::string verdict = "parity";
+  for (const auto& p : parts) {
+    if (p.skipped) continue;
+    code = combined_exit_code(code, p.exit_code);
+    if (p.verdict == "degraded" || (p.verdict == "inconclusive" && verdict == "parity"))
+      verdict = p.verdict;
+  }
+  if (code == exit_parity) return {code, verdict, ""};
+  // The reason of the first part that gave the node its verdict, else its exit code.
+  for (const auto& p : parts)
+    if (!p.skipped && p.verdict == verdict && verdict != "parity") return {code, verdict, why(p)};
+  for (const auto& p : parts)
+    if (!p.skipped && p.exit_code == code) return {code, verdict, why(p)};
+  return {code, verdict, ""};
 }
 
 }  // namespace gpuparity::harness

@@ -39,6 +39,14 @@ decision decide_run(const evidence& e);
 // (3, also for unjudged metrics), no_regression (0).
 decision decide_comparison(const evidence& e);
 
+// node (`gpuparity node`, node.hpp): the worst of its parts, never a pass that a part does
+// not give: error (4) when there is no part that ran, when a part is an error or says
+// anything but parity, degraded or inconclusive; an interrupted part's 128 + signal; then
+// degraded (1), not_comparable (5, a part's --baseline), inconclusive (3), parity (0). A
+// skipped part (a node-wide run with no such cases) counts for nothing.
+struct node_part;
+decision decide_node(const std::vector<node_part>& parts);
+
 // "a, b, c and 4 more": a list for a one-line reason.
 std::string short_list(const std::vector<std::string>& items, std::size_t shown = 3);
 

@@ -58,7 +58,8 @@ gpu_selection parse_gpu_selection(const std::string& text) {
     throw std::invalid_argument(
         "--gpus " + text +
         ": one GPU per run: gpuparity judges one GPU on both sides, so run it once per GPU "
-        "(--gpus 0, then --gpus 1, ...), each with its own --output");
+        "(--gpus 0, then --gpus 1, ...), each with its own --output, or let gpuparity node "
+        "do that: gpuparity node --gpus " + text);
   if (all_of_class(text, isdigit)) {
     if (text.size() > 4) throw std::invalid_argument(usage);
     return {gpu_selection_kind::index, std::to_string(std::stoi(text))};  // "01" is 1

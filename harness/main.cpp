@@ -13,6 +13,7 @@
 #include "gpuparity/version.hpp"
 #include "json_util.hpp"
 #include "measurements.hpp"
+#include "node_cli.hpp"
 #include "output_path.hpp"
 #include "outputs.hpp"
 #include "report.hpp"
@@ -287,6 +288,9 @@ int main(int argc, char** argv) {
   fleet_cli fleet_values;
   auto* fleet = add_fleet_command(app, fleet_values);
 
+  node_cli node_values;
+  auto* node = add_node_command(app, node_values);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -298,13 +302,15 @@ int main(int argc, char** argv) {
   }
   // The documents were checked before use; an exception here is a defect, and still an
   // error (4) with a message, never an abort.
-  const char* cmd = fleet->parsed()      ? "fleet"
+  const char* cmd = node->parsed()       ? "node"
+                    : fleet->parsed()    ? "fleet"
                     : compare->parsed()  ? "compare"
                     : baseline->parsed() ? "baseline"
                     : simulate->parsed() ? "simulate"
                                          : "report";
   try {
     if (fleet->parsed()) return fleet_command(fleet_values, argc, argv);
+    if (node->parsed()) return node_command(node_values, argc, argv);
     if (simulate->parsed()) {
       if (sim.rule.min_trials > sim.rule.max_trials) {
         std::cerr << "gpuparity simulate: --min-trials is larger than --max-trials\n";

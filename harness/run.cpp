@@ -71,6 +71,13 @@ side_view view_of(const std::vector<trial>& trials, bool container) {
                                        : "";
       break;
     }
+  // Labels and cases from every trial, the latest last: a focused trial runs only some cases.
+  for (const auto& t : trials)
+    if (t.container == container)
+      for (const auto& r : t.runs) {
+        v.cases.insert(r.out.cases.begin(), r.out.cases.end());
+        for (const auto& [name, label] : r.out.labels) v.labels[name] = label;
+      }
   return v;
 }
 
@@ -174,6 +181,10 @@ json gpus_config_json(const run_options& o) {
 }
 
 }  // namespace
+
+std::string native_bench_path(const run_options& o) {
+  return find_program(o.bench_path, o.self_path, "gpuparity-bench", "");
+}
 
 int combined_exit_code(int parity_code, int regression_code) {
   for (int c : {exit_error, exit_degraded, exit_not_comparable, exit_inconclusive})

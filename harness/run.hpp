@@ -58,6 +58,9 @@ struct run_options {
 
 int run_parity(const run_options& o);
 
+// The native gpuparity-bench a run would start (--bench, else next to gpuparity); "" if none.
+std::string native_bench_path(const run_options& o);
+
 // The plan of the sequential rule (planned_trials in judge.hpp). With --planned-trials it
 // is the user's. Otherwise the scheduler fixes it once the first measured pair has run,
 // before any look, from that pair's cost alone (never from a measured value): the pairs the

@@ -12,13 +12,13 @@
 
 namespace gpuparity::harness {
 
-namespace {
-
 std::string self_path(const char* argv0) {
   char buf[PATH_MAX];
   const ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
   return n > 0 ? std::string(buf, static_cast<std::size_t>(n)) : argv0;
 }
+
+namespace {
 
 const char* const run_examples = R"(Examples:
   gpuparity run --image gpuparity/prebuilt:0.1.0 -o report.json
@@ -38,12 +38,8 @@ with --baseline, 129/130/143 interrupted by SIGHUP/SIGINT/SIGTERM. Details: docs
 
 }  // namespace
 
-CLI::App* add_run_command(CLI::App& app, run_cli& v) {
+void add_run_options(CLI::App* run, run_cli& v) {
   run_options& o = v.o;
-  auto* run = app.add_subcommand(
-      "run",
-      "interleave native and container trials and judge parity. --image is required, except "
-      "with --native-vs-native (both sides bare metal)");
   run->add_option("--image", o.container.image,
                   "REQUIRED for a container run (not with --native-vs-native): the container "
                   "image with the workload programs (apptainer: a .sif or docker://...)");
@@ -56,9 +52,6 @@ CLI::App* add_run_command(CLI::App& app, run_cli& v) {
   run->add_option("--runtime-kill-template", v.kill_template,
                   "custom runtime's command that stops a hung container: tokens, with {name}, "
                   "{image}");
-  run->add_option("--gpus", v.gpus,
-                  "the GPU both sides run on: all (default: device 0 on each side), a device "
-                  "index (1) or a GPU UUID (GPU-...); one GPU per run");
   run->add_flag(
       "--no-gpu-flags", [&o](std::int64_t) { o.container.gpu_flags = false; },
       "add no GPU flags (pass your own with --container-arg)");
@@ -89,13 +82,8 @@ CLI::App* add_run_command(CLI::App& app, run_cli& v) {
                   "seconds before a workload is killed (default 300)")
       ->check(seconds_check);
   add_margin_options(run, o.margins);
-  run->add_option("-o,--output", o.output,
-                  "report path (default gpuparity-report.json); a file, never '-': the summary "
-                  "goes to stdout and the report is written atomically");
   run->add_option("--baseline", o.baseline,
                   "also compare the container side with this baseline (gpuparity baseline)");
-  run->add_option("--junit", o.junit, "also write JUnit XML here");
-  run->add_option("--prom", o.prometheus, "also write the Prometheus text format here");
   run->add_flag(
       "--no-telemetry", [&o](std::int64_t) { o.telemetry = false; },
       "do not sample the GPU through NVML during the trials");
@@ -115,11 +103,29 @@ CLI::App* add_run_command(CLI::App& app, run_cli& v) {
                 "print every command a run would start and stop (writes no file; a missing "
                 "engine is a warning)");
   add_quiet_flag(run, o.quiet);
+}
+
+CLI::App* add_run_command(CLI::App& app, run_cli& v) {
+  run_options& o = v.o;
+  auto* run = app.add_subcommand(
+      "run",
+      "interleave native and container trials and judge parity. --image is required, except "
+      "with --native-vs-native (both sides bare metal)");
+  add_run_options(run, v);
+  run->add_option("--gpus", v.gpus,
+                  "the GPU both sides run on: all (default: device 0 on each side), a device "
+                  "index (1) or a GPU UUID (GPU-...); one GPU per run (every GPU of a node: "
+                  "gpuparity node)");
+  run->add_option("-o,--output", o.output,
+                  "report path (default gpuparity-report.json); a file, never '-': the summary "
+                  "goes to stdout and the report is written atomically");
+  run->add_option("--junit", o.junit, "also write JUnit XML here");
+  run->add_option("--prom", o.prometheus, "also write the Prometheus text format here");
   run->footer(run_examples);
   return run;
 }
 
-int run_command(run_cli& v, int argc, char** argv) {
+int check_run_options(run_cli& v, const gpu_selection& gpus) {
   run_options& o = v.o;
   o.container.kind = *parse_runtime(v.runtime);
   o.container.command_template = split_template(v.runtime_template);
@@ -134,12 +140,7 @@ int run_command(run_cli& v, int argc, char** argv) {
                  "\"enroot start --root {image} {command}\"\n";
     return exit_usage;
   }
-  try {
-    o.container.gpus = parse_gpu_selection(v.gpus);
-  } catch (const std::invalid_argument& e) {
-    std::cerr << "gpuparity: " << e.what() << "\n";
-    return exit_usage;
-  }
+  o.container.gpus = gpus;
   if (o.container.kind == runtime_kind::custom && !o.native_vs_native &&
       o.container.gpus.kind != gpu_selection_kind::all &&
       !template_passes_gpus(o.container.command_template)) {
@@ -164,6 +165,17 @@ int run_command(run_cli& v, int argc, char** argv) {
   if (o.planned_trials > o.max_trials) {
     std::cerr << "gpuparity: --planned-trials is larger than --max-trials: raise --max-trials "
                  "(the plan could never be reached)\n";
+    return exit_usage;
+  }
+  return 0;
+}
+
+int run_command(run_cli& v, int argc, char** argv) {
+  run_options& o = v.o;
+  try {
+    if (const int code = check_run_options(v, parse_gpu_selection(v.gpus))) return code;
+  } catch (const std::invalid_argument& e) {
+    std::cerr << "gpuparity: " << e.what() << "\n";
     return exit_usage;
   }
   // Outputs before anything runs: a run never measures for minutes and then cannot write.

@@ -1,5 +1,6 @@
 #include "workload_output.hpp"
 
+#include <algorithm>
 #include <climits>
 #include <cmath>
 #include <cstdio>
@@ -198,6 +199,10 @@ void read_case(const json& b, std::size_t index, workload_output& w) {
     }
   const std::string run_type = text_field(b, "run_type");
   if (!run_type.empty() && run_type != "iteration") return;  // aggregates
+  if (std::find(w.cases.begin(), w.cases.end(), name) == w.cases.end()) w.cases.push_back(name);
+  if (const auto label = b.find("label");
+      label != b.end() && label->is_string() && !label->get<std::string>().empty())
+    w.labels[name] = label->get<std::string>();
   if (flag(b, "error_occurred") || flag(b, "skipped")) {
     w.failures.push_back(failure_of(name, b));
     return;

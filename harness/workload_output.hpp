@@ -69,6 +69,11 @@ struct workload_output {
   // case_seconds counter), summed over the processes of a fanned-out run: what a case
   // costs a trial.
   std::map<std::string, double> case_seconds;
+  // Google Benchmark's "label" of each case that set one (SetLabel), by case name: the
+  // peer cases say which link they crossed ("link=nvlink", "link=pcie_p2p", "link=host").
+  std::map<std::string, std::string> labels;
+  // Every case this output names, measured or failed.
+  std::vector<std::string> cases;
 };
 
 // "stream/copy/iterations:10/manual_time" -> "stream/copy".

@@ -22,7 +22,17 @@ Environment:
                               (indices, or UUIDs), numbered as CUDA does: by PCI bus with
                               CUDA_DEVICE_ORDER=PCI_BUS_ID, else fastest first, which on this
                               fake machine is the reverse; it reports that GPU's UUID and the
-                              two variables as gpuparity-bench does (env_var_*)"""
+                              two variables as gpuparity-bench does (env_var_*), and the
+                              UUIDs of every visible GPU (gpu_uuids)
+  GPUPARITY_FAKE_PEER=LINK    with two or more visible GPUs, also the node-wide cases:
+                              peer/bandwidth/<a>to<b> between the first two, labelled
+                              link=LINK (nvlink, pcie_p2p, host) as gpuparity-bench labels
+                              them, and nccl/all_reduce/1048576, their values stand-ins
+                              scaled from stream/copy (LINK=host: a tenth of it)
+  GPUPARITY_FAKE_BROKEN=UUID  on that GPU (as its device 0) it fails as a broken GPU does
+  GPUPARITY_FAKE_HANG=UUID    on that GPU it appends its pid to GPUPARITY_FAKE_HANG_PIDS
+                              and hangs
+--benchmark_list_tests prints the names of the runs the filter selects, one a line."""
 import json, os, re, sys
 
 FAULTS = ("none", "on-the-host", "omit-case", "not-supported", "counter-missing", "counter-string",
@@ -44,7 +54,46 @@ processes = 1
 for i, a in enumerate(args):
     if a == "--processes":
         processes = int(args[i + 1])
+visible = []
+gpus = os.environ.get("GPUPARITY_FAKE_GPUS")
+if gpus:
+    order = gpus.split(",")
+    if os.environ.get("CUDA_DEVICE_ORDER") != "PCI_BUS_ID":
+        order.reverse()
+    visible = order
+    if "CUDA_VISIBLE_DEVICES" in os.environ:
+        visible = []
+        for d in os.environ["CUDA_VISIBLE_DEVICES"].split(","):
+            if d.isdigit() and int(d) < len(order):
+                visible.append(order[int(d)])
+            elif d in order:
+                visible.append(d)
+            else:
+                break  # CUDA stops at the first entry it cannot resolve
+    if not visible:
+        sys.exit("fake_bench: no usable CUDA GPU")
+link = os.environ.get("GPUPARITY_FAKE_PEER")
+if link and len(visible) >= 2:
+    base = next(b for b in doc["benchmarks"] if b["run_name"].startswith("stream/copy/"))
+    for name, scale, label in (("peer/bandwidth/0to1", 0.1 if link == "host" else 0.15, "link=" + link),
+                               ("nccl/all_reduce/1048576", 0.05, None)):
+        b = dict(base, name=name + "/iterations:10/manual_time", run_name=name + "/iterations:10/manual_time")
+        b["bytes_per_second"] = base["bytes_per_second"] * scale
+        if label:
+            b["label"] = label
+        doc["benchmarks"].append(b)
 runs = [b for b in doc["benchmarks"] if re.search(filt, b["name"])]
+listing = "--benchmark_list_tests" in args or "--benchmark_list_tests=true" in args
+if visible and not listing and visible[0] == os.environ.get("GPUPARITY_FAKE_BROKEN"):
+    sys.exit("fake_bench: CUDA error: uncorrectable ECC error encountered on " + visible[0])
+if visible and not listing and visible[0] == os.environ.get("GPUPARITY_FAKE_HANG"):
+    import time
+    with open(os.environ["GPUPARITY_FAKE_HANG_PIDS"], "a") as f:
+        f.write(f"{os.getpid()}\n")
+    time.sleep(600)
+if listing:
+    print("\n".join(b["name"] for b in runs))
+    sys.exit(0)
 for b in runs:
     if b["run_name"].startswith(ROUND_TRIPS) and "submit_seconds" not in b:
         b["submit_seconds"] = SUBMIT_FRACTION * b["latency_seconds"]
@@ -69,24 +118,9 @@ for b in out:
 doc["context"]["env_mnt_namespace"] = (os.environ.get("GPUPARITY_FAKE_MNT_NS")
                                        or os.readlink("/proc/self/ns/mnt"))
 
-gpus = os.environ.get("GPUPARITY_FAKE_GPUS")
 if gpus:
-    order = gpus.split(",")
-    if os.environ.get("CUDA_DEVICE_ORDER") != "PCI_BUS_ID":
-        order.reverse()
-    visible = order
-    if "CUDA_VISIBLE_DEVICES" in os.environ:
-        visible = []
-        for d in os.environ["CUDA_VISIBLE_DEVICES"].split(","):
-            if d.isdigit() and int(d) < len(order):
-                visible.append(order[int(d)])
-            elif d in order:
-                visible.append(d)
-            else:
-                break  # CUDA stops at the first entry it cannot resolve
-    if not visible:
-        sys.exit("fake_bench: no usable CUDA GPU")
-    doc["context"].update(gpu_uuid=visible[0], gpu_index="0", gpu_device_count=str(len(visible)))
+    doc["context"].update(gpu_uuid=visible[0], gpu_index="0", gpu_device_count=str(len(visible)),
+                          gpu_uuids=",".join(visible))
     for var in ("CUDA_VISIBLE_DEVICES", "CUDA_DEVICE_ORDER"):
         if var in os.environ:
             doc["context"]["env_var_" + var] = os.environ[var]

@@ -93,7 +93,8 @@ TEST(AuditFaults, NoiseInEveryFamilyIsBlamedOnNothingInAHealthyRun) {
       {"nccl/all_reduce/1GiB:bytes_per_second", "bandwidth"}};
   const auto f = audit(s.n, s.c, container_config{}, everything);
   for (const auto& x : f) {
-    if (x.id == "small_dev_shm") continue;  // NCCL degraded with podman's 64 MB /dev/shm
+    // NCCL degraded with podman's 64 MB /dev/shm and its own IPC namespace: both may be why.
+    if (x.id == "small_dev_shm" || x.id == "private_ipc_namespace") continue;
     EXPECT_TRUE(x.explains.empty()) << x.id << ": " << x.title;
   }
   EXPECT_TRUE(has(f.back().title, "NCCL_VERSION")) << f.back().title;
@@ -300,6 +301,7 @@ TEST(AuditFaults, ImageMetadataVariablesExplainNothing) {
   s.container_sets("NCCL_VERSION", "2.21.5-1");
   s.container_sets("TORCH_CUDA_ARCH_LIST", "8.0 9.0");
   s.c.context["env_dev_shm_bytes"] = s.n.context.at("env_dev_shm_bytes");  // NCCL's own need
+  s.c.context["env_ipc_namespace"] = s.n.context.at("env_ipc_namespace");  // and the other
   expect_no_warning(audit(s.n, s.c, container_config{},
                           {{"nccl/all_reduce/1GiB:bytes_per_second", "bandwidth"},
                            {"torch/matmul/bf16/8192:flop_per_second", "compute"}}));
@@ -341,6 +343,99 @@ TEST(AuditFaults, AMissingNvidiactlIsNamedNotTheMissingGpuFlags) {
   s.c.context.erase("env_dev_nvidia0");
   s.c.context.erase("env_dev_nvidia-uvm-tools");
   EXPECT_TRUE(has(audit(s.n, s.c, by_hand)[0].fix, "--no-gpu-flags"));
+}
+
+// Work across GPUs (the node-wide run's peer/ and nccl/ cases), on the same H100 evidence.
+const std::string all_reduce = "nccl/all_reduce/1048576:bytes_per_second";
+const std::string peer = "peer/bandwidth/0to1:bytes_per_second";
+const std::string gpu_a = "GPU-aaaaaaaa-0000-0000-0000-000000000000";
+const std::string gpu_b = "GPU-bbbbbbbb-0000-0000-0000-000000000000";
+
+const finding* find(const std::vector<finding>& f, const std::string& id) {
+  for (const auto& x : f)
+    if (x.id == id) return &x;
+  return nullptr;
+}
+
+// Docker's default 64 MB /dev/shm and an all-reduce that failed in the container: the top
+// finding names both sizes and the fix.
+TEST(AuditFaults, ASmallShmExplainsAnNcclCaseThatFailedInTheContainer) {
+  sides s;
+  s.c.context["env_dev_shm_bytes"] = "67108864";
+  s.c.context["env_ipc_namespace"] = s.n.context.at("env_ipc_namespace");
+  const auto f = audit(s.n, s.c, container_config{}, {{all_reduce, "bandwidth"}});
+  ASSERT_FALSE(f.empty());
+  EXPECT_EQ(f[0].id, "small_dev_shm");
+  EXPECT_EQ(f[0].container, "67108864 bytes");
+  EXPECT_EQ(f[0].native, s.n.context.at("env_dev_shm_bytes") + " bytes");
+  EXPECT_TRUE(has(f[0].fix, "--shm-size=1g")) << f[0].fix;
+  EXPECT_TRUE(has(f[0].fix, "--ipc=host")) << f[0].fix;
+  EXPECT_TRUE(names(f[0].explains, all_reduce));
+}
+
+// podman's own IPC namespace explains nothing single-GPU (the healthy runs), but is named
+// with its fix when work across GPUs is degraded or failed.
+TEST(AuditFaults, APrivateIpcNamespaceExplainsOnlyWorkAcrossGpus) {
+  sides s;
+  s.c.context["env_dev_shm_bytes"] = s.n.context.at("env_dev_shm_bytes");
+  ASSERT_NE(s.n.context.at("env_ipc_namespace"), s.c.context.at("env_ipc_namespace"));
+  expect_no_warning(audit(s.n, s.c, container_config{}, {{copy, "bandwidth"}}));
+  const auto f =
+      audit(s.n, s.c, container_config{}, {{all_reduce, "bandwidth"}, {copy, "bandwidth"}});
+  const finding* ipc = find(f, "private_ipc_namespace");
+  ASSERT_NE(ipc, nullptr);
+  EXPECT_EQ(ipc->severity, "warning");
+  EXPECT_EQ(ipc->explains, std::vector<std::string>{all_reduce});
+  EXPECT_TRUE(has(ipc->container, s.c.context.at("env_ipc_namespace")));
+  EXPECT_TRUE(has(ipc->fix, "--ipc=host"));
+}
+
+// A peer case over NVLink natively and through the host in the container (Google Benchmark's
+// label): a warning that explains that case's metric only; the same labels with the metric
+// at parity are listed, not warned.
+TEST(AuditFaults, APeerLinkLostInTheContainerExplainsItsPeerCase) {
+  sides s;
+  s.n.labels["peer/bandwidth/0to1"] = "link=nvlink";
+  s.c.labels["peer/bandwidth/0to1"] = "link=host";
+  s.n.labels["peer/latency/0to1"] = "link=nvlink";
+  s.c.labels["peer/latency/0to1"] = "link=nvlink";
+  const auto f = audit(s.n, s.c, container_config{}, {{peer, "bandwidth"}, {copy, "bandwidth"}});
+  const finding* p2p = find(f, "peer_p2p_unavailable");
+  ASSERT_NE(p2p, nullptr);
+  EXPECT_EQ(p2p->explains, std::vector<std::string>{peer});
+  EXPECT_EQ(p2p->native, "peer/bandwidth/0to1 link=nvlink");
+  EXPECT_EQ(p2p->container, "peer/bandwidth/0to1 link=host");
+  EXPECT_TRUE(has(p2p->fix, "--ipc=host") && has(p2p->fix, "NVIDIA_VISIBLE_DEVICES")) << p2p->fix;
+  const auto quiet = audit(s.n, s.c, container_config{}, {{copy, "bandwidth"}});
+  EXPECT_EQ(find(quiet, "peer_p2p_unavailable"), nullptr);
+  EXPECT_TRUE(has(quiet.back().title, "peer links")) << quiet.back().title;
+}
+
+// Two GPUs natively, one in the container: with peer or nccl cases run, an error that names
+// both sets (never parity); for single-GPU work only a listed difference.
+TEST(AuditFaults, ADifferentGpuSetIsAnErrorForWorkAcrossGpus) {
+  sides s;
+  s.n.context["gpu_uuids"] = gpu_a + "," + gpu_b;
+  s.n.context["gpu_device_count"] = "2";
+  s.c.context["gpu_uuids"] = gpu_a;
+  s.c.context["gpu_device_count"] = "1";
+  const auto single = audit(s.n, s.c, container_config{});
+  EXPECT_EQ(find(single, "gpu_set_differs"), nullptr);
+  EXPECT_TRUE(has(single.back().title, "GPUs visible")) << single.back().title;
+  s.n.cases = {"peer/bandwidth/0to1", "nccl/all_reduce/1048576"};
+  s.c.cases = {"nccl/all_reduce/1048576"};
+  const auto f =
+      audit(s.n, s.c, container_config{}, {{all_reduce, "bandwidth"}, {peer, "bandwidth"}});
+  ASSERT_FALSE(f.empty());
+  EXPECT_EQ(f[0].id, "gpu_set_differs");
+  EXPECT_EQ(f[0].severity, "error");
+  EXPECT_EQ(f[0].native, "2 GPU(s): " + gpu_a + ", " + gpu_b);
+  EXPECT_EQ(f[0].container, "1 GPU(s): " + gpu_a);
+  EXPECT_TRUE(names(f[0].explains, peer));
+  // The same count of other GPUs is as wrong as fewer.
+  s.c.context["gpu_uuids"] = gpu_a + ",GPU-cccccccc-0000-0000-0000-000000000000";
+  s.c.context["gpu_device_count"] = "2";
+  EXPECT_EQ(audit(s.n, s.c, container_config{})[0].id, "gpu_set_differs");
 }
 
 }  // namespace

@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "../run_program.hpp"
+#include "fake_gpu_engine.hpp"
 
 namespace gpuparity {
 namespace {
@@ -22,42 +23,6 @@ const std::string gpu0 = "GPU-00000000-0000-0000-0000-000000000000";
 const std::string gpu1 = "GPU-11111111-1111-1111-1111-111111111111";
 const std::string gpu2 = "GPU-22222222-2222-2222-2222-222222222222";
 
-// Skips to the image (FAKE_IMAGE), taking the GPU from --gpus device=SEL (docker) or
-// --device nvidia.com/gpu=SEL (podman CDI); FAKE_IGNORES_SELECTION=1 makes it an engine that
-// passes every GPU whatever it is asked.
-const char* fake_engine = R"(#!/bin/sh
-case "$1" in
-  --version) echo "fake-engine.real version 1.0.2, build f00d"; exit 0 ;;
-  image) echo "sha256:fake []"; exit 0 ;;
-  kill) exit 0 ;;
-esac
-shift
-sel=all
-while [ "$1" != "$FAKE_IMAGE" ]; do
-  case "$1" in
-    --gpus) sel=${2#device=}; shift ;;
-    --device) sel=${2#nvidia.com/gpu=}; shift ;;
-  esac
-  shift
-done
-shift
-[ "$1" = true ] && exit 0
-shift
-[ -n "$FAKE_IGNORES_SELECTION" ] && sel=all
-if [ "$sel" != all ]; then
-  i=0; found=
-  for g in $(echo "$GPUPARITY_FAKE_GPUS" | tr , ' '); do
-    if [ "$sel" = "$i" ] || [ "$sel" = "$g" ]; then found=$g; fi
-    i=$((i + 1))
-  done
-  [ -n "$found" ] || { echo "unresolvable CDI devices nvidia.com/gpu=$sel" >&2; exit 125; }
-  GPUPARITY_FAKE_GPUS=$found
-fi
-unset CUDA_VISIBLE_DEVICES CUDA_DEVICE_ORDER
-GPUPARITY_FAKE_GPUS=$GPUPARITY_FAKE_GPUS GPUPARITY_FAKE_MNT_NS='mnt:[fake]' \
-  exec "$GPUPARITY_FAKE_BENCH" "$@"
-)";
-
 struct fake_machine {
   std::string dir = ::testing::TempDir();
   std::string tag = std::to_string(getpid());
@@ -66,7 +31,7 @@ struct fake_machine {
   std::string out = dir + "gpus-report-" + tag + ".json";
   std::string prom = dir + "gpus-report-" + tag + ".prom";
   fake_machine() {
-    std::ofstream(engine) << fake_engine;
+    std::ofstream(engine) << test::fake_gpu_engine;
     chmod(engine.c_str(), 0755);
   }
   ~fake_machine() {

@@ -18,6 +18,7 @@ ap.add_argument("--schema", required=True)
 ap.add_argument("--comparison-schema", required=True)
 ap.add_argument("--baseline-schema", required=True)
 ap.add_argument("--fleet-schema", required=True)
+ap.add_argument("--node-schema", required=True)
 ap.add_argument("--gpuparity", required=True)
 ap.add_argument("--bench", required=True)
 ap.add_argument("--committed", required=True)
@@ -34,6 +35,7 @@ validator = validator_for(args.schema)
 comparison_validator = validator_for(args.comparison_schema)
 baseline_validator = validator_for(args.baseline_schema)
 fleet_validator = validator_for(args.fleet_schema)
+node_validator = validator_for(args.node_schema)
 passed = failed = 0
 
 
@@ -234,7 +236,48 @@ if os.path.exists(out):
     broken = copy.deepcopy(fleet)
     broken["nodes"][0]["readable"] = "yes"
     check("fleet node readable as text", broken, expect_valid=False, v=fleet_validator)
+# Node reports: `gpuparity node` on a fake node of two GPUs (a fake nvidia-smi, fake_bench.py
+# with the node-wide peer/nccl cases, both sides natively), one whose nvidia-smi fails, and
+# each run's report against the report schema; broken ones must be rejected.
+smi = os.path.join(tmp, "nvidia-smi")
+with open(smi, "w") as f:
+    f.write("#!/bin/sh\n[ -n \"$FAKE_SMI_FAIL\" ] && { echo 'no driver' >&2; exit 9; }\n"
+            "echo '0, GPU-00000000-0000-0000-0000-000000000000, 00000000:18:00.0, NVIDIA H100 80GB HBM3'\n"
+            "echo '1, GPU-11111111-1111-1111-1111-111111111111, 00000000:2A:00.0, NVIDIA H100 80GB HBM3'\n")
+os.chmod(smi, 0o755)
+node_env = dict(fake_env, GPUPARITY_FAKE_PEER="nvlink")
+nodes = 0
+for name, extra in (("node", {}), ("node-no-smi", {"FAKE_SMI_FAIL": "1"})):
+    out = os.path.join(tmp, name + ".json")
+    r = subprocess.run([args.gpuparity, "node", "--native-vs-native", "--nvidia-smi", smi, "--bench",
+                        os.path.join(data, "fake_bench.py"), "--programs", "bench", "--filter", "stream/copy",
+                        "--no-telemetry", "--processes-per-trial", "0", "--budget", "30", "-o", out],
+                       env=dict(node_env, **extra), capture_output=True, text=True, timeout=600)
+    if not os.path.exists(out):
+        failed += 1
+        print(f"FAIL {name}: exit {r.returncode}, no report: {r.stderr.strip()[-300:]}")
+        continue
+    node = json.load(open(out))
+    nodes += 1
+    check(name, node, v=node_validator)
+    for part in node["gpus"] + ([node["node_wide"]] if node["node_wide"] else []):
+        if part.get("report"):
+            check(name + " " + os.path.basename(part["report"]), json.load(open(part["report"])))
+    if name == "node":
+        if node["verdict"] != "parity" or len(node["gpus"]) != 2 or node["node_wide"]["status"] != "run":
+            failed += 1
+            print(f"FAIL node: verdict {node['verdict']} ({node['verdict_reason']}), "
+                  f"{len(node['gpus'])} GPUs, node-wide {node['node_wide']['status']}")
+        broken = copy.deepcopy(node)
+        broken["gpus"][1]["verdict"] = "error"  # a node with a GPU in error is never parity
+        check("node parity with a GPU in error", broken, expect_valid=False, v=node_validator)
+        broken = copy.deepcopy(node)
+        broken["gpus"][0]["uuid"] = "0"
+        check("node GPU without a UUID", broken, expect_valid=False, v=node_validator)
+        broken = copy.deepcopy(node)
+        broken["verdict"], broken["exit_code"] = "error", 0
+        check("node error exiting 0", broken, expect_valid=False, v=node_validator)
 print(f"report schema: {len(committed)} committed reports, {len(comparisons)} comparisons, "
-      f"{len(baselines)} baselines, {len(fleets)} fleet documents")
+      f"{len(baselines)} baselines, {len(fleets)} fleet documents, {nodes} node reports")
 print(f"{passed} passed, {failed} failed")
 sys.exit(1 if failed else 0)
