@@ -20,6 +20,11 @@ struct bench_options {
   std::size_t stream_bytes = std::size_t{1} << 30;  // per array
   std::size_t copy_bytes = std::size_t{64} << 20;   // per host<->device transfer
   std::size_t d2d_bytes = std::size_t{256} << 20;   // per device-to-device copy
+  std::size_t peer_bytes = std::size_t{256} << 20;  // per peer/bandwidth copy
+  // nccl/ message sizes: 8 MiB (latency and protocol choice still show) and 256 MiB (bus
+  // bandwidth, as nccl-tests' large sizes).
+  std::vector<std::size_t> nccl_bytes = {std::size_t{8} << 20, std::size_t{256} << 20};
+  double nccl_timeout_s = 180.0;  // per nccl/ case: its ranks killed after this
   int copy_buffer_sets = 3;  // separately allocated buffer sets a pinned copy rotates over
   std::size_t chase_bytes = std::size_t{1} << 30;   // pointer-chase buffer
   stream_config stream;

@@ -42,7 +42,10 @@ processes = 1
 for i, a in enumerate(args):
     if a == "--processes":
         processes = int(args[i + 1])
-runs = [b for b in doc["benchmarks"] if re.search(filt, b["name"])]
+# A leading '-' negates the filter, as in Google Benchmark.
+negated = filt.startswith("-")
+runs = [b for b in doc["benchmarks"]
+        if bool(re.search(filt[1:] if negated else filt, b["name"])) != negated]
 for b in runs:
     if b["run_name"].startswith(ROUND_TRIPS) and "submit_seconds" not in b:
         b["submit_seconds"] = SUBMIT_FRACTION * b["latency_seconds"]
