@@ -40,7 +40,6 @@ float reduced_value(std::uint64_t seed, int ranks, std::size_t i);
 float gathered_value(std::uint64_t seed, std::size_t count, std::size_t i);
 
 // Element i of the expected output (the all-reduce's sum, or the gathered inputs).
-float expected_value(collective c, std::uint64_t seed, int ranks, std::size_t count,
-                     std::size_t i);
+float expected_value(collective c, std::uint64_t seed, int ranks, std::size_t count, std::size_t i);
 
 }  // namespace gpuparity

@@ -45,7 +45,8 @@ rank_group_spec spec_for(const bench_context& ctx, collective op, std::size_t by
     if (rep.status == "incorrect")
       throw incorrect_result("rank " + std::to_string(r) + ": " + rep.message);
     if (rep.status == "not_supported")
-      throw gpu_error(error_kind::not_supported, 0, "rank " + std::to_string(r) + ": " + rep.message);
+      throw gpu_error(error_kind::not_supported, 0,
+                      "rank " + std::to_string(r) + ": " + rep.message);
   }
   throw gpu_error(error_kind::cuda, 0, "NCCL ranks: " + g.error);
 }
@@ -92,7 +93,8 @@ void collective_case(benchmark::State& state, bench_context& ctx, collective op,
 void register_nccl_cases(bench_context& ctx) {
   for (collective op : {collective::all_reduce, collective::all_gather})
     for (std::size_t bytes : ctx.options.nccl_bytes) {
-      const std::string name = std::string("nccl/") + collective_name(op) + "/" + std::to_string(bytes);
+      const std::string name =
+          std::string("nccl/") + collective_name(op) + "/" + std::to_string(bytes);
       benchmark::RegisterBenchmark(name.c_str(),
                                    [&ctx, name, op, bytes](benchmark::State& st) {
                                      run_case(st, ctx, name, [&](benchmark::State& s) {

@@ -103,7 +103,8 @@ ncclUniqueId read_unique_id() {
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(id_timeout_ms);
   for (;;) {
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-                          deadline - std::chrono::steady_clock::now()).count();
+                          deadline - std::chrono::steady_clock::now())
+                          .count();
     if (left <= 0) throw std::runtime_error("no communicator id on stdin within 120 s");
     pollfd p{STDIN_FILENO, POLLIN, 0};
     if (poll(&p, 1, static_cast<int>(left)) <= 0) continue;
@@ -124,8 +125,8 @@ void run_collective(collective op, const device_buffer& send, device_buffer& rec
                     std::size_t count, const nccl_comm& comm, cudaStream_t s) {
   const nccl_api& api = comm.api();
   if (op == collective::all_reduce)
-    GPUPARITY_NCCL_CHECK(api, all_reduce(send.get(), recv.get(), count, ncclFloat, ncclSum,
-                                         comm.get(), s));
+    GPUPARITY_NCCL_CHECK(
+        api, all_reduce(send.get(), recv.get(), count, ncclFloat, ncclSum, comm.get(), s));
   else
     GPUPARITY_NCCL_CHECK(api, all_gather(send.get(), recv.get(), count, ncclFloat, comm.get(), s));
 }
@@ -157,12 +158,16 @@ struct rank_args {
 };
 
 rank_args parse_args(int argc, char** argv) {
-  if (argc != 9) throw std::invalid_argument("expected 7 arguments after " + std::string(nccl_rank_flag));
+  if (argc != 9)
+    throw std::invalid_argument("expected 7 arguments after " + std::string(nccl_rank_flag));
   rank_args a;
   const std::string op = argv[2];
-  if (op == "all_reduce") a.op = collective::all_reduce;
-  else if (op == "all_gather") a.op = collective::all_gather;
-  else throw std::invalid_argument("unknown collective " + op);
+  if (op == "all_reduce")
+    a.op = collective::all_reduce;
+  else if (op == "all_gather")
+    a.op = collective::all_gather;
+  else
+    throw std::invalid_argument("unknown collective " + op);
   a.bytes = std::stoull(argv[3]);
   a.rank = std::stoi(argv[4]);
   a.ranks = std::stoi(argv[5]);
@@ -195,17 +200,19 @@ std::vector<double> measure(const rank_args& a) {
   for (std::size_t i = 0; i < count; ++i) host[i] = rank_value(a.seed, a.rank, i);
   device_buffer send(count * sizeof(float)), recv(out_count * sizeof(float));
   stream st;
-  GPUPARITY_CUDA_CHECK(cudaMemcpyAsync(send.get(), host.data(), send.bytes(), cudaMemcpyHostToDevice, st.get()));
+  GPUPARITY_CUDA_CHECK(
+      cudaMemcpyAsync(send.get(), host.data(), send.bytes(), cudaMemcpyHostToDevice, st.get()));
   poison(recv.get(), recv.bytes(), st.get());
   nccl_comm comm(api, a.ranks, id, a.rank);
   run_collective(a.op, send, recv, count, comm, st.get());  // warm-up, checked before timing
   GPUPARITY_CUDA_CHECK(cudaStreamSynchronize(st.get()));
-  check_output(a.op, recv, count, a.ranks, a.seed, std::max<std::size_t>(1, out_count / precheck_points),
-               "in the warm-up");
+  check_output(a.op, recv, count, a.ranks, a.seed,
+               std::max<std::size_t>(1, out_count / precheck_points), "in the warm-up");
   poison(recv.get(), recv.bytes(), st.get());
   // Every rank must run the same number of collectives, so the batch follows from the size
   // alone, never from a rank's own timing: about 10 ms or more of work per timed iteration.
-  const int batch = static_cast<int>(std::clamp<std::size_t>((std::size_t{2} << 30) / a.bytes, 1, 1000));
+  const int batch =
+      static_cast<int>(std::clamp<std::size_t>((std::size_t{2} << 30) / a.bytes, 1, 1000));
   std::vector<double> samples;
   for (int it = 0; it < a.iterations; ++it) {
     event start, stop;
@@ -240,7 +247,9 @@ int run_nccl_rank(int argc, char** argv) {
   } catch (const gpu_error& e) {
     const case_status s = status_of(e.kind());
     std::printf("%s %s: %s\n", status_tag, case_status_name(s), e.what());
-    code = s == case_status::incorrect ? exit_incorrect : s == case_status::no_device ? exit_no_device : exit_failed;
+    code = s == case_status::incorrect   ? exit_incorrect
+           : s == case_status::no_device ? exit_no_device
+                                         : exit_failed;
   } catch (const std::exception& e) {
     std::printf("%s failed: %s\n", status_tag, e.what());
     code = exit_failed;

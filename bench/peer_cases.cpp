@@ -40,7 +40,8 @@ class peer_pair {
       backward_.emplace(b, a);
       GPUPARITY_CUDA_CHECK(cudaDeviceGetP2PAttribute(&rank, cudaDevP2PAttrPerformanceRank, a, b));
     }
-    const link_type link = classify_link(ab && ba, ab && ba ? nvml_nvlink_p2p(bus_id(a), bus_id(b)) : 0);
+    const link_type link =
+        classify_link(ab && ba, ab && ba ? nvml_nvlink_p2p(bus_id(a), bus_id(b)) : 0);
     state.SetLabel(std::string("link=") + link_type_name(link));
     // The label for people; the same as numbers for tools that read counters only.
     state.counters["link_nvlink"] = link == link_type::nvlink ? 1.0 : 0.0;
@@ -122,8 +123,9 @@ void latency_case(benchmark::State& state, bench_context& ctx, int a, int b,
     words[i] = static_cast<std::uint32_t>(mix64(seed, i));
   device_buffer src = buffer_on(a, words.size() * sizeof(std::uint32_t));
   device_buffer dst = buffer_on(b, sizeof(std::uint32_t));
-  GPUPARITY_CUDA_CHECK(cudaMemcpyAsync(src.get(), words.data(), words.size() * sizeof(std::uint32_t),
-                                       cudaMemcpyHostToDevice, st.get()));
+  GPUPARITY_CUDA_CHECK(cudaMemcpyAsync(src.get(), words.data(),
+                                       words.size() * sizeof(std::uint32_t), cudaMemcpyHostToDevice,
+                                       st.get()));
   int next = 0;
   const auto copy = [&] {
     const auto* from = src.data<std::uint32_t>() + next;
@@ -135,7 +137,8 @@ void latency_case(benchmark::State& state, bench_context& ctx, int a, int b,
     std::uint32_t got = 0;
     GPUPARITY_CUDA_CHECK(cudaStreamSynchronize(st.get()));
     GPUPARITY_CUDA_CHECK(cudaMemcpy(&got, dst.get(), sizeof got, cudaMemcpyDefault));
-    const std::uint32_t want = words[static_cast<std::size_t>((next + latency_batch - 1) % latency_batch)];
+    const std::uint32_t want =
+        words[static_cast<std::size_t>((next + latency_batch - 1) % latency_batch)];
     if (got != want) throw incorrect_result(name + ": the last word copied did not arrive " + when);
   };
   for (int i = 0; i < latency_batch; ++i) copy();  // warm-up
@@ -173,7 +176,8 @@ void register_peer_cases(bench_context& ctx) {
                                    run_case(st, ctx, name, [&](benchmark::State&) {
                                      throw gpu_error(error_kind::not_supported, 0,
                                                      "peer copies need 2 visible GPUs; this "
-                                                     "process sees " + std::to_string(n));
+                                                     "process sees " +
+                                                         std::to_string(n));
                                    });
                                  })
         ->UseManualTime()

@@ -5,7 +5,7 @@
 namespace gpuparity {
 
 enum class link_type {
-  host,      // no peer access (cudaDeviceCanAccessPeer false): copies are staged through host memory
+  host,  // no peer access (cudaDeviceCanAccessPeer false): copies are staged through host memory
   pcie_p2p,  // peer access, and NVML says the pair has no NVLink P2P path: PCIe
   nvlink,    // peer access over NVLink (NVML's P2P status for the NVLink capability is OK)
   p2p,       // peer access, but NVML (libnvidia-ml.so.1) could not say over what

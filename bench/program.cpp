@@ -208,8 +208,8 @@ int run(int argc, char** argv, const char* program, void (*register_cases)(bench
 
 }  // namespace
 
-int program_main(int argc, char** argv, const char* program,
-                 void (*register_cases)(bench_context&), const char* help_footer) {
+int program_main(int argc, char** argv, const char* program, void (*register_cases)(bench_context&),
+                 const char* help_footer) {
   try {
     return run(argc, argv, program, register_cases, help_footer);
   } catch (const std::exception& e) {

@@ -41,7 +41,8 @@ void close_fd(int& fd) {
 pid_t spawn_rank(const std::string& exe, const std::vector<std::string>& args, char** envp,
                  pid_t pgid, live_rank& r) {
   int out[2], in[2];
-  if (pipe2(out, O_CLOEXEC) != 0) throw std::runtime_error(std::string("pipe: ") + std::strerror(errno));
+  if (pipe2(out, O_CLOEXEC) != 0)
+    throw std::runtime_error(std::string("pipe: ") + std::strerror(errno));
   if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, in) != 0) {
     const int e = errno;
     close(out[0]);
@@ -60,8 +61,8 @@ pid_t spawn_rank(const std::string& exe, const std::vector<std::string>& args, c
   posix_spawnattr_setsigdefault(&attr, &all);
   posix_spawnattr_setsigmask(&attr, &none);
   posix_spawnattr_setpgroup(&attr, pgid);
-  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF |
-                                      POSIX_SPAWN_SETSIGMASK);
+  posix_spawnattr_setflags(&attr,
+                           POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
   std::vector<char*> argv;
   for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
   argv.push_back(nullptr);
@@ -98,8 +99,9 @@ std::string reason_of(const std::string& out) {
 class group_runner {
  public:
   explicit group_runner(const rank_group_spec& spec)
-      : spec_(spec), deadline_(steady::now() + std::chrono::duration_cast<steady::duration>(
-                                                   std::chrono::duration<double>(spec.deadline_s))) {}
+      : spec_(spec),
+        deadline_(steady::now() + std::chrono::duration_cast<steady::duration>(
+                                      std::chrono::duration<double>(spec.deadline_s))) {}
 
   rank_group_result run() {
     const auto env = merged_environment(environ, spec_.environment);
@@ -125,7 +127,8 @@ class group_runner {
       close_fd(ranks_[r].in_fd);
       auto& o = result_.ranks[r];
       o.pid = ranks_[r].pid;
-      if (ranks_[r].reaped && WIFEXITED(ranks_[r].status)) o.exit_code = WEXITSTATUS(ranks_[r].status);
+      if (ranks_[r].reaped && WIFEXITED(ranks_[r].status))
+        o.exit_code = WEXITSTATUS(ranks_[r].status);
       if (ranks_[r].reaped && WIFSIGNALED(ranks_[r].status)) o.signal = WTERMSIG(ranks_[r].status);
     }
     return result_;
@@ -244,7 +247,8 @@ class group_runner {
   void kill_group() {
     if (killed_) return;
     // Only while one of ours is unreaped: the group id is then still ours, never recycled.
-    if (std::any_of(ranks_.begin(), ranks_.end(), [](const live_rank& k) { return k.pid > 0 && !k.reaped; }))
+    if (std::any_of(ranks_.begin(), ranks_.end(),
+                    [](const live_rank& k) { return k.pid > 0 && !k.reaped; }))
       killpg(pgid_, SIGKILL);
     killed_ = true;
     deadline_ = steady::now() + std::chrono::seconds(30);
@@ -288,14 +292,15 @@ rank_group_result run_rank_group(const rank_group_spec& spec) {
   return group_runner(spec).run();
 }
 
-std::vector<std::string> merged_environment(char** base, const std::vector<std::string>& overrides) {
+std::vector<std::string> merged_environment(char** base,
+                                            const std::vector<std::string>& overrides) {
   std::vector<std::string> env;
   auto name_of = [](const std::string& kv) { return kv.substr(0, kv.find('=')); };
   for (char** e = base; e && *e; ++e) {
     const std::string kv = *e;
-    const bool replaced = std::any_of(overrides.begin(), overrides.end(), [&](const std::string& o) {
-      return name_of(o) == name_of(kv);
-    });
+    const bool replaced =
+        std::any_of(overrides.begin(), overrides.end(),
+                    [&](const std::string& o) { return name_of(o) == name_of(kv); });
     if (!replaced) env.push_back(kv);
   }
   env.insert(env.end(), overrides.begin(), overrides.end());
@@ -323,7 +328,8 @@ rank_report parse_rank_report(const std::string& out) {
       std::istringstream s(line.substr(std::strlen(nccl_version_tag)));
       s >> r.nccl_version;
     } else if (tagged(status_tag)) {
-      std::string rest = line.size() > std::strlen(status_tag) ? line.substr(std::strlen(status_tag) + 1) : "";
+      std::string rest =
+          line.size() > std::strlen(status_tag) ? line.substr(std::strlen(status_tag) + 1) : "";
       const std::size_t colon = rest.find(':');
       r.has_status = true;
       r.status = rest.substr(0, colon);
@@ -343,7 +349,8 @@ std::vector<double> slowest_rank_samples(const std::vector<std::vector<double>>&
       throw std::invalid_argument("rank " + std::to_string(r) + " reported " +
                                   std::to_string(per_rank[r].size()) + " iterations, rank 0 " +
                                   std::to_string(slowest.size()));
-    for (std::size_t i = 0; i < slowest.size(); ++i) slowest[i] = std::max(slowest[i], per_rank[r][i]);
+    for (std::size_t i = 0; i < slowest.size(); ++i)
+      slowest[i] = std::max(slowest[i], per_rank[r][i]);
   }
   return slowest;
 }

@@ -24,10 +24,10 @@ inline constexpr const char* status_tag = "gpuparity_status";
 inline constexpr const char* nccl_version_tag = "gpuparity_nccl_version";  // NCCL's version code
 
 struct rank_group_spec {
-  std::string executable;                     // every rank runs it (/proc/self/exe)
+  std::string executable;                      // every rank runs it (/proc/self/exe)
   std::vector<std::vector<std::string>> argv;  // one per rank, argv[0] included
-  std::vector<std::string> environment;       // NAME=value set for every rank (over environ)
-  double deadline_s = 180.0;                  // from the first spawn to the last rank reaped
+  std::vector<std::string> environment;        // NAME=value set for every rank (over environ)
+  double deadline_s = 180.0;                   // from the first spawn to the last rank reaped
 };
 
 struct rank_outcome {

@@ -40,12 +40,16 @@ std::vector<std::string> workload_argv(const planned_program& p, bool native,
   return a;
 }
 
-std::string run_filter(const run_options& o) { return o.filter.empty() ? default_filter : o.filter; }
+std::string run_filter(const run_options& o) {
+  return o.filter.empty() ? default_filter : o.filter;
+}
 
 std::vector<planned_program> warm_up_plan(const std::vector<program>& programs,
                                           const run_options& o) {
   static const std::vector<std::pair<std::string, std::string>> cheap = {
-      {"--startup-trials", "1"}, {"--gemm-bursts", "1"}, {"--gemm-idle-seconds", "0"},
+      {"--startup-trials", "1"},
+      {"--gemm-bursts", "1"},
+      {"--gemm-idle-seconds", "0"},
       {"--copy-buffer-sets", "1"}};
   std::vector<planned_program> plan;
   for (const auto& p : programs) {

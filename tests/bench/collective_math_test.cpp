@@ -53,7 +53,8 @@ TEST(CollectiveMath, RankValuesAreRandomMultiplesOf1Over256) {
   EXPECT_GT(seen.size(), 400u);  // most of the 513 values
   EXPECT_LT(same_as_rank1, 64);  // the ranks' data are not the same
   EXPECT_EQ(rank_value(7, 3, 99), rank_value(7, 3, 99));
-  EXPECT_NE(rank_value(7, 3, 99) == rank_value(8, 3, 99) && rank_value(7, 3, 98) == rank_value(8, 3, 98) &&
+  EXPECT_NE(rank_value(7, 3, 99) == rank_value(8, 3, 99) &&
+                rank_value(7, 3, 98) == rank_value(8, 3, 98) &&
                 rank_value(7, 3, 97) == rank_value(8, 3, 97),
             true);  // another seed, other data
 }

@@ -32,7 +32,8 @@ bool gone(pid_t pid) {
     std::string line;
     if (!stat || !std::getline(stat, line)) return true;
     const auto close_paren = line.rfind(')');
-    if (close_paren != std::string::npos && line.size() > close_paren + 2 && line[close_paren + 2] == 'Z')
+    if (close_paren != std::string::npos && line.size() > close_paren + 2 &&
+        line[close_paren + 2] == 'Z')
       return true;
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
@@ -51,7 +52,8 @@ TEST(RankGroup, RelaysRankZerosIdToTheOthers) {
   EXPECT_FALSE(g.timed_out);
   ASSERT_EQ(g.ranks.size(), 3u);
   for (const auto& r : g.ranks) EXPECT_EQ(r.exit_code, 0);
-  EXPECT_NE(g.ranks[1].out.find("got gpuparity_unique_id 00ff"), std::string::npos) << g.ranks[1].out;
+  EXPECT_NE(g.ranks[1].out.find("got gpuparity_unique_id 00ff"), std::string::npos)
+      << g.ranks[1].out;
   EXPECT_NE(g.ranks[2].out.find("got gpuparity_unique_id 00ff"), std::string::npos);
   const auto r0 = parse_rank_report(g.ranks[0].out);
   EXPECT_EQ(r0.unique_id, "00ff");
@@ -82,7 +84,8 @@ TEST(RankGroup, AFailingRankEndsTheGroupAtOnce) {
                    "read line; echo 'gpuparity_status incorrect: element 3 is 2'; exit 3"},
                   120));
   EXPECT_FALSE(g.timed_out);  // killed because rank 1 failed, not at the deadline
-  EXPECT_NE(g.error.find("rank 1 exited 3: incorrect: element 3 is 2"), std::string::npos) << g.error;
+  EXPECT_NE(g.error.find("rank 1 exited 3: incorrect: element 3 is 2"), std::string::npos)
+      << g.error;
   EXPECT_EQ(g.ranks[0].signal, SIGKILL);
   EXPECT_TRUE(gone(g.ranks[0].pid));
 }
@@ -90,10 +93,10 @@ TEST(RankGroup, AFailingRankEndsTheGroupAtOnce) {
 TEST(RankGroup, AHungRankIsKilledAtTheDeadlineWithItsChildren) {
   const std::string dir = test::fresh_dir("rank_group");
   const std::string pid_file = dir + "/grandchild";
-  const auto g = run_rank_group(shell_group(
-      {"echo gpuparity_unique_id 01; echo gpuparity_status passed",
-       "sleep 1000 & echo $! > " + pid_file + "; read line; wait"},
-      1.0));
+  const auto g =
+      run_rank_group(shell_group({"echo gpuparity_unique_id 01; echo gpuparity_status passed",
+                                  "sleep 1000 & echo $! > " + pid_file + "; read line; wait"},
+                                 1.0));
   EXPECT_TRUE(g.timed_out);
   EXPECT_NE(g.error.find("did not finish within 1 s"), std::string::npos) << g.error;
   EXPECT_NE(g.error.find("still running: rank 1"), std::string::npos) << g.error;
@@ -105,10 +108,9 @@ TEST(RankGroup, AHungRankIsKilledAtTheDeadlineWithItsChildren) {
 }
 
 TEST(RankGroup, RankZeroWithoutAnIdEndsTheGroup) {
-  const auto g = run_rank_group(
-      shell_group({"echo 'gpuparity_status not_supported: NCCL could not be loaded'",
-                   "read line; sleep 1000"},
-                  120));
+  const auto g = run_rank_group(shell_group(
+      {"echo 'gpuparity_status not_supported: NCCL could not be loaded'", "read line; sleep 1000"},
+      120));
   EXPECT_FALSE(g.timed_out);
   EXPECT_NE(g.error.find("rank 0 closed its output without printing the communicator's id: "
                          "not_supported: NCCL could not be loaded"),
@@ -153,7 +155,8 @@ TEST(RankReport, ReadsTaggedLinesAndIgnoresTheRest) {
 }
 
 TEST(RankReport, SlowestRankPerIteration) {
-  EXPECT_EQ(slowest_rank_samples({{1, 5, 2}, {3, 1, 2}, {0, 0, 4}}), (std::vector<double>{3, 5, 4}));
+  EXPECT_EQ(slowest_rank_samples({{1, 5, 2}, {3, 1, 2}, {0, 0, 4}}),
+            (std::vector<double>{3, 5, 4}));
   EXPECT_THROW(slowest_rank_samples({{1, 2}, {1}}), std::invalid_argument);
   EXPECT_THROW(slowest_rank_samples({}), std::invalid_argument);
 }
@@ -163,7 +166,8 @@ TEST(RankReport, HexRoundTrip) {
   EXPECT_EQ(to_hex(bytes, 4), "00ab7fff");
   unsigned char back[4] = {};
   from_hex("00AB7fff", back, 4);
-  EXPECT_EQ(std::string(reinterpret_cast<char*>(back), 4), std::string(reinterpret_cast<const char*>(bytes), 4));
+  EXPECT_EQ(std::string(reinterpret_cast<char*>(back), 4),
+            std::string(reinterpret_cast<const char*>(bytes), 4));
   EXPECT_THROW(from_hex("00ab7f", back, 4), std::invalid_argument);
   EXPECT_THROW(from_hex("00ab7fzz", back, 4), std::invalid_argument);
 }
