@@ -20,8 +20,13 @@ struct bench_options {
   std::size_t stream_bytes = std::size_t{1} << 30;  // per array
   std::size_t copy_bytes = std::size_t{64} << 20;   // per host<->device transfer
   std::size_t d2d_bytes = std::size_t{256} << 20;   // per device-to-device copy
-  int copy_buffer_sets = 3;  // separately allocated buffer sets a pinned copy rotates over
-  std::size_t chase_bytes = std::size_t{1} << 30;   // pointer-chase buffer
+  std::size_t peer_bytes = std::size_t{256} << 20;  // per peer/bandwidth copy
+  // nccl/ message sizes: 8 MiB (latency and protocol choice still show) and 256 MiB (bus
+  // bandwidth, as nccl-tests' large sizes).
+  std::vector<std::size_t> nccl_bytes = {std::size_t{8} << 20, std::size_t{256} << 20};
+  double nccl_timeout_s = 180.0;  // per nccl/ case: its ranks killed after this
+  int copy_buffer_sets = 3;       // separately allocated buffer sets a pinned copy rotates over
+  std::size_t chase_bytes = std::size_t{1} << 30;  // pointer-chase buffer
   stream_config stream;
   std::vector<int> gemm_sizes = {4096, 8192};
   // A GEMM case times gemm_bursts batches of about gemm_batch_seconds of GPU work, each after
@@ -36,12 +41,12 @@ struct bench_options {
   double gemm_batch_seconds = 0.01;
   int gemm_bursts = 2;
   double gemm_idle_seconds = 0.1;
-  double gemm_warmup_seconds = 0.0;  // untimed GEMMs run before the timed batches
+  double gemm_warmup_seconds = 0.0;                 // untimed GEMMs run before the timed batches
   gemm_algo gemm_algorithm = gemm_algo::heuristic;  // the same algorithm on both sides
-  int processes = 1;       // --processes: handled before the cases run (fan_out.hpp)
-  int startup_trials = 5;  // fresh processes measured by startup/first_kernel
-  std::uint64_t seed = 0;  // base seed; every case run draws fresh data from it
-  int pin_cpu = -1;        // CPU the launching thread is pinned to; -1: not pinned
+  int processes = 1;           // --processes: handled before the cases run (fan_out.hpp)
+  int startup_trials = 5;      // fresh processes measured by startup/first_kernel
+  std::uint64_t seed = 0;      // base seed; every case run draws fresh data from it
+  int pin_cpu = -1;            // CPU the launching thread is pinned to; -1: not pinned
   bool gpu_local_cpus = true;  // run on the CPUs of the GPU's NUMA node (--cpu-affinity)
 };
 

@@ -35,6 +35,19 @@ void add_options(CLI::App& app, bench_options& o) {
                "bytes per host<->device copy/* transfer (default 64MiB)");
   bytes_option("--d2d-bytes", o.d2d_bytes,
                "bytes per copy/d2d copy (default 256MiB: at 64MiB the H100 showed 6% less)");
+  bytes_option("--peer-bytes", o.peer_bytes, "bytes per peer/bandwidth copy (default 256MiB)");
+  app.add_option_function<std::vector<std::string>>(
+         "--nccl-bytes",
+         [&o](const std::vector<std::string>& v) {
+           o.nccl_bytes.clear();
+           for (const auto& s : v) o.nccl_bytes.push_back(parse_bytes(s));
+         },
+         "nccl/ message sizes (default 8MiB,256MiB)")
+      ->delimiter(',')
+      ->type_name("SIZE,SIZE");
+  app.add_option("--nccl-timeout", o.nccl_timeout_s,
+                 "seconds an nccl/ case's ranks may run before they are killed (default 180)")
+      ->check(CLI::Range(1.0, 3600.0));
   app.add_option("--copy-buffer-sets", o.copy_buffer_sets,
                  "separately allocated buffer sets the pinned host<->device copies rotate over; "
                  "their rate is the median of the sets' (default 3)")
@@ -107,7 +120,8 @@ int fail_usage(const char* program, const output_flags& flags, const gpu_info& g
   return exit_usage;
 }
 
-int run(int argc, char** argv, const char* program, void (*register_cases)(bench_context&)) {
+int run(int argc, char** argv, const char* program, void (*register_cases)(bench_context&),
+        const char* help_footer) {
   const std::string command_line = joined_argv(argc, argv);
   const output_flags flags = scan_output_flags(argc, argv);
   // --processes K: this process only runs K fresh ones and merges what they print; it never
@@ -127,6 +141,7 @@ int run(int argc, char** argv, const char* program, void (*register_cases)(bench
                    "--benchmark_list_tests, ...) are accepted too.",
                program);
   add_options(app, options);
+  if (help_footer) app.footer(help_footer);
   for (int i = 1; i < argc; ++i)
     if (!std::strcmp(argv[i], "--help") || !std::strcmp(argv[i], "-h")) {
       std::cout << app.help();
@@ -193,10 +208,10 @@ int run(int argc, char** argv, const char* program, void (*register_cases)(bench
 
 }  // namespace
 
-int program_main(int argc, char** argv, const char* program,
-                 void (*register_cases)(bench_context&)) {
+int program_main(int argc, char** argv, const char* program, void (*register_cases)(bench_context&),
+                 const char* help_footer) {
   try {
-    return run(argc, argv, program, register_cases);
+    return run(argc, argv, program, register_cases, help_footer);
   } catch (const std::exception& e) {
     std::cerr << program << ": internal error: " << e.what() << "\n";
     return exit_failed;

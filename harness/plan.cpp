@@ -34,17 +34,22 @@ std::vector<std::string> workload_argv(const planned_program& p, bool native,
                                        const run_options& o) {
   std::vector<std::string> a = {native ? p.prog.native_path : p.prog.name,
                                 "--benchmark_format=json"};
-  const std::string& filter = p.filter.empty() ? o.filter : p.filter;
-  if (!filter.empty()) a.push_back("--benchmark_filter=" + filter);
+  a.push_back("--benchmark_filter=" + (p.filter.empty() ? run_filter(o) : p.filter));
   a.insert(a.end(), o.workload_args.begin(), o.workload_args.end());
   a.insert(a.end(), p.extra_args.begin(), p.extra_args.end());
   return a;
 }
 
+std::string run_filter(const run_options& o) {
+  return o.filter.empty() ? default_filter : o.filter;
+}
+
 std::vector<planned_program> warm_up_plan(const std::vector<program>& programs,
                                           const run_options& o) {
   static const std::vector<std::pair<std::string, std::string>> cheap = {
-      {"--startup-trials", "1"}, {"--gemm-bursts", "1"}, {"--gemm-idle-seconds", "0"},
+      {"--startup-trials", "1"},
+      {"--gemm-bursts", "1"},
+      {"--gemm-idle-seconds", "0"},
       {"--copy-buffer-sets", "1"}};
   std::vector<planned_program> plan;
   for (const auto& p : programs) {

@@ -30,6 +30,15 @@ struct planned_program {
 
 std::vector<std::string> workload_argv(const planned_program& p, bool native, const run_options& o);
 
+// The filter a run passes when the user gave none: every case but the node-wide families,
+// peer/ (GPU-to-GPU copies) and nccl/ (collectives over every visible GPU), which need the
+// whole node and belong to `gpuparity run --gpus all --filter '^(peer|nccl)/'`. A leading '-'
+// negates a Google Benchmark filter.
+inline constexpr const char* default_filter = "-^(peer|nccl)/";
+
+// The user's --filter, or default_filter when there is none.
+std::string run_filter(const run_options& o);
+
 // One invocation per program with the user's filter: the warm-up's plan. Its samples are
 // discarded, so gpuparity-bench runs each case as cheaply as it can (one startup child, one
 // GEMM burst without the idle gap), except where the user's workload args set the same

@@ -491,7 +491,7 @@ int run_parity(const run_options& o) {
   // The regression gate: this run's container side against the baseline.
   try {
     const auto candidate = measurements_from_json(report, o.output, "container");
-    const json cmp = compare_measurements(*baseline, candidate, o.margins, o.filter);
+    const json cmp = compare_measurements(*baseline, candidate, o.margins, run_filter(o));
     report["baseline_comparison"] = cmp;
     con.progress("against the baseline " + o.baseline + ": " + cmp["verdict"].get<std::string>());
     return finish(combined_exit_code(code, cmp["exit_code"].get<int>()), verdict_text, "");

@@ -130,6 +130,48 @@ class event {
   unique_handle<cudaEvent_t, event_destroy> e_;
 };
 
+// Restores the calling thread's current device when it goes out of scope.
+class device_guard {
+ public:
+  device_guard() { GPUPARITY_CUDA_CHECK(cudaGetDevice(&saved_)); }
+  device_guard(const device_guard&) = delete;
+  device_guard& operator=(const device_guard&) = delete;
+  ~device_guard() { cudaSetDevice(saved_); }
+
+ private:
+  int saved_ = 0;
+};
+
+// Device `from` may access device `to`'s memory directly while this lives. Access that was
+// already enabled (by someone else) is left enabled; access enabled here is disabled again,
+// so a case leaves the devices as it found them.
+class peer_access {
+ public:
+  peer_access(int from, int to) : from_(from), to_(to) {
+    device_guard keep;
+    GPUPARITY_CUDA_CHECK(cudaSetDevice(from));
+    const cudaError_t e = cudaDeviceEnablePeerAccess(to, 0);
+    if (e == cudaErrorPeerAccessAlreadyEnabled)
+      (void)cudaGetLastError();  // the runtime also keeps it as the last error: clear that
+    else
+      GPUPARITY_CUDA_CHECK(e);
+    enabled_here_ = e == cudaSuccess;
+  }
+  peer_access(const peer_access&) = delete;
+  peer_access& operator=(const peer_access&) = delete;
+  ~peer_access() {
+    if (!enabled_here_) return;
+    int saved = 0;
+    if (cudaGetDevice(&saved) != cudaSuccess) return;
+    if (cudaSetDevice(from_) == cudaSuccess) cudaDeviceDisablePeerAccess(to_);
+    cudaSetDevice(saved);
+  }
+
+ private:
+  int from_, to_;
+  bool enabled_here_ = false;
+};
+
 // Seconds between two recorded events, after waiting for the second.
 inline double elapsed_seconds(const event& start, const event& stop) {
   GPUPARITY_CUDA_CHECK(cudaEventSynchronize(stop.get()));

@@ -23,6 +23,12 @@ std::vector<std::string> expected_cases() {
   for (const char* l : {"latency/launch", "latency/graph_launch", "latency/memcpy_h2d_small",
                         "latency/device_memory", "startup/first_kernel"})
     c.push_back(l);
+  c.push_back("peer/bandwidth");  // fewer than 2 GPUs: the one case that says so
+#ifdef GPUPARITY_BENCH_HAS_NCCL
+  for (const char* op : {"all_reduce", "all_gather"})
+    for (const char* bytes : {"8388608", "268435456"})
+      c.push_back(std::string("nccl/") + op + "/" + bytes);
+#endif
   return c;
 }
 
@@ -32,6 +38,21 @@ TEST(BenchCli, ListsEveryCaseWithoutAGpu) {
   for (const auto& name : expected_cases())
     EXPECT_NE(r.out.find(name + "/iterations:"), std::string::npos) << name << " missing from:\n"
                                                                     << r.out;
+}
+
+// Whether this build has the nccl/ cases is in --help and in the case list.
+TEST(BenchCli, HelpSaysWhetherTheNcclCasesAreBuilt) {
+  const auto h = run_program({GPUPARITY_BENCH_EXE, "--help"}, no_gpu);
+  EXPECT_EQ(h.exit_code, 0) << h.err;
+  const auto l = run_program({GPUPARITY_BENCH_EXE, "--benchmark_list_tests"}, no_gpu);
+#ifdef GPUPARITY_BENCH_HAS_NCCL
+  EXPECT_NE(h.out.find("nccl/ cases: built against NCCL"), std::string::npos) << h.out;
+  EXPECT_NE(l.out.find("nccl/all_reduce/"), std::string::npos) << l.out;
+#else
+  EXPECT_NE(h.out.find("nccl/ cases: not in this build"), std::string::npos) << h.out;
+  EXPECT_EQ(l.out.find("nccl/"), std::string::npos) << l.out;
+#endif
+  EXPECT_NE(h.out.find("--peer-bytes"), std::string::npos) << h.out;
 }
 
 // --processes K: K fresh processes, their documents merged, each run with its

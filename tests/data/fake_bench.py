@@ -82,7 +82,10 @@ if link and len(visible) >= 2:
         if label:
             b["label"] = label
         doc["benchmarks"].append(b)
-runs = [b for b in doc["benchmarks"] if re.search(filt, b["name"])]
+# A leading '-' negates the filter, as in Google Benchmark.
+negated = filt.startswith("-")
+runs = [b for b in doc["benchmarks"]
+        if bool(re.search(filt[1:] if negated else filt, b["name"])) != negated]
 listing = "--benchmark_list_tests" in args or "--benchmark_list_tests=true" in args
 if visible and not listing and visible[0] == os.environ.get("GPUPARITY_FAKE_BROKEN"):
     sys.exit("fake_bench: CUDA error: uncorrectable ECC error encountered on " + visible[0])

@@ -45,16 +45,26 @@
 # gpuparity runs leave report, JUnit, Prometheus, HTML and console text in $OUT/runs.tgz.
 #   profile : wall time per case family, and 8 processes each with --cpu-affinity inherit
 #             and gpu: the between-process spread of the host-driven cases
+#   node-workloads : the node-wide cases, peer/ (every ordered GPU pair) and nccl/ (one rank
+#             per GPU), built with NCCL from the python package nvidia.nccl (PyTorch's
+#             nvidia-nccl-cu12 wheel): node-workloads.json and a summary. One GPU: peer/ is
+#             not_supported, nccl/ runs one rank.
 # Logs and JSON go to $OUT (the device tool brings them back).
 set -uo pipefail
+# Never NVLink multicast (NVLS): a failed or killed multicast set-up has taken shared GPUs out
+# of service until a reset. gpuparity-bench sets it for its NCCL ranks too.
+export NCCL_NVLS_ENABLE=0
 OUT=${OUT:-/tmp/out}
 mkdir -p "$OUT"
 log() { echo "== $*" | tee -a "$OUT/summary.txt"; }
 nvidia-smi --query-gpu=name,driver_version,clocks.sm,clocks.max.sm,clocks.mem,power.limit,temperature.gpu --format=csv | tee -a "$OUT/summary.txt"
 if [ -z "${GPUPARITY_SKIP_BUILD:-}" ]; then  # images mode builds what it needs itself
 torch_prefix=$(python3 -c 'import torch; print(torch.utils.cmake_prefix_path)' 2>/dev/null)
-log "configure (torch at ${torch_prefix:-none})"
+# NCCL's header from PyTorch's nvidia-nccl wheel (a namespace package: __file__ may be None).
+nccl_root=$(python3 -c 'import os, nvidia.nccl as m; print(os.path.dirname(m.__file__) if m.__file__ else list(m.__path__)[0])' 2>/dev/null)
+log "configure (torch at ${torch_prefix:-none}, NCCL at ${nccl_root:-none})"
 cmake -S . -B build-gpu -G Ninja -DCMAKE_CUDA_ARCHITECTURES=90 -DCMAKE_PREFIX_PATH="$torch_prefix" \
+  ${nccl_root:+-DNCCL_ROOT="$nccl_root"} \
   >"$OUT/build.log" 2>&1 || { tail -30 "$OUT/build.log"; exit 1; }
 grep -E 'gpuparity' "$OUT/build.log" | tee -a "$OUT/summary.txt"
 start=$(date +%s)
@@ -323,6 +333,30 @@ harness|gate|gate-long|parity-long|parity-aa|pair|misconfig|aa-long|template|set
     ;;
   esac
   tar -C "$OUT" -czf "$OUT/runs.tgz" runs && rm -rf "$R"
+  ;;
+node-workloads)
+  nvidia-smi topo -m 2>&1 | head -12 | tee -a "$OUT/summary.txt"
+  grep -E 'nccl/ cases|NCCL' "$OUT/build.log" | tee -a "$OUT/summary.txt"
+  t0=$(now)
+  $B --benchmark_filter='^(peer|nccl)/' --benchmark_out="$OUT/node-workloads.json" \
+    --benchmark_out_format=json >"$OUT/node-workloads.txt" 2>&1; rc=$?
+  log "peer/ and nccl/ cases: rc=$rc wall $(since $t0) s"
+  python3 - "$OUT/node-workloads.json" <<'PY' | tee -a "$OUT/summary.txt"
+import json, sys
+d = json.load(open(sys.argv[1]))
+for b in d["benchmarks"]:
+    name = b["run_name"].split("/iterations")[0]
+    if b.get("error_occurred"):
+        print(f"{name:34} {b.get('error_message', '')[:110]}")
+    elif "latency_seconds" in b:
+        print(f"{name:34} {b['latency_seconds'] * 1e6:9.2f} us   {b.get('label', '')}")
+    else:
+        extra = ""
+        if "busbw_bytes_per_second" in b:
+            extra = f"busbw {b['busbw_bytes_per_second'] / 1e9:.1f} algbw {b['algbw_bytes_per_second'] / 1e9:.1f} GB/s"
+        print(f"{name:34} {b['bytes_per_second'] / 1e9:9.1f} GB/s {extra} {b.get('label', '')}"
+              f" case {b.get('case_seconds', 0):.1f} s")
+PY
   ;;
 profile)
   echo "GPU local CPUs: $(cat /sys/bus/pci/devices/$(nvidia-smi --query-gpu=pci.bus_id --format=csv,noheader | tr A-Z a-z | sed 's/^0000//')/local_cpulist 2>/dev/null)" | tee -a "$OUT/summary.txt"

@@ -334,7 +334,8 @@ with open(log, "a") as f:
     f.write(json.dumps(sys.argv[1:]) + "\n")
 doc = json.load(open(os.environ["GPUPARITY_RECORDED_OUTPUT"]))
 filt = next((a.split("=", 1)[1] for a in sys.argv if a.startswith("--benchmark_filter=")), "")
-doc["benchmarks"] = [b for b in doc["benchmarks"] if re.search(filt, b["name"])]
+neg = filt.startswith("-")  # a negated filter, as in Google Benchmark
+doc["benchmarks"] = [b for b in doc["benchmarks"] if bool(re.search(filt[1:] if neg else filt, b["name"])) != neg]
 for b in doc["benchmarks"]:
     if b["run_name"].startswith("latency/launch/"):
         b["latency_seconds"] *= 1 + 0.3 * ((k * 7919) % 13 - 6) / 6
@@ -388,7 +389,8 @@ json.dump(doc, sys.stdout)
     std::remove(log.c_str());
     return lines;
   };
-  // 9 trials per side: the warm-up runs with the user's filter (none), the next 3 every case
+  // 9 trials per side: the warm-up runs with the default filter (every case but the node-wide
+  // peer/ and nccl/ ones; the user gave none), the next 3 every case
   // it measured, named exactly, the last 5 only the latency family, on both sides.
   const std::string every_case_filter =
       "--benchmark_filter=^(compute/fp16|compute/fp32|compute/fp64|copy/d2d|copy/d2h_pageable|"
@@ -408,7 +410,7 @@ json.dump(doc, sys.stdout)
   for (const auto& line : take_lines()) filters.push_back(filter_of(line));
   ASSERT_EQ(filters.size(), 18u);
   for (std::size_t i = 0; i < filters.size(); ++i)
-    EXPECT_EQ(filters[i], i < 2 ? ""
+    EXPECT_EQ(filters[i], i < 2 ? "--benchmark_filter=-^(peer|nccl)/"
                           : i < 8
                               ? every_case_filter
                               : "--benchmark_filter=^(latency/device_memory|latency/graph_launch|"
@@ -431,7 +433,8 @@ json.dump(doc, sys.stdout)
   const auto unfocused = take_lines();
   ASSERT_EQ(unfocused.size(), 14u);
   for (std::size_t i = 0; i < unfocused.size(); ++i)
-    EXPECT_EQ(filter_of(unfocused[i]), i < 2 ? "" : every_case_filter) << i;
+    EXPECT_EQ(filter_of(unfocused[i]), i < 2 ? "--benchmark_filter=-^(peer|nccl)/" : every_case_filter)
+        << i;
 
   // With the user's --filter, focused trials stay inside it: the open latency family is
   // named by the cases the run measured, not by its prefix.

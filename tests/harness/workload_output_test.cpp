@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <fstream>
 #include <limits>
 #include <map>
@@ -177,6 +178,25 @@ TEST(Classify, RoundTripsAreTheirOwnClassAndTheirSubmissionCostIsHost) {
   tighter.round_trip = 0.07;  // --margin-round-trip
   EXPECT_EQ(tighter.of(metric_class::round_trip), 0.07);
   EXPECT_EQ(tighter.of(metric_class::latency), 0.05);
+}
+
+// The node-wide families (docs/workloads.md): GPU-to-GPU copy bandwidth and NCCL bus bandwidth
+// are bandwidths (higher is better); the peer copy's latency is GPU-timed (CUDA events), so the
+// latency class, lower is better, not a host round trip. Their side counters are not judged.
+TEST(Classify, PeerAndNcclCases) {
+  EXPECT_EQ(classify("peer/bandwidth/0to1", "bytes_per_second"), metric_class::bandwidth);
+  EXPECT_EQ(classify("peer/latency/1to0", "latency_seconds"), metric_class::latency);
+  EXPECT_EQ(classify("nccl/all_reduce/268435456", "bytes_per_second"), metric_class::bandwidth);
+  EXPECT_EQ(classify("nccl/all_gather/8388608", "bytes_per_second"), metric_class::bandwidth);
+  EXPECT_TRUE(counter_higher_is_better("bytes_per_second"));
+  EXPECT_FALSE(counter_higher_is_better("latency_seconds"));
+  const auto judged = counter_names();
+  for (const char* side : {"busbw_bytes_per_second", "algbw_bytes_per_second", "link_nvlink",
+                           "p2p_performance_rank", "nccl_version"})
+    EXPECT_EQ(std::count_if(judged.begin(), judged.end(),
+                            [side](const char* c) { return std::string(c) == side; }),
+              0)
+        << side;
 }
 
 // The recorded H100 run with what gpuparity-bench now adds to its three host-observed round

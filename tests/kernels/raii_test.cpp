@@ -21,6 +21,8 @@ static_assert(move_only<graph>);
 static_assert(move_only<graph_exec>);
 static_assert(move_only<lt_handle>);
 static_assert(!std::is_copy_constructible_v<lt_gemm>);
+static_assert(!std::is_copy_constructible_v<peer_access>);  // a scoped state change
+static_assert(!std::is_copy_constructible_v<device_guard>);
 
 struct counting_deleter {
   static inline int calls = 0;
