@@ -58,10 +58,10 @@ OUT=${OUT:-/tmp/out}
 mkdir -p "$OUT"
 log() { echo "== $*" | tee -a "$OUT/summary.txt"; }
 nvidia-smi --query-gpu=name,driver_version,clocks.sm,clocks.max.sm,clocks.mem,power.limit,temperature.gpu --format=csv | tee -a "$OUT/summary.txt"
-if [ -z "${GPUPARITY_SKIP_BUILD:-}" ]; then  # images mode builds what it needs itself
-torch_prefix=$(python3 -c 'import torch; print(torch.utils.cmake_prefix_path)' 2>/dev/null)
 # NCCL's header from PyTorch's nvidia-nccl wheel (a namespace package: __file__ may be None).
 nccl_root=$(python3 -c 'import os, nvidia.nccl as m; print(os.path.dirname(m.__file__) if m.__file__ else list(m.__path__)[0])' 2>/dev/null)
+if [ -z "${GPUPARITY_SKIP_BUILD:-}" ]; then  # images mode builds what it needs itself
+torch_prefix=$(python3 -c 'import torch; print(torch.utils.cmake_prefix_path)' 2>/dev/null)
 log "configure (torch at ${torch_prefix:-none}, NCCL at ${nccl_root:-none})"
 cmake -S . -B build-gpu -G Ninja -DCMAKE_CUDA_ARCHITECTURES=90 -DCMAKE_PREFIX_PATH="$torch_prefix" \
   ${nccl_root:+-DNCCL_ROOT="$nccl_root"} \
@@ -87,7 +87,8 @@ prebuilt_image() {
   [ "$engine" = docker ] && box=.gpubox-docker
   source $box/setup-$engine.sh >>"$OUT/summary.txt" 2>&1 || { echo "gpubox $engine setup failed"; exit 1; }
   cmake -S . -B build-prebuilt -G Ninja -DCMAKE_CUDA_ARCHITECTURES=90 -DGPUPARITY_WITH_TORCH=OFF \
-    >/dev/null && cmake --build build-prebuilt -j 16 >/dev/null || exit 1
+    ${nccl_root:+-DNCCL_ROOT="$nccl_root"} >"$OUT/build-prebuilt.log" 2>&1 &&
+    cmake --build build-prebuilt -j 16 >>"$OUT/build-prebuilt.log" 2>&1 || { tail -30 "$OUT/build-prebuilt.log"; exit 1; }
   local t0=$(now)
   ENGINE=$engine bash $box/make-base-image.sh localhost/cuda-runtime:local build-prebuilt/bench/gpuparity-bench \
     >>"$OUT/summary.txt" 2>&1
@@ -109,6 +110,32 @@ d = json.load(sys.stdin)
 print("pinned check:", "  ".join("%s %.1f GB/s sets %.3f" % (b["run_name"].split("/")[1], b["bytes_per_second"] / 1e9,
       b.get("buffer_set_spread", 1)) for b in d["benchmarks"] if "pinned" in b["run_name"]))' | tee -a "$OUT/summary.txt"
   done
+}
+# The node-wide cases of gpuparity-bench $1 natively: peer/ (every ordered GPU pair) and nccl/
+# (one rank per GPU), node-workloads.json and a summary.
+node_workloads() {
+  nvidia-smi topo -m 2>&1 | head -12 | tee -a "$OUT/summary.txt"
+  grep -hE 'nccl/ cases|NCCL' "$OUT"/build*.log | tee -a "$OUT/summary.txt"
+  t0=$(now)
+  "$1" --benchmark_filter='^(peer|nccl)/' --benchmark_out="$OUT/node-workloads.json" \
+    --benchmark_out_format=json >"$OUT/node-workloads.txt" 2>&1; rc=$?
+  log "peer/ and nccl/ cases: rc=$rc wall $(since $t0) s"
+  python3 - "$OUT/node-workloads.json" <<'PY' | tee -a "$OUT/summary.txt"
+import json, sys
+d = json.load(open(sys.argv[1]))
+for b in d["benchmarks"]:
+    name = b["run_name"].split("/iterations")[0]
+    if b.get("error_occurred"):
+        print(f"{name:34} {b.get('error_message', '')[:110]}")
+    elif "latency_seconds" in b:
+        print(f"{name:34} {b['latency_seconds'] * 1e6:9.2f} us   {b.get('label', '')}")
+    else:
+        extra = ""
+        if "busbw_bytes_per_second" in b:
+            extra = f"busbw {b['busbw_bytes_per_second'] / 1e9:.1f} algbw {b['algbw_bytes_per_second'] / 1e9:.1f} GB/s"
+        print(f"{name:34} {b['bytes_per_second'] / 1e9:9.1f} GB/s {extra} {b.get('label', '')}"
+              f" case {b.get('case_seconds', 0):.1f} s")
+PY
 }
 for what in "${@:-smoke}"; do
 case $what in
@@ -271,6 +298,7 @@ harness|gate|gate-long|parity-long|parity-aa|pair|misconfig|aa-long|template|set
     (cd build-prebuilt && GPUPARITY_ENGINE=docker GPUPARITY_TEST_IMAGES="$tag" \
       ctest -L container -R HarnessContainer --output-on-failure >"$OUT/container-ctest-docker.log" 2>&1)
     log "harness container tests with docker: rc=$? $(grep -E 'tests passed|tests failed' "$OUT/container-ctest-docker.log")"
+    node_workloads build-prebuilt/bench/gpuparity-bench
     [ "${GPUPARITY_FAULTS:-0}" = 1 ] && fault_runs docker
     first=${GPUPARITY_FIRST:-1}
     for i in $(seq "$first" $((first + ${GPUPARITY_REPEATS:-2} - 1))); do
@@ -335,28 +363,7 @@ harness|gate|gate-long|parity-long|parity-aa|pair|misconfig|aa-long|template|set
   tar -C "$OUT" -czf "$OUT/runs.tgz" runs && rm -rf "$R"
   ;;
 node-workloads)
-  nvidia-smi topo -m 2>&1 | head -12 | tee -a "$OUT/summary.txt"
-  grep -E 'nccl/ cases|NCCL' "$OUT/build.log" | tee -a "$OUT/summary.txt"
-  t0=$(now)
-  $B --benchmark_filter='^(peer|nccl)/' --benchmark_out="$OUT/node-workloads.json" \
-    --benchmark_out_format=json >"$OUT/node-workloads.txt" 2>&1; rc=$?
-  log "peer/ and nccl/ cases: rc=$rc wall $(since $t0) s"
-  python3 - "$OUT/node-workloads.json" <<'PY' | tee -a "$OUT/summary.txt"
-import json, sys
-d = json.load(open(sys.argv[1]))
-for b in d["benchmarks"]:
-    name = b["run_name"].split("/iterations")[0]
-    if b.get("error_occurred"):
-        print(f"{name:34} {b.get('error_message', '')[:110]}")
-    elif "latency_seconds" in b:
-        print(f"{name:34} {b['latency_seconds'] * 1e6:9.2f} us   {b.get('label', '')}")
-    else:
-        extra = ""
-        if "busbw_bytes_per_second" in b:
-            extra = f"busbw {b['busbw_bytes_per_second'] / 1e9:.1f} algbw {b['algbw_bytes_per_second'] / 1e9:.1f} GB/s"
-        print(f"{name:34} {b['bytes_per_second'] / 1e9:9.1f} GB/s {extra} {b.get('label', '')}"
-              f" case {b.get('case_seconds', 0):.1f} s")
-PY
+  node_workloads $B
   ;;
 profile)
   echo "GPU local CPUs: $(cat /sys/bus/pci/devices/$(nvidia-smi --query-gpu=pci.bus_id --format=csv,noheader | tr A-Z a-z | sed 's/^0000//')/local_cpulist 2>/dev/null)" | tee -a "$OUT/summary.txt"
