@@ -24,17 +24,18 @@ set(CPACK_DEBIAN_PACKAGE_HOMEPAGE "https://github.com/gpuparity/gpuparity")
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 
 set(CPACK_DEBIAN_HARNESS_PACKAGE_NAME gpuparity)
-set(CPACK_COMPONENT_HARNESS_DESCRIPTION
-  "gpuparity harness: proves a GPU runs as fast in a container as on bare metal\n"
-  "Runs the workload programs natively and in a container, judges parity per metric, gates\n"
-  "on a baseline and renders JUnit, Prometheus, Markdown and HTML. Links no CUDA.")
+# The long descriptions; CPack puts CPACK_PACKAGE_DESCRIPTION_SUMMARY above them.
+set(CPACK_DEBIAN_HARNESS_DESCRIPTION "The gpuparity harness (no CUDA)
+gpuparity runs the workload programs natively and in a container, judges parity per
+metric, gates on a baseline and renders JUnit, Prometheus, Markdown and HTML. It links
+no CUDA; the workload programs are in gpuparity-workloads.")
 set(CPACK_DEBIAN_HARNESS_PACKAGE_SUGGESTS gpuparity-workloads)
 
 set(CPACK_DEBIAN_WORKLOADS_PACKAGE_NAME gpuparity-workloads)
-set(CPACK_COMPONENT_WORKLOADS_DESCRIPTION
-  "gpuparity workload programs (CUDA, cuBLASLt, LibTorch)\n"
-  "gpuparity-bench and, where built, gpuparity-torch: Google Benchmark programs that\n"
-  "measure a GPU and write JSON; gpuparity runs them natively and in a container.")
+set(CPACK_DEBIAN_WORKLOADS_DESCRIPTION "gpuparity's GPU workload programs (CUDA, cuBLASLt, LibTorch)
+gpuparity-bench and, where it was built, gpuparity-torch: Google Benchmark programs
+that measure a GPU, verify their results and write JSON; gpuparity runs them natively
+and in a container.")
 set(CPACK_DEBIAN_WORKLOADS_PACKAGE_RECOMMENDS gpuparity)
 
 # Is the CUDA runtime a dpkg package's (Debian's nvidia-cuda-toolkit, NVIDIA's repository)?

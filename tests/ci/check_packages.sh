@@ -30,7 +30,7 @@ build)
   h=$(ls "$pkgs"/gpuparity_*.deb); w=$(ls "$pkgs"/gpuparity-workloads_*.deb)
   version=$(sed -n 's/^ *VERSION \([0-9.]*\)$/\1/p' "$root/CMakeLists.txt" | head -1)
   for deb in "$h" "$w"; do
-    echo "== $(basename "$deb")"; dpkg-deb -I "$deb" | sed -n '/Package:/,$p'
+    echo "== $(basename "$deb")"; dpkg-deb -f "$deb" Package Version Depends Recommends Suggests
     [[ $(field "$deb" Version) == "$version"-* ]] || die "$deb: Version is not $version-*"
   done
   # The harness: libc6, libstdc++6, libgcc-s1 and nothing else (no CUDA, no LibTorch).
@@ -47,8 +47,9 @@ build)
   # The workloads: the CUDA runtime and cuBLAS named, from shlibdeps or explicitly.
   field "$w" Depends | grep -Eq 'cudart|cuda-cudart' || die "gpuparity-workloads names no CUDA runtime"
   field "$w" Depends | grep -Eq 'cublas' || die "gpuparity-workloads names no cuBLAS"
-  dpkg-deb -c "$w" | grep -q '\./usr/bin/gpuparity-bench$' || die "gpuparity-workloads lacks gpuparity-bench"
-  ! dpkg-deb -c "$w" | grep -q '\./usr/bin/gpuparity$' || die "gpuparity-workloads carries the harness"
+  dpkg-deb -c "$w" | awk '{print $6}' >"$build/workloads.files"
+  grep -qxF ./usr/bin/gpuparity-bench "$build/workloads.files" || die "gpuparity-workloads lacks gpuparity-bench"
+  ! grep -qxF ./usr/bin/gpuparity "$build/workloads.files" || die "gpuparity-workloads carries the harness"
   echo "check_packages: built $(basename "$h") ($(du -h "$h" | cut -f1)) and $(basename "$w") ($(du -h "$w" | cut -f1))"
   ;;
 install)
@@ -81,14 +82,16 @@ install)
       dir=$work/$name/usr/local/cuda-$mm/targets/$arch/lib
       mkdir -p "$dir" "$work/$name/DEBIAN" "$work/$name/etc/ld.so.conf.d"
       case $name in
-        cuda-cudart-*) cp -a "$cuda"/lib64/libcudart.so.* "$dir/" ;;
-        libcublas-*) cp -a "$cuda"/lib64/libcublas.so.* "$cuda"/lib64/libcublasLt.so.* "$dir/" ;;
+        cuda-cudart-*) cp -al "$cuda"/lib64/libcudart.so.* "$dir/" 2>/dev/null || cp -a "$cuda"/lib64/libcudart.so.* "$dir/" ;;
+        libcublas-*) cp -al "$cuda"/lib64/libcublas.so.* "$cuda"/lib64/libcublasLt.so.* "$dir/" 2>/dev/null ||
+          cp -a "$cuda"/lib64/libcublas.so.* "$cuda"/lib64/libcublasLt.so.* "$dir/" ;;
       esac
       echo "/usr/local/cuda-$mm/targets/$arch/lib" >"$work/$name/etc/ld.so.conf.d/$name.conf"
       printf 'Package: %s\nVersion: %s\nArchitecture: %s\nMaintainer: gpuparity CI <ci@localhost>\nDescription: %s from the build machine'"'"'s CUDA toolkit, under NVIDIA'"'"'s package name\n' \
         "$name" "$mm" "$(dpkg --print-architecture)" "$name" >"$work/$name/DEBIAN/control"
       printf '#!/bin/sh\nldconfig\n' >"$work/$name/DEBIAN/postinst"; chmod 755 "$work/$name/DEBIAN/postinst"
-      dpkg-deb --root-owner-group -b "$work/$name" "$work/$name.deb" >/dev/null
+      # Uncompressed: the package stays here, and xz on cuBLASLt (500 MB) takes minutes.
+      dpkg-deb -Znone --root-owner-group -b "$work/$name" "$work/$name.deb" >/dev/null
     done
     ls "$work"/*.deb >/dev/null 2>&1 || die "no CUDA package names in Depends: $depends"
   else
@@ -107,7 +110,7 @@ install)
       gpuparity-bench --benchmark_filter=stream/copy --benchmark_out=/tmp/nogpu.json 2>/tmp/err >/dev/null
       rc=$?
       set -e
-      cat /tmp/err
+      head -1 /tmp/err
       [ "$rc" -eq 5 ] || { echo "gpuparity-bench: exit $rc without a GPU, not 5"; exit 1; }
       grep -q "no usable CUDA GPU" /tmp/err
       if command -v gpuparity-torch >/dev/null; then gpuparity-torch --benchmark_list_tests | head -2; fi'
