@@ -6,7 +6,7 @@
 #     github-workflow schema;
 #   GitLab's CI schema (schema.json, as shipped in npm gitlab-ci-local@4.52.0) with
 #     python3-jsonschema;
-#   shellcheck on every run:/script: block (GitHub's ${{ }} expressions replaced by a word).
+#   ShellCheck on every run:/script: block (GitHub's ${{ }} expressions replaced by a word).
 # actionlint reads no config here, so it cannot be told the runner label `gpu` (a
 # self-hosted runner's own): that one finding is expected and skipped, every other fails.
 # Needs node/npm, python3 with yaml and jsonschema, shellcheck; the npm packages (pinned)
