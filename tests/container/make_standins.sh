@@ -6,6 +6,7 @@
 #                              nvcc, headers, cudart, cuBLAS/cuBLASLt   (nvidia/cuda:*-devel)
 #   standin/cuda-runtime:13.0  Debian bookworm + cudart, cuBLAS/cuBLASLt (nvidia/cuda:*-runtime)
 #   standin/torch-devel:13.0   cuda-devel + Debian's CPU-only LibTorch  (pytorch/pytorch:*-devel)
+#   standin/debian:bookworm    the plain Debian bookworm root               (debian:bookworm)
 # Needs root, debootstrap, a running engine (ENGINE=docker|podman) and Debian's mirror.
 set -euo pipefail
 engine=${ENGINE:-docker}
@@ -19,6 +20,10 @@ base=$work/base
 debootstrap --variant=minbase bookworm "$base" "$mirror" >"$work/debootstrap.log" 2>&1 ||
   { tail -20 "$work/debootstrap.log" >&2; exit 1; }
 rm -rf "$base"/var/cache/apt/archives/*.deb
+# The plain root, as debian:bookworm is: where tests/ci/check_packages.sh installs the .debs.
+tar -C "$base" -c . | "$engine" import \
+  --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' - standin/debian:bookworm >/dev/null
+echo "make_standins: standin/debian:bookworm ($(du -sh "$base" | cut -f1))"
 
 # The toolkit is GBs: where it and the work folder share a filesystem, the root filesystems
 # hard-link to it instead of copying (nothing in them is written to after).
