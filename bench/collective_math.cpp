@@ -19,11 +19,19 @@ double bus_factor(collective c, int ranks) {
 std::size_t send_count(collective c, std::size_t bytes, int ranks) {
   if (ranks < 1) throw std::invalid_argument("a collective needs at least one rank");
   const std::size_t parts = c == collective::all_gather ? static_cast<std::size_t>(ranks) : 1;
-  if (bytes == 0 || bytes % (parts * sizeof(float)) != 0)
+  // As nccl-tests does: the size rounded down to whole floats per rank (3, 5, 6 or 7 GPUs
+  // do not divide a power of two), the rates computed from the size actually moved.
+  const std::size_t count = bytes / (parts * sizeof(float));
+  if (count == 0)
     throw std::invalid_argument(std::string(collective_name(c)) + " of " + std::to_string(bytes) +
                                 " bytes over " + std::to_string(ranks) +
-                                " ranks: not a whole number of floats per rank");
-  return bytes / (parts * sizeof(float));
+                                " ranks: less than one float per rank");
+  return count;
+}
+
+std::size_t moved_bytes(collective c, std::size_t bytes, int ranks) {
+  const std::size_t parts = c == collective::all_gather ? static_cast<std::size_t>(ranks) : 1;
+  return send_count(c, bytes, ranks) * parts * sizeof(float);
 }
 
 collective_rates rates_of(collective c, std::size_t bytes, int ranks, double seconds) {

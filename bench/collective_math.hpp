@@ -21,6 +21,9 @@ double bus_factor(collective c, int ranks);
 // size, which is that same number; this returns the float elements each rank sends.
 // Throws std::invalid_argument when `bytes` is not a whole number of floats per rank.
 std::size_t send_count(collective c, std::size_t bytes, int ranks);
+// The bytes the collective of `bytes` really moves over `ranks` (its size rounded down to
+// whole floats per rank): what the rates are computed from.
+std::size_t moved_bytes(collective c, std::size_t bytes, int ranks);
 
 struct collective_rates {
   double algbw = 0;  // bytes per second: size / seconds

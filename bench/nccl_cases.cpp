@@ -54,7 +54,7 @@ rank_group_spec spec_for(const bench_context& ctx, collective op, std::size_t by
 void collective_case(benchmark::State& state, bench_context& ctx, collective op,
                      std::size_t bytes) {
   const int ranks = ctx.gpu.device_count;
-  (void)send_count(op, bytes, ranks);  // a size that does not split is a usage error, here
+  const std::size_t moved = moved_bytes(op, bytes, ranks);  // too small a size: a usage error
   const auto group = run_rank_group(spec_for(ctx, op, bytes, ranks, ctx.next_seed()));
   if (!group.error.empty()) throw_group_failure(group);
   std::vector<std::vector<double>> per_rank;
@@ -76,14 +76,14 @@ void collective_case(benchmark::State& state, bench_context& ctx, collective op,
   std::size_t i = 0;
   for (auto _ : state) state.SetIterationTime(samples.at(i++ % samples.size()));
   // Each rank's samples are per operation already (a timed batch over its count).
-  const collective_rates r = rates_of(op, bytes, ranks, median(samples));
+  const collective_rates r = rates_of(op, moved, ranks, median(samples));
   state.counters["algbw_bytes_per_second"] = r.algbw;
   state.counters["busbw_bytes_per_second"] = r.busbw;
   // One rank's bus bandwidth is 0 by definition (nothing crosses a bus): it reports algbw.
   state.counters["bytes_per_second"] = ranks > 1 ? r.busbw : r.algbw;
   state.counters["relative_mad"] = relative_mad(samples);
   state.counters["ranks"] = ranks;
-  state.counters["transfer_bytes"] = double(bytes);
+  state.counters["transfer_bytes"] = double(moved);
   state.counters["nccl_version"] = static_cast<double>(version);  // 22703: NCCL 2.27.3
   state.SetLabel("ranks=" + std::to_string(ranks));
 }

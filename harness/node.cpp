@@ -2,8 +2,13 @@
 
 #include <unistd.h>
 
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+
 #include <chrono>
 #include <iostream>
+#include <set>
 #include <sstream>
 
 #include "console.hpp"
@@ -63,6 +68,20 @@ void summarise_run(const json& r, json& part) {
 
 }  // namespace
 
+std::string not_this_runs(const json& report, int run_exit_code, const std::string& path) {
+  const json& e = report.contains("exit_code") ? report["exit_code"] : json();
+  if (e.is_number_integer() && e.get<int>() == run_exit_code) return "";
+  return "the report at " + path + " is not this run's: the run exited " +
+         std::to_string(run_exit_code) + ", the report says " + (e.is_null() ? "nothing" : e.dump()) +
+         " (the run could not write it, or another gpuparity wrote there)";
+}
+
+std::string remove_stale_report(const std::string& path) {
+  if (std::remove(path.c_str()) == 0 || errno == ENOENT) return "";
+  return "cannot remove the previous report at " + path + " (" + std::strerror(errno) +
+         "): a stale report must never stand for this run";
+}
+
 json node_gpu_part(const node_gpu& g, const std::string& path, int code) {
   json part = gpu_json(g);
   part["status"] = "run";
@@ -83,6 +102,12 @@ json node_gpu_part(const node_gpu& g, const std::string& path, int code) {
     return part;
   }
   summarise_run(r, part);
+  if (const std::string stale = not_this_runs(r, code, path); !stale.empty()) {
+    part["verdict"] = "error";
+    part["exit_code"] = code > exit_interrupted_base ? code : exit_error;
+    part["verdict_reason"] = stale;
+    return part;
+  }
   const json& gpu = r["gpu"];
   part["native_uuids"] = gpu.value("native_uuids", json::array());
   part["container_uuids"] = gpu.value("container_uuids", json::array());
@@ -121,7 +146,7 @@ struct node_wide_probe {
   bool failed = false;  // asking failed: an error, not a skip
 };
 
-node_wide_probe probe_node_wide(const run_options& run) {
+node_wide_probe probe_node_wide(const run_options& run, std::size_t gpus) {
   if (run.programs == "torch")
     return {false, "--programs torch: the peer and nccl families are gpuparity-bench's", false};
   const std::string bench = native_bench_path(run);
@@ -135,19 +160,44 @@ node_wide_probe probe_node_wide(const run_options& run) {
                 (r.timed_out ? ", timed out" : "") + "): " + r.err.substr(0, 300),
             true};
   std::istringstream lines(r.out);
-  for (std::string line; std::getline(lines, line);)
-    if (line.rfind("peer/", 0) == 0 || line.rfind("nccl/", 0) == 0) return {true, "", false};
+  bool peer = false, nccl = false;
+  for (std::string line; std::getline(lines, line);) {
+    peer = peer || line.rfind("peer/", 0) == 0;
+    nccl = nccl || line.rfind("nccl/", 0) == 0;
+  }
+  if (nccl || (peer && gpus >= 2)) return {true, "", false};
+  if (peer)  // one GPU: the peer cases say not_supported on both sides, nothing to judge
+    return {false, "one GPU and " + bench + " has no nccl/ case: peer copies need 2 GPUs", false};
   return {false, bench + " has no case matching " + std::string(node_wide_filter), false};
 }
 
-json node_wide_part(const node_options& o, console& con) {
+// The node-wide run must have seen every GPU nvidia-smi listed, on both sides: a subset
+// (an inherited CUDA_VISIBLE_DEVICES, a runtime that passed fewer GPUs) judges less than
+// the node. Empty when it did, else why not.
+std::string node_wide_gpus_problem(const json& part, const std::vector<node_gpu>& listed) {
+  std::set<std::string> want;
+  for (const auto& g : listed) want.insert(g.uuid);
+  for (const char* side : {"native_gpus", "container_gpus"}) {
+    std::set<std::string> saw;
+    std::istringstream in(json_text(part, side));
+    for (std::string u; std::getline(in, u, ',');)
+      if (!u.empty()) saw.insert(u);
+    if (saw != want)
+      return std::string("the node-wide run's ") + (side[0] == 'n' ? "native" : "container") +
+             " side saw " + (saw.empty() ? "no GPU list" : json_text(part, side)) + ", not the " +
+             std::to_string(want.size()) + " GPU(s) nvidia-smi lists";
+  }
+  return "";
+}
+
+json node_wide_part(const node_options& o, const std::vector<node_gpu>& listed, console& con) {
   json part = {{"status", "skipped"}, {"filter", node_wide_filter}, {"report", nullptr},
                {"verdict", nullptr},  {"exit_code", nullptr},       {"verdict_reason", nullptr}};
   if (!o.node_wide) {
     part["verdict_reason"] = "--no-node-wide";
     return part;
   }
-  const auto probe = probe_node_wide(o.run);
+  const auto probe = probe_node_wide(o.run, listed.size());
   if (!probe.has_cases) {
     part["verdict_reason"] = probe.why_not;
     if (probe.failed) {
@@ -169,6 +219,13 @@ json node_wide_part(const node_options& o, console& con) {
   r.prometheus.clear();
   con.progress("node-wide: every GPU on both sides, cases " + std::string(node_wide_filter));
   std::cout << "\nnode-wide, every GPU on both sides:\n";
+  part["status"] = "not_run";
+  part["verdict"] = "error";
+  part["exit_code"] = exit_error;
+  if (const std::string err = remove_stale_report(r.output); !err.empty()) {
+    part["verdict_reason"] = err;
+    return part;
+  }
   const int code = run_parity(r);
   part["status"] = "run";
   part["report"] = r.output;
@@ -176,10 +233,20 @@ json node_wide_part(const node_options& o, console& con) {
   part["exit_code"] = code;
   try {
     const json rep = load_document(r.output).body;
+    if (!is_run_report(rep)) throw document_error(r.output + " is not a run report");
     summarise_run(rep, part);
     part["native_gpus"] = rep["sides"]["native"].value("gpu_uuids", "");
     part["container_gpus"] = rep["sides"]["container"].value("gpu_uuids", "");
+    std::string problem = not_this_runs(rep, code, r.output);
+    if (problem.empty() && part["verdict"] != "error") problem = node_wide_gpus_problem(part, listed);
+    if (!problem.empty()) {
+      part["verdict"] = "error";
+      part["exit_code"] = code > exit_interrupted_base ? code : exit_error;
+      part["verdict_reason"] = problem;
+    }
   } catch (const std::exception& e) {
+    part["verdict"] = "error";
+    part["exit_code"] = code > exit_interrupted_base ? code : exit_error;
     part["verdict_reason"] = std::string("its run wrote no readable report: ") + e.what();
   }
   return part;
@@ -259,6 +326,10 @@ int run_node(const node_options& o) {
     r.output = node_gpu_report_path(o, g.index);
     r.junit.clear();
     r.prometheus.clear();
+    if (const std::string err = remove_stale_report(r.output); !err.empty()) {
+      doc["gpus"].push_back(not_run_part(g, err));
+      continue;
+    }
     const int code = run_parity(r);
     doc["gpus"].push_back(node_gpu_part(g, r.output, code));
     con.progress(name + ": " + json_text(doc["gpus"].back(), "verdict"));
@@ -274,7 +345,7 @@ int run_node(const node_options& o) {
                                   {"verdict", "error"},
                                   {"exit_code", exit_interrupted_base + interrupted_signal()},
                                   {"verdict_reason", "not run: gpuparity was interrupted"}}
-                           : node_wide_part(o, con);
+                           : node_wide_part(o, listing.gpus, con);
     parts.push_back(part_of(doc["node_wide"], "node-wide"));
   }
   decision d = error.empty() ? decide_node(parts) : decision{error_code, "error", error};

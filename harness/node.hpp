@@ -47,6 +47,16 @@ int run_node(const node_options& o);
 // another GPU there, is never parity; so is a report that cannot be read.
 nlohmann::ordered_json node_gpu_part(const node_gpu& g, const std::string& path, int code);
 
+// Why a run report read back after a run is not that run's (its exit_code is not the run's
+// exit code: the run could not write it and an older one was left there, or another
+// gpuparity wrote there); empty when it is.
+std::string not_this_runs(const nlohmann::ordered_json& report, int run_exit_code,
+                          const std::string& path);
+
+// Removes the report a previous run left at path, before a run writes there: empty when none
+// is left, else why it could not be removed (then the run must not count).
+std::string remove_stale_report(const std::string& path);
+
 // One part of a node's verdict (a GPU's run, or the node-wide run), and the node's verdict
 // from them: decide_node in decision.hpp.
 struct node_part {

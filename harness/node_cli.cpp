@@ -69,6 +69,13 @@ int node_command(node_cli& v, int argc, char** argv) {
     std::cerr << "gpuparity node: --dry-run is run's: try gpuparity run --dry-run --gpus UUID\n";
     return exit_usage;
   }
+  if (!o.run.baseline.empty()) {
+    // run keeps a GPU's verdict "parity" beside a regression's exit code: the node's verdict
+    // and renderings would show a regression as parity.
+    std::cerr << "gpuparity node: --baseline is run's: gate each GPU against its baseline with "
+                 "gpuparity run --gpus UUID --baseline FILE\n";
+    return exit_usage;
+  }
   // The reports of the runs are outputs too: all checked before the first trial.
   std::vector<named_path> outputs = {
       {"-o", o.output},

@@ -15,6 +15,12 @@ COPY cmake /src/cmake
 COPY kernels /src/kernels
 COPY bench /src/bench
 COPY harness /src/harness
+# What `cmake --install` carries beside the programs (cmake/install.cmake, packaging.cmake).
+COPY LICENSE README.md CHANGELOG.md /src/
+COPY share /src/share
+COPY examples /src/examples
+COPY results/schema /src/results/schema
+COPY results/baselines /src/results/baselines
 RUN GPUPARITY_GIT_REVISION="${REVISION}" cmake -S /src -B /build -G Ninja \
       -DCMAKE_BUILD_TYPE=Release -DCMAKE_CUDA_ARCHITECTURES="${CUDA_ARCHITECTURES}" \
       -DGPUPARITY_WITH_TORCH=OFF -DGPUPARITY_BUILD_TESTS=OFF \

@@ -22,6 +22,12 @@ COPY cmake /tmp/gpuparity-src/cmake
 COPY kernels /tmp/gpuparity-src/kernels
 COPY bench /tmp/gpuparity-src/bench
 COPY harness /tmp/gpuparity-src/harness
+# What `cmake --install` carries beside the programs (cmake/install.cmake, packaging.cmake).
+COPY LICENSE README.md CHANGELOG.md /tmp/gpuparity-src/
+COPY share /tmp/gpuparity-src/share
+COPY examples /tmp/gpuparity-src/examples
+COPY results/schema /tmp/gpuparity-src/results/schema
+COPY results/baselines /tmp/gpuparity-src/results/baselines
 # LibTorch from the image's Python torch if it has one, else wherever CMake finds it.
 RUN prefix=$(python3 -c 'import torch; print(torch.utils.cmake_prefix_path)' 2>/dev/null || true) \
  && GPUPARITY_GIT_REVISION="${REVISION}" cmake -S /tmp/gpuparity-src -B /tmp/gpuparity-build \

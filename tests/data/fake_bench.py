@@ -82,6 +82,11 @@ if link and len(visible) >= 2:
         if label:
             b["label"] = label
         doc["benchmarks"].append(b)
+elif link:  # as gpuparity-bench: with fewer than 2 GPUs one peer case, not_supported
+    base = next(b for b in doc["benchmarks"] if b["run_name"].startswith("stream/copy/"))
+    doc["benchmarks"].append(dict(base, name="peer/bandwidth", run_name="peer/bandwidth",
+                                  error_occurred=True,
+                                  error_message="not_supported: peer copies need 2 visible GPUs"))
 # A leading '-' negates the filter, as in Google Benchmark.
 negated = filt.startswith("-")
 runs = [b for b in doc["benchmarks"]

@@ -295,8 +295,9 @@ TEST(NodeCli, TheRealWorkloadProgramIsAskedForNodeWideCasesWithoutFailing) {
   EXPECT_EQ(rep["gpus"][0]["verdict"], "error");
   const auto& w = rep["node_wide"];
   EXPECT_NE(w["status"], "not_run") << w;
-  if (w["status"] == "skipped")
+  if (w["status"] == "skipped") {
     EXPECT_TRUE(has(w["verdict_reason"].get<std::string>(), "has no case matching")) << w;
+  }
 }
 
 // nvidia-smi missing, failing, or a selection it does not list: no run, an error that says so.
@@ -344,6 +345,41 @@ TEST(NodeCli, AnInterruptKillsTheRunningWorkloadAndStartsNoOther) {
     EXPECT_TRUE(test::gone_within([pid] { return test::is_running(pid); })) << pid;
     kill(pid, SIGKILL);  // if the test failed
   }
+}
+
+// run keeps a GPU's verdict beside a regression's exit code, so the node refuses --baseline
+// rather than show a regression as parity.
+TEST(NodeCli, BaselineIsRefusedWithTheRunThatGatesOneGpu) {
+  const fake_node n("baseline");
+  const auto r = n.run({}, {"--baseline", n.dir + "/baseline.json"});
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_TRUE(has(r.err, "gpuparity run --gpus UUID --baseline FILE")) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(n.out));
+}
+
+// The native side inherits a CUDA_VISIBLE_DEVICES that hides a GPU: the node-wide run saw
+// fewer GPUs than nvidia-smi lists, so it judged less than the node: an error.
+TEST(NodeCli, ANodeWideRunThatSawFewerGpusThanListedIsAnError) {
+  const fake_node n("subset");
+  const auto r = n.run({{"GPUPARITY_FAKE_PEER", "nvlink"}, {"CUDA_VISIBLE_DEVICES", gpu0}});
+  EXPECT_EQ(r.exit_code, 4) << r.err;
+  const auto rep = n.report();
+  EXPECT_EQ(rep["verdict"], "error");
+  EXPECT_EQ(rep["node_wide"]["verdict"], "error") << rep["node_wide"].dump(2);
+}
+
+// A directory where a GPU's report goes cannot be removed: that GPU is not run, the node is
+// an error, never a pass on whatever was there before.
+TEST(NodeCli, AReportPathThatCannotBeClearedIsAnError) {
+  const fake_node n("blocked");
+  std::filesystem::create_directories(n.dir + "/node.gpu1.json/inside");
+  const auto r = n.run({}, {"--no-node-wide"});
+  EXPECT_EQ(r.exit_code, 4) << r.err;
+  const auto rep = n.report();
+  EXPECT_EQ(rep["gpus"][1]["status"], "not_run");
+  EXPECT_TRUE(has(rep["gpus"][1]["verdict_reason"].get<std::string>(),
+                  "cannot remove the previous report"))
+      << rep["gpus"][1];
 }
 
 }  // namespace

@@ -1,6 +1,11 @@
 // `gpuparity node`'s parts that need no process: nvidia-smi's CSV, --gpus as a list, the
 // node's verdict from its parts (a truth table), and its renderings' GPU labels.
 #include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
 
 #include "decision.hpp"
 #include "node.hpp"
@@ -135,6 +140,30 @@ TEST(NodeRender, EveryGpuSeriesCarriesItsUuidIndexAndBusId) {
   EXPECT_NE(t.find("degraded (exit 1)"), std::string::npos) << t;
   EXPECT_NE(t.find("0/1/0"), std::string::npos) << t;
   EXPECT_NE(node_markdown(node_doc()).find("| 1 | GPU-b\"1 |"), std::string::npos);
+}
+
+// A report read back after a run counts only when it is that run's: an older report left
+// where the run could not write (a full disk) must never stand for it.
+TEST(NodeStaleReports, AReportWithAnotherExitCodeIsNotThisRuns) {
+  const nlohmann::ordered_json parity = {{"exit_code", 0}};
+  EXPECT_EQ(not_this_runs(parity, 0, "r.json"), "");
+  const auto why = not_this_runs(parity, 4, "r.json");
+  EXPECT_NE(why.find("not this run's: the run exited 4, the report says 0"), std::string::npos)
+      << why;
+  EXPECT_NE(not_this_runs(nlohmann::ordered_json::object(), 0, "r.json"), "");
+}
+
+TEST(NodeStaleReports, APreviousReportIsRemovedAndOneThatCannotBeIsNamed) {
+  const std::string dir = ::testing::TempDir() + "gpuparity_stale_" + std::to_string(getpid());
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir + "/blocked.json/inside");
+  std::ofstream(dir + "/old.json") << "{}";
+  EXPECT_EQ(remove_stale_report(dir + "/old.json"), "");
+  EXPECT_FALSE(std::filesystem::exists(dir + "/old.json"));
+  EXPECT_EQ(remove_stale_report(dir + "/none.json"), "");
+  const auto why = remove_stale_report(dir + "/blocked.json");
+  EXPECT_NE(why.find("cannot remove the previous report"), std::string::npos) << why;
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace
