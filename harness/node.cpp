@@ -39,6 +39,14 @@ json gpu_json(const node_gpu& g) {
   return {{"index", g.index}, {"uuid", g.uuid}, {"pci_bus_id", g.pci_bus_id}, {"name", g.name}};
 }
 
+// A part that failed: verdict error, the run's exit code when a signal ended it (128 + N),
+// else 4, and why.
+void fail_part(json& part, int run_code, const std::string& why) {
+  part["verdict"] = "error";
+  part["exit_code"] = run_code > exit_interrupted_base ? run_code : exit_error;
+  part["verdict_reason"] = why;
+}
+
 // What the node report keeps of a run report: its verdict, and each metric's verdict and
 // ratio (for the node's own renderings), the audit's errors and warnings.
 void summarise_run(const json& r, json& part) {
@@ -97,15 +105,12 @@ json node_gpu_part(const node_gpu& g, const std::string& path, int code) {
     r = load_document(path).body;
     if (!is_run_report(r)) throw document_error(path + " is not a run report");
   } catch (const std::exception& e) {
-    part["exit_code"] = code > exit_interrupted_base ? code : exit_error;
-    part["verdict_reason"] = std::string("its run wrote no readable report: ") + e.what();
+    fail_part(part, code, std::string("its run wrote no readable report: ") + e.what());
     return part;
   }
   summarise_run(r, part);
   if (const std::string stale = not_this_runs(r, code, path); !stale.empty()) {
-    part["verdict"] = "error";
-    part["exit_code"] = code > exit_interrupted_base ? code : exit_error;
-    part["verdict_reason"] = stale;
+    fail_part(part, code, stale);
     return part;
   }
   const json& gpu = r["gpu"];
@@ -117,12 +122,13 @@ json node_gpu_part(const node_gpu& g, const std::string& path, int code) {
   if (part["verdict"] == "error" || code > exit_interrupted_base) return part;
   if (!same) {
     const auto listed = [](const json& v) { return v.empty() ? std::string("none") : v.dump(); };
-    part["verdict"] = "error";
-    part["exit_code"] = exit_error;
-    part["verdict_reason"] =
-        "the run does not prove both sides ran on " + g.uuid + ": native ran on " +
-        listed(part["native_uuids"]) + ", the container on " + listed(part["container_uuids"]) +
-        (part["container_uuids"].empty() ? " (the GPU is missing from the container side)" : "");
+    fail_part(part, code,
+              "the run does not prove both sides ran on " + g.uuid + ": native ran on " +
+                  listed(part["native_uuids"]) + ", the container on " +
+                  listed(part["container_uuids"]) +
+                  (part["container_uuids"].empty()
+                       ? " (the GPU is missing from the container side)"
+                       : ""));
   }
   return part;
 }
@@ -240,14 +246,10 @@ json node_wide_part(const node_options& o, const std::vector<node_gpu>& listed, 
     std::string problem = not_this_runs(rep, code, r.output);
     if (problem.empty() && part["verdict"] != "error") problem = node_wide_gpus_problem(part, listed);
     if (!problem.empty()) {
-      part["verdict"] = "error";
-      part["exit_code"] = code > exit_interrupted_base ? code : exit_error;
-      part["verdict_reason"] = problem;
+      fail_part(part, code, problem);
     }
   } catch (const std::exception& e) {
-    part["verdict"] = "error";
-    part["exit_code"] = code > exit_interrupted_base ? code : exit_error;
-    part["verdict_reason"] = std::string("its run wrote no readable report: ") + e.what();
+    fail_part(part, code, std::string("its run wrote no readable report: ") + e.what());
   }
   return part;
 }
