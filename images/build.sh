@@ -60,6 +60,20 @@ build() {  # build NAME DOCKERFILE ARG_NAMES...
   echo "$tag"
 }
 
+# The nccl/ cases load libnccl.so.2 at run time (bench/nccl_rank.cpp). The tree's own NCCL
+# (the library configure found, e.g. PyTorch's nvidia-nccl wheel) goes beside the programs,
+# so both sides of a run use the same NCCL: the programs' RUNPATH ($ORIGIN/../lib) finds it
+# before any NCCL the runtime base has. Nothing when the tree was built without nccl/ cases.
+stage_nccl() {
+  local cache="$1/CMakeCache.txt" lib
+  grep -q '^GPUPARITY_WITH_NCCL:BOOL=ON' "$cache" 2>/dev/null || return 0
+  lib=$(sed -n 's/^GPUPARITY_NCCL_LIBRARY:FILEPATH=//p' "$cache")
+  case $lib in
+    ""|*-NOTFOUND) echo "build.sh: no NCCL library in $1; the image's nccl/ cases use the base's, if any" >&2 ;;
+    *) cp -L "$lib" "$2/lib/libnccl.so.2" && echo "stage-libs: $lib (as lib/libnccl.so.2)" >&2 ;;
+  esac
+}
+
 for image in "${images[@]}"; do
   case $image in
     cuda) build cuda cuda.Dockerfile BUILD_IMAGE RUNTIME_IMAGE CUDA_ARCHITECTURES ;;
@@ -71,6 +85,7 @@ for image in "${images[@]}"; do
       rm -rf "$stage"
       cmake --install "$prebuilt_dir" --prefix "$stage" >/dev/null
       sh "$here/stage-libs.sh" "$stage" --with-cxx-runtime >&2
+      stage_nccl "$prebuilt_dir" "$stage"
       printf 'version=%s\nrevision=%s\ncreated=%s\n' "$version" "$revision" "$created" > "$stage/BUILD_INFO"
       build prebuilt prebuilt.Dockerfile RUNTIME_IMAGE
       ;;
