@@ -32,8 +32,9 @@
 #             hung workload killed with its container, a missing image named), then
 #             $GPUPARITY_REPEATS (default 2) default native vs docker runs alternating
 #             with A/A runs (parity-docker-N, aa-native-N; GPUPARITY_AA_RUNS=0 leaves
-#             them out); GPUPARITY_PINNED_CHECK=1 as in settle; GPUPARITY_FAULTS=1 runs
-#             the fault matrix (faults mode) with docker before the default runs
+#             them out), the node-wide cases natively (node-workloads); GPUPARITY_PINNED_CHECK=1
+#             as in settle; GPUPARITY_FAULTS=1 then runs the fault matrix (faults mode) with
+#             docker; GPUPARITY_NODE_RUN=1 then `gpuparity node` and a run --gpus by UUID
 #   faults  : the audit's fault matrix (docs/audit.md): short native vs podman runs, each
 #             with one misconfiguration a user could really have (environment, libraries,
 #             device nodes, cgroups, rlimits and /dev/shm), reports fault-<name>; the GPU's
@@ -247,6 +248,17 @@ harness|gate|gate-long|parity-long|parity-aa|pair|misconfig|aa-long|template|set
     # After every run, so a call cut short still brings back the runs it finished.
     tar -C "$OUT" -czf "$OUT/runs.tgz.part" runs && mv "$OUT/runs.tgz.part" "$OUT/runs.tgz"
   }
+  # `gpuparity node` on this machine's GPUs (selected by UUID), short budgets: its report,
+  # each run's report beside it, JUnit, Prometheus and Markdown; then a plain run --gpus UUID.
+  node_run() {
+    local t0=$(now) uuid
+    uuid=$(nvidia-smi --query-gpu=uuid --format=csv,noheader | head -1)
+    $G node "$@" --gpus "$uuid" --budget 30 -o "$R/node.json" --junit "$R/node.junit.xml" \
+      --prom "$R/node.prom" --markdown "$R/node.md" >"$R/node.txt" 2>"$R/node.log"
+    log "node --gpus $uuid: rc=$? wall $(since $t0) s ($*)"
+    head -30 "$R/node.txt" >>"$OUT/summary.txt"
+    gp gpus-by-uuid "$@" --gpus "$uuid" --filter 'stream/copy|compute/fma' --budget 30
+  }
   # The audit's fault matrix: one misconfiguration per run, on the cases it can touch, 20 s
   # of trials at most, with podman (CDI) or docker (the GPU by hand, docs/docker-without-
   # toolkit.md). The devices given by hand less /dev/nvidia-uvm make the missing-node fault.
@@ -304,13 +316,14 @@ harness|gate|gate-long|parity-long|parity-aa|pair|misconfig|aa-long|template|set
     (cd build-prebuilt && GPUPARITY_ENGINE=docker GPUPARITY_TEST_IMAGES="$tag" \
       ctest -L container -R HarnessContainer --output-on-failure >"$OUT/container-ctest-docker.log" 2>&1)
     log "harness container tests with docker: rc=$? $(grep -E 'tests passed|tests failed' "$OUT/container-ctest-docker.log")"
-    node_workloads build-prebuilt/bench/gpuparity-bench
-    [ "${GPUPARITY_FAULTS:-0}" = 1 ] && fault_runs docker
     first=${GPUPARITY_FIRST:-1}
     for i in $(seq "$first" $((first + ${GPUPARITY_REPEATS:-2} - 1))); do
       gp "parity-docker-$i" --runtime docker --image "$tag" "${hand[@]}"
       [ "${GPUPARITY_AA_RUNS:-1}" = 0 ] || gp "aa-native-$i" --native-vs-native
     done
+    node_workloads build-prebuilt/bench/gpuparity-bench
+    [ "${GPUPARITY_FAULTS:-0}" = 1 ] && fault_runs docker
+    [ "${GPUPARITY_NODE_RUN:-0}" = 1 ] && node_run --runtime docker --image "$tag" "${hand[@]}"
     ;;
   faults)
     fault_runs podman
