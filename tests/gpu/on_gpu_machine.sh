@@ -21,7 +21,8 @@
 #             leave it out with GPUPARITY_QUOTA_RUN=0), then $GPUPARITY_REPEATS (default 5)
 #             default native vs podman runs alternating with as many A/A runs
 #             (parity-podman-N, aa-native-N, N from $GPUPARITY_FIRST, default 1;
-#             GPUPARITY_AA_RUNS=0 leaves the A/A runs out)
+#             GPUPARITY_AA_RUNS=0 leaves the A/A runs out; GPUPARITY_NODE_RUN=1 then runs
+#             `gpuparity node` and a run --gpus by UUID, as in docker)
 #   misconfig : the --cpus 0.05 run and the podman --gpus all run alone
 #   aa-long : native vs native alone, budget $GPUPARITY_BUDGET (default 400 s)
 #   docker  : the same with Docker 20.10 instead of podman (needs .gpubox-docker carried
@@ -344,6 +345,7 @@ harness|gate|gate-long|parity-long|parity-aa|pair|misconfig|aa-long|template|set
       gp "parity-podman-$i" --runtime podman --image "$tag"
       [ "${GPUPARITY_AA_RUNS:-1}" = 0 ] || gp "aa-native-$i" --native-vs-native
     done
+    [ "${GPUPARITY_NODE_RUN:-0}" = 1 ] && node_run --runtime podman --image "$tag"
     ;;
   parity-aa|pair)
     [ "$what" = pair ] || prebuilt_ctest
