@@ -55,6 +55,18 @@ std::pair<std::string, std::string> loaded_libcuda() {
   return {"", ""};
 }
 
+// Why CUDA found no driver library: the loader's own words for libcuda.so.1 ("loads" when
+// it does, so the failure was elsewhere). Only asked when libcuda is not mapped.
+std::string libcuda_dlopen_result() {
+  void* h = dlopen("libcuda.so.1", RTLD_NOW | RTLD_LOCAL);
+  if (!h) {
+    const char* e = dlerror();
+    return e ? e : "dlopen failed";
+  }
+  dlclose(h);
+  return "loads";
+}
+
 // Driver version through NVML, loaded at run time: containers may lack it.
 std::string nvml_driver_version() {
   void* h = dlopen("libnvidia-ml.so.1", RTLD_NOW | RTLD_LOCAL);
@@ -115,6 +127,7 @@ std::vector<std::pair<std::string, std::string>> environment_facts() {
   const auto [libcuda, libcuda_version] = loaded_libcuda();
   f.emplace_back("env_libcuda_path", libcuda.empty() ? "not loaded" : libcuda);
   f.emplace_back("env_libcuda_version", libcuda_version.empty() ? "unknown" : libcuda_version);
+  if (libcuda.empty()) f.emplace_back("env_libcuda_dlopen", libcuda_dlopen_result());
   f.emplace_back("env_nvml_driver_version", nvml_driver_version());
   f.emplace_back("env_rlimit_memlock", limit_text(RLIMIT_MEMLOCK));
   f.emplace_back("env_rlimit_nofile", limit_text(RLIMIT_NOFILE));

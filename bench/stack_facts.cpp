@@ -78,6 +78,19 @@ std::string libcuda_on_library_path() {
   return "none";
 }
 
+// The folders holding a libcuda.so.1 where drivers and container runtimes put it (the
+// toolkit's hook and CDI: /usr/lib/<triplet>, /usr/lib64; docker's old nvidia runtime and
+// some CDI specs: /usr/local/nvidia/lib64), whether or not the loader's path reaches them.
+std::string libcuda_files() {
+  std::string found;
+  for (const char* dir : {"/usr/local/nvidia/lib64", "/usr/local/nvidia/lib",
+                          "/usr/lib/x86_64-linux-gnu", "/usr/lib/aarch64-linux-gnu", "/usr/lib64",
+                          "/usr/lib", "/usr/lib/wsl/lib"})
+    if (access((std::string(dir) + "/libcuda.so.1").c_str(), F_OK) == 0)
+      found += (found.empty() ? "" : " ") + std::string(dir);
+  return found.empty() ? "none" : found;
+}
+
 std::string open_state(const std::string& path) {
   int fd = open(path.c_str(), O_RDWR | O_CLOEXEC | O_NONBLOCK);
   if (fd >= 0) {
@@ -246,6 +259,10 @@ fact_list stack_facts() {
   std::string mem = first_line_of("/sys/fs/cgroup/memory.max");
   if (mem.empty()) mem = first_line_of("/sys/fs/cgroup/memory/memory.limit_in_bytes");
   f.emplace_back("env_cgroup_memory_max", mem.empty() ? "unknown" : mem);
+  std::string pids = first_line_of("/sys/fs/cgroup/pids.max");
+  if (pids.empty()) pids = first_line_of("/sys/fs/cgroup/pids/pids.max");
+  f.emplace_back("env_cgroup_pids_max", pids.empty() ? "unknown" : pids);
+  f.emplace_back("env_libcuda_files", libcuda_files());
   return f;
 }
 

@@ -32,6 +32,15 @@ long long monotonic_ns() {
   return ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
+// "exit code 4" or "killed by signal 9 (Killed)": a raw wait status (1024) says neither.
+std::string wait_status_text(int status) {
+  if (WIFEXITED(status)) return "exit code " + std::to_string(WEXITSTATUS(status));
+  if (WIFSIGNALED(status))
+    return "killed by signal " + std::to_string(WTERMSIG(status)) + " (" +
+           strsignal(WTERMSIG(status)) + ")";
+  return "wait status " + std::to_string(status);
+}
+
 // Spawns the child, returns the seconds to its first kernel; throws on failure/timeout.
 double one_cold_start(int device) {
   const long long t0 = monotonic_ns();
@@ -73,8 +82,8 @@ double one_cold_start(int device) {
     if (WIFEXITED(status) && WEXITSTATUS(status) == exit_incorrect)
       throw gpu_error(error_kind::incorrect, 0,
                       "startup child: its first kernel's result was wrong");
-    throw std::runtime_error("startup child failed (exit status " + std::to_string(status) +
-                             "), output: '" + out + "'");
+    throw std::runtime_error("startup child failed (" + wait_status_text(status) +
+                             "; its own error above, on stderr), output: '" + out + "'");
   }
   return static_cast<double>(done_ns - t0) * 1e-9;
 }

@@ -10,6 +10,21 @@ namespace {
 
 using namespace audit_rules;
 
+// What the container's own evidence names as the reason CUDA found no GPU, most specific
+// first: no file descriptors left, a missing or unopenable device node, a variable that
+// hides the GPU, a libcuda that does not match the kernel module or that the loader misses.
+cause container_gpu_cause(const context& n, const context& c) {
+  for (auto rule : {open_file_limit, missing_device_node, visible_devices_hidden,
+                    libcuda_against_module, libcuda_off_loader_path})
+    if (cause found = rule(n, c); !found.fix.empty()) return found;
+  return {};
+}
+
+bool has_nvidia_nodes(const context& c) {
+  const std::string nodes = get(c, "env_device_nodes");
+  return !nodes.empty() && nodes != "none";
+}
+
 // The first cause the evidence names, most specific first: the engine's own words, then
 // what the container lacks (a device node, a matching libcuda), then the flags passed.
 std::string no_gpu_fix(const side_view& n, const side_view& c, const container_config& rt) {
@@ -34,11 +49,10 @@ std::string no_gpu_fix(const side_view& n, const side_view& c, const container_c
   if (contains(err, "could not select device driver"))
     return "Docker has no NVIDIA runtime: install the NVIDIA Container Toolkit, run "
            "`nvidia-ctk runtime configure --runtime=docker` and restart dockerd";
-  if (const cause node = missing_device_node(n.context, c.context); !node.fix.empty())
-    return node.fix;
-  if (const cause lib = libcuda_against_module(n.context, c.context); !lib.fix.empty())
-    return lib.fix;
-  if (!rt.gpu_flags)
+  if (const cause found = container_gpu_cause(n.context, c.context); !found.fix.empty())
+    return found.fix;
+  // Flags given by hand that brought device nodes in are not "no GPU flags".
+  if (!rt.gpu_flags && !has_nvidia_nodes(c.context))
     return "no GPU flags were passed (--no-gpu-flags): let gpuparity add the runtime's own "
            "(docker --gpus all, podman --device nvidia.com/gpu=all, apptainer --nv)";
   const std::string vars = get(c.context, "env_nvidia_variables");
@@ -99,6 +113,63 @@ void order_and_collapse(std::vector<finding>& out, const std::vector<difference>
   out.push_back(std::move(f));
 }
 
+// The container's workload wrote no evidence and gpuparity did not stop it: the program's
+// loader failed (exit 127 with the loader's words), the engine could not start the
+// container (125, 126, 127), or a signal killed it (128 + N; 137 is SIGKILL, most often the
+// memory cgroup's OOM killer). True when it added the finding that says so.
+bool container_without_evidence(const side_view& n, const side_view& c,
+                                const container_config& rt, std::vector<finding>& out) {
+  if (!c.context.empty() || !c.stopped.empty()) return false;
+  const std::string err = c.stderr_text.substr(0, 600);
+  if (c.exit_code == 127 && contains(c.stderr_text, "error while loading shared libraries")) {
+    out.push_back({"workload_libraries_missing", "error",
+                   "the workload program could not load its libraries in the container", "",
+                   err,
+                   "the image lacks a library the program needs (named above), or an "
+                   "LD_LIBRARY_PATH set for the container hides it: install it in the image "
+                   "or keep its folder in LD_LIBRARY_PATH (append to it rather than replace it)",
+                   {}});
+    return true;
+  }
+  if (c.exit_code == 125 || c.exit_code == 126 || c.exit_code == 127) {
+    // The engine's own words first: a daemon it cannot reach is not a GPU problem (a custom
+    // template reaches this without the image check that names it before the trials).
+    const std::string daemon = engine_unreachable_fix(runtime_executable(rt), c.stderr_text);
+    out.push_back(
+        {"container_did_not_start", "error",
+         "the runtime could not start the container (exit " + std::to_string(c.exit_code) + ")",
+         "", err, daemon.empty() ? no_gpu_fix(n, c, rt) : daemon, {}});
+    return true;
+  }
+  if (c.exit_code <= 128 || c.exit_code >= 128 + 65) return false;
+  const int sig = c.exit_code - 128;
+  std::string memory;
+  for (std::size_t i = 0; i < rt.extra.size(); ++i) {
+    const std::string& a = rt.extra[i];
+    if ((a == "--memory" || a == "-m") && i + 1 < rt.extra.size())
+      memory = a + " " + rt.extra[i + 1];
+    else if (a.rfind("--memory=", 0) == 0)
+      memory = a;
+  }
+  out.push_back(
+      {"container_workload_killed", "error",
+       "the workload in the container was killed by signal " + std::to_string(sig) +
+           (sig == 9 ? " (SIGKILL)" : "") + " before it wrote any evidence",
+       "", "exit " + std::to_string(c.exit_code) + (memory.empty() ? "" : ", run with " + memory) +
+               (err.empty() ? "" : "; " + err),
+       sig == 9 ? (memory.empty()
+                       ? "SIGKILL with no word from the program is most often the memory "
+                         "cgroup's OOM killer: check the container's memory limit (the "
+                         "engine's inspect shows OOMKilled) and the host's dmesg"
+                       : "the container's memory limit (" + memory +
+                             ") is the likely cause: the OOM killer stops the program when its "
+                             "pinned and pageable host buffers and the CUDA context exceed it; "
+                             "raise or drop the limit")
+                : "find what sent the signal (the engine, an orchestrator, a watchdog)",
+       {}});
+  return true;
+}
+
 void gpu_findings(const side_view& n, const side_view& c, const container_config& rt,
                   std::vector<finding>& out) {
   const auto& nc = n.context;
@@ -133,26 +204,13 @@ void gpu_findings(const side_view& n, const side_view& c, const container_config
          "before judging containers",
          {}});
   }
-  if (c.exit_code == 125 || c.exit_code == 126 || c.exit_code == 127) {
-    // The engine's own words first: a daemon it cannot reach is not a GPU problem (a custom
-    // template reaches this without the image check that names it before the trials).
-    const std::string daemon = engine_unreachable_fix(runtime_executable(rt), c.stderr_text);
-    if (c.context.empty())
-      out.push_back(
-          {"container_did_not_start",
-           "error",
-           "the runtime could not start the container (exit " + std::to_string(c.exit_code) + ")",
-           "",
-           c.stderr_text.substr(0, 600),
-           daemon.empty() ? no_gpu_fix(n, c, rt) : daemon,
-           {}});
-  }
+  // A container that left no evidence: say how it ended, not "no GPU".
+  if (container_without_evidence(n, c, rt, out)) return;
   if (has_gpu(n) && !has_gpu(c)) {
     std::string why = get(cc, "gpuparity_error");
     if (why.empty()) why = c.stderr_text.substr(0, 400);
     // What the container lacked, next to CUDA's own words.
-    std::string lacked = missing_device_node(nc, cc).evidence;
-    if (lacked.empty()) lacked = libcuda_against_module(nc, cc).evidence;
+    const std::string lacked = container_gpu_cause(nc, cc).evidence;
     out.push_back({"no_gpu_in_container",
                    "error",
                    "no GPU is visible inside the container",

@@ -56,6 +56,10 @@ struct variable_rule {
   const char* id;
   family moves;
   const char* effect;
+  // A value that hurts real workloads whether or not this run measured the harm: a warning
+  // even when it explains nothing measured (what it hurts follows).
+  const char* hurting_value = nullptr;
+  const char* hurts = nullptr;
 };
 
 // First match wins. The documented readers:
@@ -102,9 +106,13 @@ constexpr variable_rule variable_rules_table[] = {
     {"TORCH_", "environment_variable", torch, "is read by PyTorch"},
     {"PYTORCH_", "environment_variable", torch, "is read by PyTorch (allocator, CUDA checks)"},
     {"CUDA_LAUNCH_BLOCKING", "environment_variable", any,
-     "makes every kernel launch synchronous (a debugging aid, never for measurement)"},
+     "makes every kernel launch synchronous (a debugging aid, never for measurement)", "1",
+     "every real workload: the CPU waits for each kernel, so CPU and GPU work never overlap "
+     "and multi-stream work serialises"},
     {"CUDA_MODULE_LOADING", "environment_variable", startup,
-     "changes when kernels are loaded (lazy or eager), so startup and first launches"},
+     "changes when kernels are loaded (lazy or eager), so startup and first launches", "EAGER",
+     "the startup and memory of real workloads with large kernel libraries (PyTorch, cuDNN, "
+     "cuBLAS load every module at once: seconds and hundreds of MB per process)"},
     {"CUDA_MODULE_DATA_LOADING", "environment_variable", startup,
      "changes when module data is loaded, so startup"},
     {"CUDA_CACHE_", "environment_variable", startup, "changes the JIT cache, so startup"},
@@ -170,13 +178,18 @@ void variable_rules(const context& n, const context& c, const degraded_metrics& 
     if (nv == cv) continue;
     const variable_rule* r = rule_for(var);
     const auto explains = r && r->moves ? explained(d, r->moves) : std::vector<std::string>{};
-    if (explains.empty()) {
+    const bool hurts = r && r->hurting_value && cv.rfind(r->hurting_value, 0) == 0;
+    if (explains.empty() && !hurts) {
       out.other.push_back({var, shown(nv), shown(cv), true});
       continue;
     }
     out.found.push_back({r->id, "warning",
-                         var + " differs: it " + r->effect + ", and explains " +
-                             std::to_string(explains.size()) + " degraded metric(s)",
+                         var + " differs: it " + r->effect +
+                             (explains.empty() ? std::string(", which hurts ") + r->hurts +
+                                                     " (no measured metric shows it here)"
+                                               : ", and explains " +
+                                                     std::to_string(explains.size()) +
+                                                     " degraded metric(s)"),
                          var + "=" + shown(nv), var + "=" + shown(cv), variable_fix(var, nv, cv),
                          explains});
   }

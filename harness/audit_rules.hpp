@@ -57,4 +57,12 @@ cause missing_device_node(const context& n, const context& c);
 // agree or either is unknown.
 cause libcuda_against_module(const context& n, const context& c);
 
+// An open-file limit too low for CUDA (below 1024 and the native one), or device nodes that
+// could not be opened for want of descriptors.
+cause open_file_limit(const context& n, const context& c);
+// CUDA_VISIBLE_DEVICES set differently in the container (an image's ENV): it can hide the GPU.
+cause visible_devices_hidden(const context& n, const context& c);
+// The driver's libcuda.so.1 is in the container but not on the loader's path.
+cause libcuda_off_loader_path(const context& n, const context& c);
+
 }  // namespace gpuparity::harness::audit_rules

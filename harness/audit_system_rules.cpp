@@ -96,6 +96,14 @@ void resource_rules(const context& n, const context& c, const degraded_metrics& 
         "RLIMIT_MEMLOCK (lower: limits pinned host memory and GPUDirect RDMA, not measured "
         "here)");
   }
+  for (const auto& [key, what] :
+       {std::pair<const char*, const char*>{"env_cgroup_memory_max",
+                                            "memory limit (cgroup memory.max; pinned and "
+                                            "pageable host buffers count toward it)"},
+        {"env_cgroup_pids_max", "process limit (cgroup pids.max; the startup cases and "
+                                "NCCL's ranks start processes and threads)"}})
+    if (!get(c, key).empty() && get(n, key) != get(c, key))
+      out.other.push_back({what, get(n, key), get(c, key)});
   if (get(n, "env_rlimit_nofile") != get(c, "env_rlimit_nofile") &&
       !get(c, "env_rlimit_nofile").empty())
     out.other.push_back({"open-file limit (--ulimit nofile)", get(n, "env_rlimit_nofile"),
@@ -119,7 +127,8 @@ cause missing_device_node(const context& n, const context& c) {
   std::string unopenable;
   for (const std::string node : {"nvidiactl", "nvidia-uvm"}) {
     const std::string state = get(c, "env_dev_" + node);
-    if (state.empty() || state == "ok") continue;
+    // Out of file descriptors (open_file_limit names that): the node itself is fine.
+    if (state.empty() || state == "ok" || contains(state, "Too many open files")) continue;
     evidence += (evidence.empty() ? "" : "; ") + ("/dev/" + node + ": " + state);
     native += (native.empty() ? "" : "; ") +
               ("/dev/" + node + ": " +
@@ -195,6 +204,52 @@ cause libcuda_against_module(const context& n, const context& c) {
                    ": mount the host driver's libcuda (NVIDIA Container Toolkit / CDI) "
                    "instead of one baked into the image";
   return {"libcuda " + version + " at " + path + "; kernel module " + module, fix};
+}
+
+cause open_file_limit(const context& n, const context& c) {
+  const double cn = soft_limit(get(c, "env_rlimit_nofile")),
+               nn = soft_limit(get(n, "env_rlimit_nofile"));
+  bool exhausted = false;
+  for (const auto& [k, v] : c)
+    if (k.rfind("env_dev_", 0) == 0 && contains(v, "Too many open files")) exhausted = true;
+  if (!(cn >= 0 && cn < 1024 && (nn < 0 || cn < nn)) && !exhausted) return {};
+  return {"RLIMIT_NOFILE " + get(c, "env_rlimit_nofile") + " (natively " +
+              get(n, "env_rlimit_nofile") + ")" +
+              (exhausted ? "; opening the NVIDIA device nodes failed: Too many open files" : ""),
+          "the container's open-file limit (" + get(c, "env_rlimit_nofile") +
+              ") leaves CUDA no file descriptors: it opens every NVIDIA device node, its "
+              "libraries and its IPC handles. Raise it: --ulimit nofile=1048576:1048576 (or "
+              "the native limit)"};
+}
+
+cause visible_devices_hidden(const context& n, const context& c) {
+  const std::string key = "env_var_CUDA_VISIBLE_DEVICES";
+  if (c.find(key) == c.end() || get(n, key) == get(c, key)) return {};
+  const std::string nv = n.find(key) == n.end() ? "unset" : get(n, key);
+  return {"CUDA_VISIBLE_DEVICES=" + get(c, key) + " in the container (natively " + nv + ")",
+          "the container sets CUDA_VISIBLE_DEVICES=" + get(c, key) +
+              ", which hides the GPU from CUDA: remove it from the image's ENV or entrypoint, "
+              "or override it with -e CUDA_VISIBLE_DEVICES" +
+              (nv == "unset" ? "= (empty: every GPU)" : "=" + nv) +
+              "; to choose a GPU use gpuparity's --gpus"};
+}
+
+cause libcuda_off_loader_path(const context& n, const context& c) {
+  const std::string files = get(c, "env_libcuda_files");
+  if (get(c, "env_libcuda_path") != "not loaded" || files.empty() || files == "none") return {};
+  const std::string why = get(c, "env_libcuda_dlopen");
+  if (why == "loads") return {};
+  const std::string dir = files.substr(0, files.find(' '));
+  const std::string cp = get(c, "env_var_LD_LIBRARY_PATH"), np = get(n, "env_var_LD_LIBRARY_PATH");
+  return {"libcuda.so.1 is in " + files + " but was not loaded" +
+              (why.empty() ? "" : " (dlopen: " + why + ")") +
+              "; LD_LIBRARY_PATH=" + (cp.empty() ? "unset" : cp),
+          "the driver's libcuda.so.1 is mounted in " + dir +
+              " but the loader does not look there: LD_LIBRARY_PATH=" +
+              (cp.empty() ? "unset" : cp) + " (natively " + (np.empty() ? "unset" : np) +
+              ") leaves it out and the image's ld.so.cache lacks it. Keep " + dir +
+              " in LD_LIBRARY_PATH (append to it rather than replace it) or run ldconfig in "
+              "the image"};
 }
 
 }  // namespace gpuparity::harness::audit_rules

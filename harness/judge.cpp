@@ -156,10 +156,10 @@ judged judge(const std::map<std::string, metric_samples>& samples, const run_opt
       j.closed[name] = {native.size(), container.size()};
       if (decides && v != verdict::inconclusive) ++j.settled;
     }
-    if (decides && v == verdict::degraded) {
-      ++j.degraded_count;
-      j.degraded[name] = metric_class_name(s.kind.cls);
-    }
+    // Informational metrics that got worse go to the audit too (a finding may explain them)
+    // but never count toward the verdict.
+    if (v == verdict::degraded) j.degraded[name] = metric_class_name(s.kind.cls);
+    if (decides && v == verdict::degraded) ++j.degraded_count;
     json m = metric_identity(s.kind);
     m["margin"] = margin;
     m["decides"] = decides;

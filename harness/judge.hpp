@@ -39,7 +39,7 @@ std::map<std::string, metric_samples> collect(const std::vector<trial>& trials,
 
 struct judged {
   nlohmann::ordered_json metrics = nlohmann::ordered_json::array();
-  std::map<std::string, std::string> degraded;  // name -> class
+  std::map<std::string, std::string> degraded;  // name -> class; informational ones too
   int inconclusive = 0, degraded_count = 0;
   int open = 0;     // inconclusive deciding metrics short of their planned samples: a later
                     // look may still settle them (the others' verdicts are final)
