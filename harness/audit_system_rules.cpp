@@ -102,7 +102,7 @@ void resource_rules(const context& n, const context& c, const degraded_metrics& 
                                             "pageable host buffers count toward it)"},
         {"env_cgroup_pids_max", "process limit (cgroup pids.max; the startup cases and "
                                 "NCCL's ranks start processes and threads)"}})
-    if (!get(c, key).empty() && get(n, key) != get(c, key))
+    if (number(get(c, key), -1.0) >= 0 && get(n, key) != get(c, key))  // "max": no limit
       out.other.push_back({what, get(n, key), get(c, key)});
   if (get(n, "env_rlimit_nofile") != get(c, "env_rlimit_nofile") &&
       !get(c, "env_rlimit_nofile").empty())

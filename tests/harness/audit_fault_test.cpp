@@ -6,51 +6,13 @@
 #include <map>
 #include <set>
 
-#include "audit.hpp"
+#include "audit_evidence.hpp"
 #include "json_util.hpp"
 
 namespace gpuparity::harness {
 namespace {
 
-side_view side_of(const std::string& report, const char* side) {
-  const auto j =
-      read_json_file(std::string(GPUPARITY_RESULTS) + "/NVIDIA_H100_80GB_HBM3/runs/" + report);
-  side_view v;
-  for (const auto& [k, val] : j["sides"][side].items()) v.context[k] = val.get<std::string>();
-  return v;
-}
-
-// Both sides of a healthy default podman run with CDI on the H100 (rule-39679a4), with the
-// stack evidence the bench records: each fault edits the container's side as the fault
-// would have left it.
-const char* const healthy = "rule-39679a4/parity-podman-1.report.json";
-struct sides {
-  side_view n = side_of(healthy, "native");
-  side_view c = side_of(healthy, "container");
-  // The container without a GPU, as CUDA's failure leaves its context.
-  void no_gpu_in_container(const std::string& cuda_error) {
-    c.context.erase("gpu_uuid");
-    c.context["gpuparity_error"] = "no usable CUDA GPU (" + cuda_error + ")";
-    c.exit_code = 5;
-  }
-  // A variable set in the container only (an image's ENV, a -e flag).
-  void container_sets(const std::string& var, const std::string& value) {
-    c.context["env_var_" + var] = value;
-    c.context["env_variables"] += " " + var;
-  }
-};
-
-bool names(const std::vector<std::string>& v, const std::string& x) {
-  return std::find(v.begin(), v.end(), x) != v.end();
-}
-
-bool has(const std::string& s, const std::string& part) {
-  return s.find(part) != std::string::npos;
-}
-
-void expect_no_warning(const std::vector<finding>& f) {
-  for (const auto& x : f) EXPECT_EQ(x.severity, "info") << x.id << ": " << x.title;
-}
+using namespace audit_evidence;
 
 const std::string tf32 = "gemm/cublaslt/tf32/8192:flop_per_second";
 const std::string bf16 = "gemm/cublaslt/bf16/8192:flop_per_second";
