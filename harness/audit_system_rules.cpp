@@ -33,7 +33,6 @@ bool shared_memory_user(const std::string& n, const std::string&) {
   return contains(n, "nccl") || contains(n, "all_reduce") || contains(n, "allreduce") ||
          contains(n, "dataloader");
 }
-bool pinned_copy(const std::string& n, const std::string&) { return contains(n, "pinned"); }
 
 // NCCL (and PyTorch's DataLoader workers, which come with it in a training job) put
 // their buffers in /dev/shm: a workload that loaded NCCL is one that can be hurt.
@@ -86,15 +85,20 @@ void resource_rules(const context& n, const context& c, const degraded_metrics& 
   }
   const double nml = soft_limit(get(n, "env_rlimit_memlock")),
                cml = soft_limit(get(c, "env_rlimit_memlock"));
+  // cudaHostAlloc pins through the driver, not mlock: RLIMIT_MEMLOCK does not bound the
+  // pinned copies. It bounds memory registered with InfiniBand verbs (NCCL's IB transport,
+  // GPUDirect RDMA), so it can explain collectives only.
   if (cml >= 0 && nml > cml) {
-    const auto explains = of(d, pinned_copy);
+    const auto explains = of(d, shared_memory_user);
     warn_or_list(
         out, !explains.empty() || loaded_nccl(c),
         {"memlock_limited", "warning", "the container's RLIMIT_MEMLOCK is lower than native",
          get(n, "env_rlimit_memlock"), get(c, "env_rlimit_memlock"),
-         "pass --ulimit memlock=-1:-1 (pinned host memory and GPUDirect need it)", explains},
-        "RLIMIT_MEMLOCK (lower: limits pinned host memory and GPUDirect RDMA, not measured "
-        "here)");
+         "pass --ulimit memlock=-1:-1: NCCL's InfiniBand transport and GPUDirect RDMA register "
+         "(lock) their buffers and fail or fall back when the limit is low",
+         explains},
+        "RLIMIT_MEMLOCK (lower: limits InfiniBand/GPUDirect RDMA registrations, not measured "
+        "here; CUDA's pinned host memory is not bound by it)");
   }
   for (const auto& [key, what] :
        {std::pair<const char*, const char*>{"env_cgroup_memory_max",
