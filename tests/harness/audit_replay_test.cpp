@@ -1,0 +1,57 @@
+// The audit replayed on committed reports from the GPU machine, each a real run with one
+// misconfiguration (the fault matrix of tests/gpu/on_gpu_machine.sh and the earlier
+// sensitivity runs): the verdict the run gave and the top finding today's rules give must be
+// what a GPU expert would say. A listed report that is missing fails the test.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "audit_replay.hpp"
+
+namespace gpuparity::harness {
+namespace {
+
+struct expected {
+  const char* report;  // under results/
+  const char* verdict;
+  const char* top;      // the first finding's id
+  const char* in_fix;   // a part of its fix
+};
+
+const expected cases[] = {
+    {"NVIDIA_H100_80GB_HBM3/runs/podman-gpus-flag.report.json", "error", "no_gpu_in_container",
+     "nvidia.com/gpu=all"},
+    {"NVIDIA_H100_80GB_HBM3/runs/rule-39679a4/cpu-quota-half.report.json", "degraded", "cpu_quota",
+     "--cpus"},
+    {"NVIDIA_H100_80GB_HBM3/runs/rule-39679a4/parity-podman-1.report.json", "inconclusive",
+     "other_differences", "nothing to fix"},
+};
+
+class AuditReplay : public testing::TestWithParam<expected> {};
+
+TEST_P(AuditReplay, TheTopFindingNamesTheCause) {
+  const auto& e = GetParam();
+  const std::string path = std::string(GPUPARITY_RESULTS) + "/" + e.report;
+  ASSERT_TRUE(std::filesystem::exists(path)) << path;
+  const auto r = audit_replay::replay(path);
+  EXPECT_EQ(read_json_file(path)["verdict"], e.verdict);
+  const auto f = audit(r.native, r.container, r.runtime, r.to_explain);
+  ASSERT_FALSE(f.empty());
+  EXPECT_EQ(f[0].id, e.top) << f[0].title << "\nfix: " << f[0].fix;
+  EXPECT_NE(f[0].fix.find(e.in_fix), std::string::npos) << f[0].fix;
+  if (std::string(e.top) != "other_differences")
+    EXPECT_NE(f[0].severity, "info") << "the cause of a failed or degraded run is no footnote";
+}
+
+INSTANTIATE_TEST_SUITE_P(Committed, AuditReplay, testing::ValuesIn(cases),
+                         [](const testing::TestParamInfo<expected>& i) {
+                           std::string n = i.param.report;
+                           n = n.substr(n.rfind('/') + 1);
+                           n = n.substr(0, n.find(".report"));
+                           for (auto& ch : n)
+                             if (!std::isalnum(static_cast<unsigned char>(ch))) ch = '_';
+                           return n;
+                         });
+
+}  // namespace
+}  // namespace gpuparity::harness
