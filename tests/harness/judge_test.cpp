@@ -238,5 +238,22 @@ TEST(PairedJudgement, ADriftBothSidesShareCancelsInPairs) {
   EXPECT_LT(welch.low, 0.90);
 }
 
+// A host-class metric (informational) that got twice as slow goes to the audit, which may
+// explain it, but never counts toward the run's verdict.
+TEST(InformationalMetrics, AWorseOneReachesTheAuditNotTheVerdict) {
+  const std::vector<double> native = {3.0e-6, 3.01e-6, 2.99e-6, 3.0e-6, 3.02e-6};
+  const std::vector<double> container = {6.0e-6, 6.02e-6, 5.98e-6, 6.0e-6, 6.01e-6};
+  const std::string name = "latency/launch:submit_seconds";
+  run_options o;
+  o.planned_trials = 5;
+  const judged j = judge(
+      {{name, samples_of(name, "submit_seconds", metric_class::host, false, native, container)}}, o);
+  const auto& m = metric_named(j, name);
+  EXPECT_EQ(m["verdict"], "degraded") << m.dump();
+  EXPECT_EQ(m["decides"], false);
+  EXPECT_EQ(j.degraded.count(name), 1u);
+  EXPECT_EQ(j.degraded_count, 0);
+}
+
 }  // namespace
 }  // namespace gpuparity::harness
