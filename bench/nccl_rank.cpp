@@ -41,18 +41,21 @@ struct nccl_api {
   decltype(&ncclGetErrorString) error_string = nullptr;
 };
 
-// libnccl.so.2 as the loader finds it (LD_LIBRARY_PATH, ld.so.cache), else the library
-// configure found (GPUPARITY_NCCL_LIBRARY: e.g. the nvidia-nccl pip package's).
+// The library configure found and the build was made against (GPUPARITY_NCCL_LIBRARY: e.g.
+// the nvidia-nccl pip package's) first, so a host's other NCCL does not stand in for it;
+// else libnccl.so.2 as the loader finds it (LD_LIBRARY_PATH, the program's RUNPATH, where
+// the prebuilt image carries that same library, then ld.so.cache).
 nccl_api load_nccl() {
-  std::string tried = "libnccl.so.2: ";
-  void* h = dlopen("libnccl.so.2", RTLD_NOW | RTLD_LOCAL);
-  if (!h) tried += dlerror();
+  std::string tried;
+  void* h = nullptr;
 #ifdef GPUPARITY_NCCL_LIBRARY
-  if (!h) {
-    h = dlopen(GPUPARITY_NCCL_LIBRARY, RTLD_NOW | RTLD_LOCAL);
-    if (!h) tried += std::string("; ") + GPUPARITY_NCCL_LIBRARY + ": " + dlerror();
-  }
+  h = dlopen(GPUPARITY_NCCL_LIBRARY, RTLD_NOW | RTLD_LOCAL);
+  if (!h) tried = std::string(GPUPARITY_NCCL_LIBRARY) + ": " + dlerror() + "; ";
 #endif
+  if (!h) {
+    h = dlopen("libnccl.so.2", RTLD_NOW | RTLD_LOCAL);
+    if (!h) tried += std::string("libnccl.so.2: ") + dlerror();
+  }
   if (!h) throw gpu_error(error_kind::not_supported, 0, "NCCL could not be loaded (" + tried + ")");
   nccl_api api;
   auto find = [h](auto& fn, const char* name) {

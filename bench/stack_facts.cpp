@@ -80,12 +80,13 @@ std::string libcuda_on_library_path() {
 
 // The folders holding a libcuda.so.1 where drivers and container runtimes put it (the
 // toolkit's hook and CDI: /usr/lib/<triplet>, /usr/lib64; docker's old nvidia runtime and
-// some CDI specs: /usr/local/nvidia/lib64), whether or not the loader's path reaches them.
+// some CDI specs: /usr/local/nvidia/lib64; apptainer --nv: /.singularity.d/libs), whether or
+// not the loader's path reaches them.
 std::string libcuda_files() {
   std::string found;
   for (const char* dir : {"/usr/local/nvidia/lib64", "/usr/local/nvidia/lib",
                           "/usr/lib/x86_64-linux-gnu", "/usr/lib/aarch64-linux-gnu", "/usr/lib64",
-                          "/usr/lib", "/usr/lib/wsl/lib"})
+                          "/usr/lib", "/usr/lib/wsl/lib", "/.singularity.d/libs"})
     if (access((std::string(dir) + "/libcuda.so.1").c_str(), F_OK) == 0)
       found += (found.empty() ? "" : " ") + std::string(dir);
   return found.empty() ? "none" : found;

@@ -1,6 +1,7 @@
 #include "audit.hpp"
 
 #include <algorithm>
+#include <csignal>
 #include <utility>
 
 #include "audit_rules.hpp"
@@ -14,10 +15,22 @@ using namespace audit_rules;
 // first: no file descriptors left, a missing or unopenable device node, a variable that
 // hides the GPU, a libcuda that does not match the kernel module or that the loader misses.
 cause container_gpu_cause(const context& n, const context& c) {
-  for (auto rule : {open_file_limit, missing_device_node, visible_devices_hidden,
-                    libcuda_against_module, libcuda_off_loader_path})
+  for (auto rule : {open_file_limit, missing_device_node, libcuda_against_module,
+                    libcuda_off_loader_path, visible_devices_hidden})
     if (cause found = rule(n, c); !found.fix.empty()) return found;
   return {};
+}
+
+// The signals a program raises on itself when it faults.
+const char* crash_signal_name(int sig) {
+  switch (sig) {
+    case SIGSEGV: return "SIGSEGV";
+    case SIGBUS: return "SIGBUS";
+    case SIGILL: return "SIGILL";
+    case SIGFPE: return "SIGFPE";
+    case SIGABRT: return "SIGABRT";
+    default: return nullptr;
+  }
 }
 
 bool has_nvidia_nodes(const context& c) {
@@ -121,7 +134,14 @@ bool container_without_evidence(const side_view& n, const side_view& c,
                                 const container_config& rt, std::vector<finding>& out) {
   if (!c.context.empty() || !c.stopped.empty()) return false;
   const std::string err = c.stderr_text.substr(0, 600);
-  if (c.exit_code == 127 && contains(c.stderr_text, "error while loading shared libraries")) {
+  // The workload program's own loader ("gpuparity-bench: error while loading shared
+  // libraries: ..."), not the engine's.
+  const auto loader = c.stderr_text.find(": error while loading shared libraries");
+  const auto line = c.stderr_text.rfind('\n', loader == std::string::npos ? 0 : loader);
+  if (c.exit_code == 127 && loader != std::string::npos &&
+      contains(c.stderr_text.substr(line == std::string::npos ? 0 : line + 1,
+                                    loader - (line == std::string::npos ? 0 : line + 1)),
+               "gpuparity-")) {
     out.push_back({"workload_libraries_missing", "error",
                    "the workload program could not load its libraries in the container", "",
                    err,
@@ -141,8 +161,24 @@ bool container_without_evidence(const side_view& n, const side_view& c,
          "", err, daemon.empty() ? no_gpu_fix(n, c, rt) : daemon, {}});
     return true;
   }
-  if (c.exit_code <= 128 || c.exit_code >= 128 + 65) return false;
-  const int sig = c.exit_code - 128;
+  // The engine reports a signal as 128 + N; a process gpuparity started itself (apptainer,
+  // a custom template) carries the signal.
+  const int sig = c.signal > 0 ? c.signal
+                  : c.exit_code > 128 && c.exit_code < 128 + 65 ? c.exit_code - 128
+                                                                 : 0;
+  if (sig == 0) return false;
+  if (const char* name = crash_signal_name(sig)) {
+    out.push_back(
+        {"container_workload_crashed", "error",
+         std::string("the workload in the container crashed (signal ") + std::to_string(sig) +
+             ", " + name + ") before it wrote any evidence",
+         "", "exit " + std::to_string(c.exit_code) + (err.empty() ? "" : "; " + err),
+         "the program itself faulted: read its stderr in the report's trials; in a container "
+         "the usual causes are CUDA libraries or a libcuda baked into the image that do not "
+         "match the host driver, an LD_PRELOAD, or an image built for another CPU",
+         {}});
+    return true;
+  }
   std::string memory;
   for (std::size_t i = 0; i < rt.extra.size(); ++i) {
     const std::string& a = rt.extra[i];
@@ -154,10 +190,10 @@ bool container_without_evidence(const side_view& n, const side_view& c,
   out.push_back(
       {"container_workload_killed", "error",
        "the workload in the container was killed by signal " + std::to_string(sig) +
-           (sig == 9 ? " (SIGKILL)" : "") + " before it wrote any evidence",
+           (sig == SIGKILL ? " (SIGKILL)" : "") + " before it wrote any evidence",
        "", "exit " + std::to_string(c.exit_code) + (memory.empty() ? "" : ", run with " + memory) +
                (err.empty() ? "" : "; " + err),
-       sig == 9 ? (memory.empty()
+       sig == SIGKILL ? (memory.empty()
                        ? "SIGKILL with no word from the program is most often the memory "
                          "cgroup's OOM killer: check the container's memory limit (the "
                          "engine's inspect shows OOMKilled) and the host's dmesg"

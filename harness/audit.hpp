@@ -23,6 +23,7 @@ struct finding {
 struct side_view {
   std::map<std::string, std::string> context;  // the workload's JSON context ({} if none)
   int exit_code = 0;
+  int signal = 0;  // the signal that ended the process gpuparity started, 0 if none
   std::string stderr_text;
   // Why gpuparity stopped the workload ("did not finish within the trial timeout", ...),
   // "" when it ended by itself: a stopped workload says nothing about the GPU.

@@ -1,5 +1,6 @@
 // The audit's rules on the container's resources, its device nodes and its libcuda.
 #include <cstdlib>
+#include <sstream>
 
 #include "audit_rules.hpp"
 
@@ -216,7 +217,9 @@ cause open_file_limit(const context& n, const context& c) {
   bool exhausted = false;
   for (const auto& [k, v] : c)
     if (k.rfind("env_dev_", 0) == 0 && contains(v, "Too many open files")) exhausted = true;
-  if (!(cn >= 0 && cn < 1024 && (nn < 0 || cn < nn)) && !exhausted) return {};
+  // Only when the descriptors ran out (an EMFILE on a node) or so few are left that CUDA's
+  // own need (its nodes, libraries and IPC handles: a few dozen) cannot be met.
+  if (!(cn >= 0 && cn < 64 && (nn < 0 || cn < nn)) && !exhausted) return {};
   return {"RLIMIT_NOFILE " + get(c, "env_rlimit_nofile") + " (natively " +
               get(n, "env_rlimit_nofile") + ")" +
               (exhausted ? "; opening the NVIDIA device nodes failed: Too many open files" : ""),
@@ -226,10 +229,35 @@ cause open_file_limit(const context& n, const context& c) {
               "the native limit)"};
 }
 
+namespace {
+
+// Whether a CUDA_VISIBLE_DEVICES value selects none of the GPUs the container has: -1 or
+// another negative, empty, "none"/"NoDevFiles", every index at or past its /dev/nvidiaN
+// count, or a UUID the native side does not have. A value that selects a GPU hides nothing.
+bool selects_no_gpu(const std::string& value, const context& n, const context& c) {
+  if (value.empty() || value == "none" || value == "NoDevFiles" || value[0] == '-') return true;
+  int nodes = 0;
+  for (const auto& [k, v] : c)
+    if (k.rfind("env_dev_nvidia", 0) == 0 && k.size() > 14 &&
+        k.find_first_not_of("0123456789", 14) == std::string::npos && v != "missing")
+      ++nodes;
+  const std::string first = value.substr(0, value.find(','));  // CUDA stops at the first bad one
+  if (first.rfind("GPU-", 0) == 0 || first.rfind("MIG-", 0) == 0) {
+    const std::string native = get(n, "gpu_uuids") + " " + get(n, "gpu_uuid");
+    return !native.empty() && !contains(native, first);
+  }
+  const double index = number(first, -1.0);
+  return index < 0 || (nodes > 0 && index >= nodes);
+}
+
+}  // namespace
+
 cause visible_devices_hidden(const context& n, const context& c) {
   const std::string key = "env_var_CUDA_VISIBLE_DEVICES";
-  if (c.find(key) == c.end() || get(n, key) == get(c, key)) return {};
-  const std::string nv = n.find(key) == n.end() ? "unset" : get(n, key);
+  const bool set_natively = n.find(key) != n.end();
+  if (c.find(key) == c.end() || (set_natively && get(n, key) == get(c, key))) return {};
+  if (!selects_no_gpu(get(c, key), n, c)) return {};
+  const std::string nv = set_natively ? get(n, key) : "unset";
   return {"CUDA_VISIBLE_DEVICES=" + get(c, key) + " in the container (natively " + nv + ")",
           "the container sets CUDA_VISIBLE_DEVICES=" + get(c, key) +
               ", which hides the GPU from CUDA: remove it from the image's ENV or entrypoint, "
@@ -241,9 +269,19 @@ cause visible_devices_hidden(const context& n, const context& c) {
 cause libcuda_off_loader_path(const context& n, const context& c) {
   const std::string files = get(c, "env_libcuda_files");
   if (get(c, "env_libcuda_path") != "not loaded" || files.empty() || files == "none") return {};
+  // Only "not found": a libcuda that is there but fails to load (wrong ELF class, a missing
+  // dependency) is no path problem, and the default folders are always searched.
   const std::string why = get(c, "env_libcuda_dlopen");
-  if (why == "loads") return {};
-  const std::string dir = files.substr(0, files.find(' '));
+  if (!contains(why, "cannot open shared object file")) return {};
+  std::string dir;
+  std::istringstream dirs(files);
+  for (std::string d; dirs >> d;)
+    if (d != "/usr/lib/x86_64-linux-gnu" && d != "/usr/lib/aarch64-linux-gnu" && d != "/usr/lib64" &&
+        d != "/usr/lib" && d != "/lib64" && d != "/lib") {
+      dir = d;
+      break;
+    }
+  if (dir.empty()) return {};
   const std::string cp = get(c, "env_var_LD_LIBRARY_PATH"), np = get(n, "env_var_LD_LIBRARY_PATH");
   return {"libcuda.so.1 is in " + files + " but was not loaded" +
               (why.empty() ? "" : " (dlopen: " + why + ")") +

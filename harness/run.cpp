@@ -62,6 +62,7 @@ side_view view_of(const std::vector<trial>& trials, bool container) {
       const auto& r = it->error.empty() ? it->runs.front() : it->runs.back();
       v.context = r.out.context;
       v.exit_code = r.proc.exit_code;
+      v.signal = r.proc.signal;
       v.stderr_text = tail_of(r.proc.err, 1500);
       const auto& p = r.proc;
       v.stopped = p.timed_out          ? "it did not finish within the trial timeout"

@@ -60,17 +60,19 @@ build() {  # build NAME DOCKERFILE ARG_NAMES...
   echo "$tag"
 }
 
-# The nccl/ cases load libnccl.so.2 at run time (bench/nccl_rank.cpp). The tree's own NCCL
-# (the library configure found, e.g. PyTorch's nvidia-nccl wheel) goes beside the programs,
-# so both sides of a run use the same NCCL: the programs' RUNPATH ($ORIGIN/../lib) finds it
-# before any NCCL the runtime base has. Nothing when the tree was built without nccl/ cases.
+# The nccl/ cases load NCCL at run time (bench/nccl_rank.cpp): natively the library configure
+# found (e.g. PyTorch's nvidia-nccl wheel), by its path. That same file goes beside the
+# programs, where the container side finds it through their RUNPATH ($ORIGIN/../lib) before
+# any NCCL the runtime base has. Nothing when the tree was built without nccl/ cases.
 stage_nccl() {
   local cache="$1/CMakeCache.txt" lib
-  grep -q '^GPUPARITY_WITH_NCCL:BOOL=ON' "$cache" 2>/dev/null || return 0
-  lib=$(sed -n 's/^GPUPARITY_NCCL_LIBRARY:FILEPATH=//p' "$cache")
+  # Built with nccl/ cases: the program lists them (it needs no GPU for that).
+  "$1/bench/gpuparity-bench" --benchmark_list_tests 2>/dev/null | grep -q '^nccl/' || return 0
+  lib=$(sed -n 's/^GPUPARITY_NCCL_LIBRARY:FILEPATH=//p' "$cache" 2>/dev/null)
   case $lib in
     ""|*-NOTFOUND) echo "build.sh: no NCCL library in $1; the image's nccl/ cases use the base's, if any" >&2 ;;
-    *) cp -L "$lib" "$2/lib/libnccl.so.2" && echo "stage-libs: $lib (as lib/libnccl.so.2)" >&2 ;;
+    *) cp -L "$lib" "$2/lib/libnccl.so.2" || die "could not copy $lib into the image's lib/"
+       echo "stage-libs: $lib (as lib/libnccl.so.2)" >&2 ;;
   esac
 }
 

@@ -89,7 +89,7 @@ prebuilt_image() {
   [ "$engine" = docker ] && box=.gpubox-docker
   source $box/setup-$engine.sh >>"$OUT/summary.txt" 2>&1 || { echo "gpubox $engine setup failed"; exit 1; }
   cmake -S . -B build-prebuilt -G Ninja -DCMAKE_CUDA_ARCHITECTURES=90 -DGPUPARITY_WITH_TORCH=OFF \
-    ${nccl_root:+-DNCCL_ROOT="$nccl_root"} >"$OUT/build-prebuilt.log" 2>&1 &&
+    -DGPUPARITY_WITH_NCCL=ON ${nccl_root:+-DNCCL_ROOT="$nccl_root"} >"$OUT/build-prebuilt.log" 2>&1 &&
     cmake --build build-prebuilt -j 16 >>"$OUT/build-prebuilt.log" 2>&1 || {
     # A build that fails with the nccl/ cases must not cost the call: log it, build without.
     grep -E 'error|FAILED' -A3 "$OUT/build-prebuilt.log" | head -40 | tee -a "$OUT/summary.txt"
@@ -249,8 +249,10 @@ harness|gate|gate-long|parity-long|parity-aa|pair|misconfig|aa-long|template|set
     # After every run, so a call cut short still brings back the runs it finished.
     tar -C "$OUT" -czf "$OUT/runs.tgz.part" runs && mv "$OUT/runs.tgz.part" "$OUT/runs.tgz"
   }
-  # `gpuparity node` on this machine's GPUs (selected by UUID), short budgets: its report,
+  # `gpuparity node` on this machine's first GPU (selected by UUID), short budgets: its report,
   # each run's report beside it, JUnit, Prometheus and Markdown; then a plain run --gpus UUID.
+  # For the one-GPU machine: docker's hand-made flags pass every /dev/nvidiaN, so on a node
+  # of several GPUs each per-GPU run would see them all (use the toolkit's --gpus there).
   node_run() {
     local t0=$(now) uuid
     uuid=$(nvidia-smi --query-gpu=uuid --format=csv,noheader | head -1)

@@ -36,7 +36,30 @@ TEST(AuditNoGpu, DevicesGivenByHandAreNotMissingGpuFlags) {
   s.no_gpu_in_container("cudaErrorUnknown: unknown error");
   const auto f = audit(s.n, s.c, by_hand());
   ASSERT_FALSE(f.empty());
+  EXPECT_EQ(f[0].id, "no_gpu_in_container");
   EXPECT_FALSE(has(f[0].fix, "no GPU flags were passed")) << f[0].fix;
+}
+
+// CUDA_VISIBLE_DEVICES=0 with one GPU hides nothing: the compat libcuda is the cause.
+TEST(AuditNoGpu, AVisibleDevicesValueThatSelectsTheGpuIsNotBlamed) {
+  sides s;
+  s.container_sets("CUDA_VISIBLE_DEVICES", "0");
+  s.c.context["env_libcuda_on_library_path"] = "/usr/local/cuda/compat/libcuda.so.535.104.05";
+  s.c.context["env_libcuda_path"] = "not loaded";
+  s.c.context["env_libcuda_version"] = "unknown";
+  s.no_gpu_in_container("cudaErrorSystemDriverMismatch: system has unsupported display driver");
+  const auto f = audit(s.n, s.c, container_config{});
+  ASSERT_FALSE(f.empty());
+  EXPECT_TRUE(has(f[0].fix, "535.104.05")) << f[0].fix;
+  EXPECT_FALSE(has(f[0].fix, "CUDA_VISIBLE_DEVICES")) << f[0].fix;
+  // An index past the container's GPUs, or a UUID the host lacks, hides it.
+  for (const char* hiding : {"1", "GPU-00000000-dead-beef-0000-000000000000", ""}) {
+    sides h;
+    h.container_sets("CUDA_VISIBLE_DEVICES", hiding);
+    h.no_gpu_in_container("cudaErrorNoDevice: no CUDA-capable device is detected");
+    EXPECT_TRUE(has(audit(h.n, h.c, container_config{})[0].fix, "CUDA_VISIBLE_DEVICES"))
+        << "'" << hiding << "'";
+  }
 }
 
 TEST(AuditNoGpu, TooFewFileDescriptorsAreNamedNotTheDeviceNodes) {
@@ -50,6 +73,12 @@ TEST(AuditNoGpu, TooFewFileDescriptorsAreNamedNotTheDeviceNodes) {
   EXPECT_TRUE(has(f[0].fix, "--ulimit nofile=")) << f[0].fix;
   EXPECT_FALSE(has(f[0].fix, "bind mount")) << "EMFILE is not a device permission: " << f[0].fix;
   EXPECT_TRUE(has(f[0].container, "RLIMIT_NOFILE 16/16")) << f[0].container;
+  // 512 descriptors are plenty: a missing node is the cause then.
+  sides few;
+  few.c.context["env_rlimit_nofile"] = "512/512";
+  few.c.context["env_dev_nvidia-uvm"] = "missing";
+  few.no_gpu_in_container("cudaErrorUnknown: unknown error");
+  EXPECT_TRUE(has(audit(few.n, few.c, by_hand())[0].fix, "--device /dev/nvidia-uvm"));
   // A limit that is low but not the cause stays out of the way when the GPU works.
   sides ok;
   ok.c.context["env_rlimit_nofile"] = "512/512";
@@ -74,6 +103,12 @@ TEST(AuditNoGpu, TheDriversLibcudaOffTheLoadersPathIsNamedWithItsFolder) {
   // Not mounted at all: then the runtime's hook or CDI spec is the cause.
   s.c.context["env_libcuda_files"] = "none";
   EXPECT_TRUE(has(audit(s.n, s.c, container_config{})[0].fix, "did not mount"));
+  // In a folder the loader always searches, or there but failing to load: no path problem.
+  s.c.context["env_libcuda_files"] = "/usr/lib/x86_64-linux-gnu";
+  EXPECT_FALSE(has(audit(s.n, s.c, container_config{})[0].fix, "does not look there"));
+  s.c.context["env_libcuda_files"] = "/usr/local/nvidia/lib64";
+  s.c.context["env_libcuda_dlopen"] = "/usr/local/nvidia/lib64/libcuda.so.1: wrong ELF class";
+  EXPECT_FALSE(has(audit(s.n, s.c, container_config{})[0].fix, "does not look there"));
 }
 
 TEST(AuditNoGpu, AContainerKilledByTheOomKillerIsNamedWithItsMemoryLimit) {
@@ -92,6 +127,28 @@ TEST(AuditNoGpu, AContainerKilledByTheOomKillerIsNamedWithItsMemoryLimit) {
   EXPECT_TRUE(has(audit(s.n, s.c, rt)[0].fix, "OOM killer"));
 }
 
+TEST(AuditNoGpu, AProgramThatCrashedIsNotToldToLookForWhoSentTheSignal) {
+  for (const int code : {139, 134, 132, 135}) {  // SIGSEGV, SIGABRT, SIGILL, SIGBUS
+    sides s;
+    s.c.context.clear();
+    s.c.exit_code = code;
+    const auto f = audit(s.n, s.c, container_config{});
+    ASSERT_FALSE(f.empty());
+    EXPECT_EQ(f[0].id, "container_workload_crashed") << code;
+    EXPECT_TRUE(has(f[0].fix, "faulted")) << f[0].fix;
+  }
+  sides term;  // SIGTERM from outside
+  term.c.context.clear();
+  term.c.exit_code = 143;
+  EXPECT_TRUE(has(audit(term.n, term.c, container_config{})[0].fix, "what sent the signal"));
+  // apptainer or a custom template: the process gpuparity started carries the signal.
+  sides direct;
+  direct.c.context.clear();
+  direct.c.exit_code = -1;
+  direct.c.signal = 9;
+  EXPECT_EQ(audit(direct.n, direct.c, container_config{})[0].id, "container_workload_killed");
+}
+
 TEST(AuditNoGpu, AProgramWhoseLoaderFailedIsNotAContainerThatDidNotStart) {
   sides s;
   s.c.context.clear();
@@ -104,6 +161,9 @@ TEST(AuditNoGpu, AProgramWhoseLoaderFailedIsNotAContainerThatDidNotStart) {
   EXPECT_EQ(f[0].id, "workload_libraries_missing");
   EXPECT_TRUE(has(f[0].container, "libcublasLt.so.13")) << f[0].container;
   s.c.stderr_text = "Error: executable file `gpuparity-bench` not found in $PATH";
+  EXPECT_EQ(audit(s.n, s.c, container_config{})[0].id, "container_did_not_start");
+  // The engine's own loader failing is the engine's problem, not the workload's.
+  s.c.stderr_text = "docker: error while loading shared libraries: libseccomp.so.2: cannot open";
   EXPECT_EQ(audit(s.n, s.c, container_config{})[0].id, "container_did_not_start");
 }
 

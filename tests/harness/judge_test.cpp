@@ -253,6 +253,10 @@ TEST(InformationalMetrics, AWorseOneReachesTheAuditNotTheVerdict) {
   EXPECT_EQ(m["decides"], false);
   EXPECT_EQ(j.degraded.count(name), 1u);
   EXPECT_EQ(j.degraded_count, 0);
+  // What the decision reads: no deciding metric judged, none worse.
+  const evidence e = gather_evidence({}, {}, j, nlohmann::ordered_json::array(), "");
+  EXPECT_EQ(e.worse, 0);
+  EXPECT_EQ(e.judged, 0);
 }
 
 }  // namespace
