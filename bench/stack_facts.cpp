@@ -108,12 +108,16 @@ std::string open_state(const std::string& path) {
   return std::string("cannot open: ") + std::strerror(rw_errno);
 }
 
-std::vector<std::string> nvidia_entries(const std::string& dir) {
+// The nvidia* entries of dir; *error gets strerror when dir cannot be read (no file
+// descriptor left under a tiny RLIMIT_NOFILE reads as "every node missing" otherwise).
+std::vector<std::string> nvidia_entries(const std::string& dir, std::string* error = nullptr) {
   std::vector<std::string> names;
   if (DIR* d = opendir(dir.c_str())) {
     while (const dirent* e = readdir(d))
       if (std::strncmp(e->d_name, "nvidia", 6) == 0) names.emplace_back(e->d_name);
     closedir(d);
+  } else if (error) {
+    *error = std::strerror(errno);
   }
   std::sort(names.begin(), names.end());
   return names;
@@ -219,7 +223,13 @@ fact_list stack_variable_facts(char** environment) {
 fact_list device_node_facts(const std::string& dev_root) {
   fact_list f;
   std::vector<std::string> nodes;
-  for (const auto& name : nvidia_entries(dev_root)) {
+  std::string unreadable;
+  const auto entries = nvidia_entries(dev_root, &unreadable);
+  if (!unreadable.empty()) {
+    f.emplace_back("env_device_nodes", "unreadable: " + dev_root + ": " + unreadable);
+    return f;
+  }
+  for (const auto& name : entries) {
     if (name == "nvidia-caps") {
       for (const auto& cap : nvidia_entries(dev_root + "/nvidia-caps"))
         nodes.push_back("nvidia-caps/" + cap);

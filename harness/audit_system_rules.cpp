@@ -109,7 +109,14 @@ void resource_rules(const context& n, const context& c, const degraded_metrics& 
                                 "NCCL's ranks start processes and threads)"}})
     if (number(get(c, key), -1.0) >= 0 && get(n, key) != get(c, key))  // "max": no limit
       out.other.push_back({what, get(n, key), get(c, key)});
-  if (get(n, "env_rlimit_nofile") != get(c, "env_rlimit_nofile") &&
+  // Descriptors that ran out stop CUDA calls anywhere in a workload (cudaSetDevice gave
+  // cudaErrorDevicesUnavailable at 16): every failed or degraded metric may be that.
+  if (const cause fd = open_file_limit(n, c); !fd.fix.empty())
+    out.found.push_back({"open_file_limit", "warning",
+                         "the container's open-file limit is too low for CUDA",
+                         "RLIMIT_NOFILE " + get(n, "env_rlimit_nofile"), fd.evidence, fd.fix,
+                         of(d, [](const std::string&, const std::string&) { return true; })});
+  else if (get(n, "env_rlimit_nofile") != get(c, "env_rlimit_nofile") &&
       !get(c, "env_rlimit_nofile").empty())
     out.other.push_back({"open-file limit (--ulimit nofile)", get(n, "env_rlimit_nofile"),
                          get(c, "env_rlimit_nofile")});
@@ -120,7 +127,7 @@ void resource_rules(const context& n, const context& c, const degraded_metrics& 
 
 cause missing_device_node(const context& n, const context& c) {
   const std::string listed = get(c, "env_device_nodes");
-  if (listed.empty() || listed == "none") return {};
+  if (listed.empty() || listed == "none" || listed.rfind("unreadable", 0) == 0) return {};
   bool any_gpu_node = false;
   for (const auto& [k, v] : c) {
     const std::string node = k.rfind("env_dev_nvidia", 0) == 0 ? k.substr(8) : "";
@@ -216,7 +223,9 @@ cause open_file_limit(const context& n, const context& c) {
                nn = soft_limit(get(n, "env_rlimit_nofile"));
   bool exhausted = false;
   for (const auto& [k, v] : c)
-    if (k.rfind("env_dev_", 0) == 0 && contains(v, "Too many open files")) exhausted = true;
+    if ((k.rfind("env_dev_", 0) == 0 || k == "env_device_nodes") &&
+        contains(v, "Too many open files"))
+      exhausted = true;
   // Only when the descriptors ran out (an EMFILE on a node) or so few are left that CUDA's
   // own need (its nodes, libraries and IPC handles: a few dozen) cannot be met.
   if (!(cn >= 0 && cn < 64 && (nn < 0 || cn < nn)) && !exhausted) return {};

@@ -39,6 +39,9 @@ decision decide_run(const evidence& e) {
   std::string gap = blocking_gap(e);
   if (gap.empty() && !e.mismatched.empty())
     gap = "the two sides differ in what they ran on: " + short_list(e.mismatched);
+  if (gap.empty() && e.judged == 0 && e.warmup_only)
+    return {exit_inconclusive, "inconclusive",
+            "the budget ended in the warm-up, before any measured trial: raise --budget"};
   if (gap.empty() && e.judged == 0) gap = "no metric was measured on both sides";
   if (!gap.empty()) return {exit_error, "error", gap};
   if (e.worse) return {exit_degraded, "degraded", std::to_string(e.worse) + " metric(s) degraded"};

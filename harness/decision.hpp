@@ -21,6 +21,8 @@ struct evidence {
   int judged = 0;                     // deciding metrics judged on both sides
   int worse = 0;                      // of those: degraded / regression
   int open = 0;                       // of those: inconclusive
+  bool warmup_only = false;  // trials ran, all of them warm-ups: the budget ended before any
+                             // measured trial (run: inconclusive, not an error)
 };
 
 struct decision {

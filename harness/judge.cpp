@@ -177,7 +177,9 @@ judged judge(const std::map<std::string, metric_samples>& samples, const run_opt
                  {"information", look.information},
                  {"confidence", look.confidence},
                  {"last_look", last_look}};
-    if (v == verdict::inconclusive) {
+    // Below 2 samples a side there is no spread to plan from: no trials_needed (the summary
+    // then says to run more trials), never "outside the margin".
+    if (v == verdict::inconclusive && native.size() >= 2 && container.size() >= 2) {
       const int n = paired ? pairs_needed_for_parity(native, container, r.estimate, margin,
                                                      final_look_confidence, &r)
                            : trials_needed_for_parity(native, container, r.estimate, margin,
@@ -199,11 +201,15 @@ evidence gather_evidence(const std::vector<trial>& trials,
     if (s.native.empty() != s.container.empty()) e.missing.push_back(name);
   // A metric the warm-up measured that no judged trial did (the workload stopped reporting
   // it, on both sides) would otherwise leave the verdict without a word.
+  // A run whose budget ended in the warm-up measured nothing to judge: that is too short a
+  // budget (inconclusive), not a metric that vanished.
+  e.warmup_only = !trials.empty() && std::none_of(trials.begin(), trials.end(),
+                                                  [](const trial& t) { return t.index > 0; });
   std::set<std::string> vanished;
   for (const auto& t : trials)
     for (const auto& r : t.runs)
       for (const auto& v : r.out.metrics)
-        if (!samples.count(v.name)) vanished.insert(v.name);
+        if (!samples.count(v.name) && !e.warmup_only) vanished.insert(v.name);
   e.vanished.assign(vanished.begin(), vanished.end());
   // Every trial's GPU, per side: the model and the UUID must be one and the same, and the
   // one the user selected by UUID (gpu_selection.hpp).

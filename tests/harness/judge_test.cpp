@@ -259,5 +259,50 @@ TEST(InformationalMetrics, AWorseOneReachesTheAuditNotTheVerdict) {
   EXPECT_EQ(e.judged, 0);
 }
 
+// A budget that ended in the warm-ups (a node-wide run of 30 s whose NCCL warm-ups took 18):
+// nothing measured to judge is too short a budget, inconclusive, not a metric that vanished
+// (an error) and never a pass; one measured trial on each side ends that exemption.
+TEST(Evidence, ABudgetThatEndedInTheWarmUpIsInconclusive) {
+  auto warm_native = made_trial(false, h100), warm_container = made_trial(true, h100);
+  warm_native.index = warm_container.index = 0;
+  const std::vector<trial> warm = {warm_native, warm_container};
+  const auto samples = collect(warm, {});
+  EXPECT_TRUE(samples.empty());
+  const judged j = judge(samples, run_options{});
+  const evidence e = gather_evidence(warm, samples, j, nlohmann::ordered_json::array(), "");
+  EXPECT_TRUE(e.warmup_only);
+  EXPECT_TRUE(e.vanished.empty());
+  const decision d = decide_run(e);
+  EXPECT_EQ(d.verdict, "inconclusive");
+  EXPECT_EQ(d.exit_code, 3);
+  EXPECT_NE(d.reason.find("--budget"), std::string::npos) << d.reason;
+  // A warm-up error still wins.
+  EXPECT_EQ(decide_run(gather_evidence(warm, samples, j, nlohmann::ordered_json::array(),
+                                       "container trial: exited 5"))
+                .verdict,
+            "error");
+  // With a measured trial, a metric measured only in the warm-up is an error again.
+  auto later = made_trial(false, h100);
+  later.runs[0].out.metrics[0].name = "stream/scale:bytes_per_second";
+  const std::vector<trial> mixed = {warm_native, warm_container, later};
+  const auto s2 = collect(mixed, {});
+  const evidence e2 =
+      gather_evidence(mixed, s2, judge(s2, run_options{}), nlohmann::ordered_json::array(), "");
+  EXPECT_FALSE(e2.warmup_only);
+  EXPECT_EQ(decide_run(e2).verdict, "error");
+}
+
+// One sample a side has no spread: the metric says to run more trials, not that the estimate
+// lies outside the margin.
+TEST(SequentialPlan, OneSampleASideAsksForMoreTrialsNotTheImpossible) {
+  const std::string name = "stream/copy:bytes_per_second";
+  const judged j = judge({{name, samples_of(name, "bytes_per_second", metric_class::bandwidth, true,
+                                            {3.0e12}, {3.01e12})}},
+                         run_options{});
+  const auto& m = metric_named(j, name);
+  EXPECT_EQ(m["verdict"], "inconclusive");
+  EXPECT_FALSE(m.contains("trials_needed")) << m.dump();
+}
+
 }  // namespace
 }  // namespace gpuparity::harness
