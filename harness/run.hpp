@@ -32,7 +32,7 @@ struct run_options {
   std::string programs = "auto";  // auto | bench | torch | bench,torch
   std::string filter;             // --benchmark_filter for the workloads
   std::vector<std::string> workload_args;
-  double budget_s = 120.0;
+  double budget_s = 180.0;
   int min_trials = 3;   // measured trials per side before a verdict may stop the run
   int max_trials = 40;  // per side
   // The sequential rule's plan (stats.hpp): measured trials per side at the last look (a

@@ -22,7 +22,7 @@ namespace {
 
 const char* const run_examples = R"(Examples:
   gpuparity run --image gpuparity/prebuilt:0.1.0 -o report.json
-      docker (the default runtime) against bare metal, 120 s of trials
+      docker (the default runtime) against bare metal, at most 180 s of trials
   gpuparity run --runtime podman --image gpuparity/prebuilt:0.1.0 --gpus 1 --budget 300
       podman (CDI), on GPU 1 as nvidia-smi numbers it, five minutes of trials
   gpuparity run --native-vs-native -o aa.json
@@ -72,7 +72,7 @@ void add_run_options(CLI::App* run, run_cli& v) {
   run->add_option("--workload-arg", o.workload_args,
                   "a flag for the workload programs (repeatable)")
       ->allow_extra_args(false);
-  run->add_option("--budget", o.budget_s, "seconds of trials (default 120)")->check(seconds_check);
+  run->add_option("--budget", o.budget_s, "seconds of trials (default 180; a healthy run ends when every metric is settled)")->check(seconds_check);
   run->add_option("--min-trials", o.min_trials,
                   "measured trials per side before stopping (default 3)")
       ->check(CLI::Range(2, 1000));

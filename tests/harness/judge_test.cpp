@@ -88,7 +88,9 @@ TEST(SequentialPlan, AMetricAtItsPlannedSizeIsFinalAndCappedThere) {
 
 TEST(SequentialPlan, TheBudgetSetsThePlanWithinItsBounds) {
   run_options o;
-  EXPECT_EQ(planned_trials(o), 10);  // 120 s: one per 12 s
+  EXPECT_EQ(planned_trials(o), 15);  // the default 180 s: one per 12 s
+  o.budget_s = 120;
+  EXPECT_EQ(planned_trials(o), 10);
   o.budget_s = 480;
   EXPECT_EQ(planned_trials(o), 40);
   o.budget_s = 71.9;  // whole trials only

@@ -170,7 +170,8 @@ TEST(Simulate, ThePlanFitsTheBudgetAtTheFirstMeasuredPairsCost) {
 }
 
 TEST(SequentialPlan, FromTheFirstPairsCostWithinItsBounds) {
-  run_options o;  // 120 s, 3 to 40 trials
+  run_options o;  // 3 to 40 trials
+  o.budget_s = 120;
   EXPECT_EQ(planned_from_cost(o, 1, 11.0 + 23.0, 23.0), 1 + 3);  // 86 s left: 3 more pairs
   EXPECT_EQ(planned_from_cost(o, 1, 20.0, 20.0), 1 + 5);
   EXPECT_EQ(planned_from_cost(o, 1, 20.0, 0.5), o.max_trials);     // cheap pairs: the cap

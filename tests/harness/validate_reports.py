@@ -236,6 +236,13 @@ if os.path.exists(out):
     broken = copy.deepcopy(fleet)
     broken["nodes"][0]["readable"] = "yes"
     check("fleet node readable as text", broken, expect_valid=False, v=fleet_validator)
+# Committed node reports (any .json whose kind is gpuparity-node), against their schema.
+for path in sorted(glob.glob(os.path.join(args.committed, "**", "*.json"), recursive=True)):
+    if "/schema/" in path or "/simulation/" in path:
+        continue
+    doc = json.load(open(path))
+    if isinstance(doc, dict) and doc.get("kind") == "gpuparity-node":
+        check(os.path.relpath(path, args.committed), doc, v=node_validator)
 # Node reports: `gpuparity node` on a fake node of two GPUs (a fake nvidia-smi, fake_bench.py
 # with the node-wide peer/nccl cases, both sides natively), one whose nvidia-smi fails, and
 # each run's report against the report schema; broken ones must be rejected.
