@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <csignal>
+#include <initializer_list>
 #include <utility>
 
 #include "audit_rules.hpp"
@@ -19,6 +20,29 @@ cause container_gpu_cause(const context& n, const context& c) {
                     libcuda_off_loader_path, visible_devices_hidden})
     if (cause found = rule(n, c); !found.fix.empty()) return found;
   return {};
+}
+
+// A flag among the runtime's extra flags, as passed ("--memory=256m", "-m 256m"); "" if absent.
+std::string flag_passed(const std::vector<std::string>& extra,
+                        std::initializer_list<const char*> names) {
+  std::string found;
+  for (std::size_t i = 0; i < extra.size(); ++i)
+    for (const std::string name : names) {
+      if (extra[i] == name)
+        found = i + 1 < extra.size() ? name + " " + extra[i + 1] : name;
+      else if (extra[i].rfind(name + "=", 0) == 0)
+        found = extra[i];
+    }
+  return found;
+}
+
+// The workload program's own loader failed ("gpuparity-bench: error while loading shared
+// libraries: ..."), not the engine's ("docker: error while loading ...").
+bool workload_loader_failed(const std::string& err) {
+  const auto loader = err.find(": error while loading shared libraries");
+  if (loader == std::string::npos) return false;
+  const auto line = err.rfind('\n', loader) + 1;  // npos + 1 == 0: the first line
+  return contains(err.substr(line, loader - line), "gpuparity-");
 }
 
 // The signals a program raises on itself when it faults.
@@ -42,10 +66,7 @@ bool has_nvidia_nodes(const context& c) {
 // what the container lacks (a device node, a matching libcuda), then the flags passed.
 std::string no_gpu_fix(const side_view& n, const side_view& c, const container_config& rt) {
   const std::string& err = c.stderr_text;
-  const bool gpus_flag = std::find(rt.extra.begin(), rt.extra.end(), "--gpus") != rt.extra.end() ||
-                         std::any_of(rt.extra.begin(), rt.extra.end(), [](const std::string& a) {
-                           return a.rfind("--gpus=", 0) == 0;
-                         });
+  const bool gpus_flag = !flag_passed(rt.extra, {"--gpus"}).empty();
   if (rt.kind == runtime_kind::podman && gpus_flag)
     return "podman (4.x) accepts --gpus but passes no GPU through it: use CDI instead, "
            "--device nvidia.com/gpu=all (drop --no-gpu-flags), with a spec from "
@@ -134,14 +155,7 @@ bool container_without_evidence(const side_view& n, const side_view& c,
                                 const container_config& rt, std::vector<finding>& out) {
   if (!c.context.empty() || !c.stopped.empty()) return false;
   const std::string err = c.stderr_text.substr(0, 600);
-  // The workload program's own loader ("gpuparity-bench: error while loading shared
-  // libraries: ..."), not the engine's.
-  const auto loader = c.stderr_text.find(": error while loading shared libraries");
-  const auto line = c.stderr_text.rfind('\n', loader == std::string::npos ? 0 : loader);
-  if (c.exit_code == 127 && loader != std::string::npos &&
-      contains(c.stderr_text.substr(line == std::string::npos ? 0 : line + 1,
-                                    loader - (line == std::string::npos ? 0 : line + 1)),
-               "gpuparity-")) {
+  if (c.exit_code == 127 && workload_loader_failed(c.stderr_text)) {
     out.push_back({"workload_libraries_missing", "error",
                    "the workload program could not load its libraries in the container", "",
                    err,
@@ -179,14 +193,7 @@ bool container_without_evidence(const side_view& n, const side_view& c,
          {}});
     return true;
   }
-  std::string memory;
-  for (std::size_t i = 0; i < rt.extra.size(); ++i) {
-    const std::string& a = rt.extra[i];
-    if ((a == "--memory" || a == "-m") && i + 1 < rt.extra.size())
-      memory = a + " " + rt.extra[i + 1];
-    else if (a.rfind("--memory=", 0) == 0)
-      memory = a;
-  }
+  const std::string memory = flag_passed(rt.extra, {"--memory", "-m"});
   out.push_back(
       {"container_workload_killed", "error",
        "the workload in the container was killed by signal " + std::to_string(sig) +

@@ -35,6 +35,17 @@ bool shared_memory_user(const std::string& n, const std::string&) {
          contains(n, "dataloader");
 }
 
+// The /dev/nvidiaN nodes a side recorded (env_dev_nvidia0, ...), "missing" ones not counted.
+int gpu_node_count(const context& c) {
+  int nodes = 0;
+  const std::string prefix = "env_dev_nvidia";
+  for (const auto& [k, v] : c)
+    if (k.rfind(prefix, 0) == 0 && k.size() > prefix.size() &&
+        k.find_first_not_of("0123456789", prefix.size()) == std::string::npos && v != "missing")
+      ++nodes;
+  return nodes;
+}
+
 // NCCL (and PyTorch's DataLoader workers, which come with it in a training job) put
 // their buffers in /dev/shm: a workload that loaded NCCL is one that can be hurt.
 bool loaded_nccl(const context& c) { return !get(c, "env_lib_nccl_path").empty(); }
@@ -128,13 +139,7 @@ void resource_rules(const context& n, const context& c, const degraded_metrics& 
 cause missing_device_node(const context& n, const context& c) {
   const std::string listed = get(c, "env_device_nodes");
   if (listed.empty() || listed == "none" || listed.rfind("unreadable", 0) == 0) return {};
-  bool any_gpu_node = false;
-  for (const auto& [k, v] : c) {
-    const std::string node = k.rfind("env_dev_nvidia", 0) == 0 ? k.substr(8) : "";
-    if (node.size() > 6 && node.find_first_not_of("0123456789", 6) == std::string::npos &&
-        v != "missing")
-      any_gpu_node = true;
-  }
+  const bool any_gpu_node = gpu_node_count(c) > 0;
   std::string evidence, native, flags;
   std::string unopenable;
   for (const std::string node : {"nvidiactl", "nvidia-uvm"}) {
@@ -245,11 +250,7 @@ namespace {
 // count, or a UUID the native side does not have. A value that selects a GPU hides nothing.
 bool selects_no_gpu(const std::string& value, const context& n, const context& c) {
   if (value.empty() || value == "none" || value == "NoDevFiles" || value[0] == '-') return true;
-  int nodes = 0;
-  for (const auto& [k, v] : c)
-    if (k.rfind("env_dev_nvidia", 0) == 0 && k.size() > 14 &&
-        k.find_first_not_of("0123456789", 14) == std::string::npos && v != "missing")
-      ++nodes;
+  const int nodes = gpu_node_count(c);
   const std::string first = value.substr(0, value.find(','));  // CUDA stops at the first bad one
   if (first.rfind("GPU-", 0) == 0 || first.rfind("MIG-", 0) == 0) {
     const std::string native = get(n, "gpu_uuids") + " " + get(n, "gpu_uuid");

@@ -158,8 +158,10 @@ judged judge(const std::map<std::string, metric_samples>& samples, const run_opt
     }
     // Informational metrics that got worse go to the audit too (a finding may explain them)
     // but never count toward the verdict.
-    if (v == verdict::degraded) j.degraded[name] = metric_class_name(s.kind.cls);
-    if (decides && v == verdict::degraded) ++j.degraded_count;
+    if (v == verdict::degraded) {
+      j.degraded[name] = metric_class_name(s.kind.cls);
+      if (decides) ++j.degraded_count;
+    }
     json m = metric_identity(s.kind);
     m["margin"] = margin;
     m["decides"] = decides;
@@ -199,17 +201,18 @@ evidence gather_evidence(const std::vector<trial>& trials,
   e.error = error;
   for (const auto& [name, s] : samples)
     if (s.native.empty() != s.container.empty()) e.missing.push_back(name);
-  // A metric the warm-up measured that no judged trial did (the workload stopped reporting
-  // it, on both sides) would otherwise leave the verdict without a word.
   // A run whose budget ended in the warm-up measured nothing to judge: that is too short a
   // budget (inconclusive), not a metric that vanished.
   e.warmup_only = !trials.empty() && std::none_of(trials.begin(), trials.end(),
                                                   [](const trial& t) { return t.index > 0; });
+  // A metric the warm-up measured that no judged trial did (the workload stopped reporting
+  // it, on both sides) would otherwise leave the verdict without a word.
   std::set<std::string> vanished;
-  for (const auto& t : trials)
-    for (const auto& r : t.runs)
-      for (const auto& v : r.out.metrics)
-        if (!samples.count(v.name) && !e.warmup_only) vanished.insert(v.name);
+  if (!e.warmup_only)
+    for (const auto& t : trials)
+      for (const auto& r : t.runs)
+        for (const auto& v : r.out.metrics)
+          if (!samples.count(v.name)) vanished.insert(v.name);
   e.vanished.assign(vanished.begin(), vanished.end());
   // Every trial's GPU, per side: the model and the UUID must be one and the same, and the
   // one the user selected by UUID (gpu_selection.hpp).

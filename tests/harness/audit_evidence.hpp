@@ -33,6 +33,16 @@ struct sides {
     c.context["gpuparity_error"] = "no usable CUDA GPU (" + cuda_error + ")";
     c.exit_code = 5;
   }
+  // CUDA found no libcuda to load in the container (it failed before mapping one).
+  void libcuda_not_loaded() {
+    c.context["env_libcuda_path"] = "not loaded";
+    c.context["env_libcuda_version"] = "unknown";
+  }
+  // The container's workload ended before writing any evidence, with this exit code.
+  void left_no_evidence(int exit_code) {
+    c.context.clear();
+    c.exit_code = exit_code;
+  }
   // A variable set in the container only (an image's ENV, a -e flag).
   void container_sets(const std::string& var, const std::string& value) {
     c.context["env_var_" + var] = value;

@@ -45,8 +45,7 @@ TEST(AuditNoGpu, AVisibleDevicesValueThatSelectsTheGpuIsNotBlamed) {
   sides s;
   s.container_sets("CUDA_VISIBLE_DEVICES", "0");
   s.c.context["env_libcuda_on_library_path"] = "/usr/local/cuda/compat/libcuda.so.535.104.05";
-  s.c.context["env_libcuda_path"] = "not loaded";
-  s.c.context["env_libcuda_version"] = "unknown";
+  s.libcuda_not_loaded();
   s.no_gpu_in_container("cudaErrorSystemDriverMismatch: system has unsupported display driver");
   const auto f = audit(s.n, s.c, container_config{});
   ASSERT_FALSE(f.empty());
@@ -88,8 +87,7 @@ TEST(AuditNoGpu, TooFewFileDescriptorsAreNamedNotTheDeviceNodes) {
 TEST(AuditNoGpu, TheDriversLibcudaOffTheLoadersPathIsNamedWithItsFolder) {
   sides s;  // LD_LIBRARY_PATH=/opt/nothing: CDI mounted libcuda in /usr/local/nvidia/lib64
   s.container_sets("LD_LIBRARY_PATH", "/opt/nothing");
-  s.c.context["env_libcuda_path"] = "not loaded";
-  s.c.context["env_libcuda_version"] = "unknown";
+  s.libcuda_not_loaded();
   s.c.context["env_libcuda_on_library_path"] = "none";
   s.c.context["env_libcuda_files"] = "/usr/local/nvidia/lib64";
   s.c.context["env_libcuda_dlopen"] = "libcuda.so.1: cannot open shared object file";
@@ -113,8 +111,7 @@ TEST(AuditNoGpu, TheDriversLibcudaOffTheLoadersPathIsNamedWithItsFolder) {
 
 TEST(AuditNoGpu, AContainerKilledByTheOomKillerIsNamedWithItsMemoryLimit) {
   sides s;
-  s.c.context.clear();  // killed before it wrote anything
-  s.c.exit_code = 137;
+  s.left_no_evidence(137);  // killed before it wrote anything
   container_config rt;
   rt.extra = {"--memory=256m"};
   const auto f = audit(s.n, s.c, rt);
@@ -130,29 +127,25 @@ TEST(AuditNoGpu, AContainerKilledByTheOomKillerIsNamedWithItsMemoryLimit) {
 TEST(AuditNoGpu, AProgramThatCrashedIsNotToldToLookForWhoSentTheSignal) {
   for (const int code : {139, 134, 132, 135}) {  // SIGSEGV, SIGABRT, SIGILL, SIGBUS
     sides s;
-    s.c.context.clear();
-    s.c.exit_code = code;
+    s.left_no_evidence(code);
     const auto f = audit(s.n, s.c, container_config{});
     ASSERT_FALSE(f.empty());
     EXPECT_EQ(f[0].id, "container_workload_crashed") << code;
     EXPECT_TRUE(has(f[0].fix, "faulted")) << f[0].fix;
   }
   sides term;  // SIGTERM from outside
-  term.c.context.clear();
-  term.c.exit_code = 143;
+  term.left_no_evidence(143);
   EXPECT_TRUE(has(audit(term.n, term.c, container_config{})[0].fix, "what sent the signal"));
   // apptainer or a custom template: the process gpuparity started carries the signal.
   sides direct;
-  direct.c.context.clear();
-  direct.c.exit_code = -1;
+  direct.left_no_evidence(-1);
   direct.c.signal = 9;
   EXPECT_EQ(audit(direct.n, direct.c, container_config{})[0].id, "container_workload_killed");
 }
 
 TEST(AuditNoGpu, AProgramWhoseLoaderFailedIsNotAContainerThatDidNotStart) {
   sides s;
-  s.c.context.clear();
-  s.c.exit_code = 127;
+  s.left_no_evidence(127);
   s.c.stderr_text =
       "gpuparity-bench: error while loading shared libraries: libcublasLt.so.13: cannot open "
       "shared object file: No such file or directory";
