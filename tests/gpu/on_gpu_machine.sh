@@ -17,11 +17,14 @@
 #   parity-aa : ctest in build-prebuilt, then the default native vs podman run and the A/A run
 #   pair    : the default native vs podman run and the A/A run, without the ctest
 #   settle  : (GPUPARITY_PINNED_CHECK=1: the pinned copies' buffer sets in 4 processes, first)
-#             the --cpus 0.5 run on the host-latency and startup cases (cpu-quota-half;
-#             leave it out with GPUPARITY_QUOTA_RUN=0), then $GPUPARITY_REPEATS (default 5)
+#             GPUPARITY_FAULTS=1: the fault matrix with podman (faults mode); then
+#             the --cpus 0.5 run on the host-latency and startup cases (cpu-quota-half,
+#             default budget or $GPUPARITY_QUOTA_BUDGET; leave it out with
+#             GPUPARITY_QUOTA_RUN=0), then $GPUPARITY_REPEATS (default 5)
 #             default native vs podman runs alternating with as many A/A runs
 #             (parity-podman-N, aa-native-N, N from $GPUPARITY_FIRST, default 1;
-#             GPUPARITY_AA_RUNS=0 leaves the A/A runs out; GPUPARITY_NODE_RUN=1 then runs
+#             GPUPARITY_AA_RUNS=0 leaves the A/A runs out, GPUPARITY_PARITY_RUNS=0 the
+#             native vs podman ones; GPUPARITY_NODE_RUN=1 then runs
 #             `gpuparity node` and a run --gpus by UUID, as in docker)
 #   misconfig : the --cpus 0.05 run and the podman --gpus all run alone
 #   aa-long : native vs native alone, budget $GPUPARITY_BUDGET (default 400 s)
@@ -39,7 +42,8 @@
 #   faults  : the audit's fault matrix (docs/audit.md): short native vs podman runs, each
 #             with one misconfiguration a user could really have (environment, libraries,
 #             device nodes, cgroups, rlimits and /dev/shm), reports fault-<name>; the GPU's
-#             own settings (clocks, ECC, compute mode) are left alone on a lent machine
+#             own settings (clocks, ECC, compute mode) are left alone on a lent machine;
+#             GPUPARITY_FAULT_FILTER (a regular expression) picks faults by name
 #   template : native vs podman through --runtime custom (a --runtime-template naming podman
 #             and its CDI device) on the STREAM and FMA cases, then the harness's container
 #             tests with podman (the hung workload killed with its container)
@@ -272,21 +276,28 @@ harness|gate|gate-long|parity-long|parity-aa|pair|misconfig|aa-long|template|set
     mapfile -t no_uvm < <(printf '%s\n' "${hand[@]}" | grep -v 'nvidia-uvm$')
     [ "$engine" = docker ] && { gpu=("${hand[@]}"); pre=fault-docker; }
     E() { echo "--container-arg=--env=$1"; }
-    gp $pre-env-tf32-override "${P[@]}" "${gpu[@]}" --filter 'gemm/cublaslt/tf32' $(E NVIDIA_TF32_OVERRIDE=0)
-    gp $pre-env-module-loading-eager "${P[@]}" "${gpu[@]}" --filter '^startup/' $(E CUDA_MODULE_LOADING=EAGER)
-    gp $pre-env-launch-blocking "${P[@]}" "${gpu[@]}" --filter 'latency/(launch|graph_launch)' $(E CUDA_LAUNCH_BLOCKING=1)
-    gp $pre-env-cuda-visible-devices "${P[@]}" "${gpu[@]}" --filter stream/copy $(E CUDA_VISIBLE_DEVICES=-1)
-    gp $pre-lib-path-overridden "${P[@]}" "${gpu[@]}" --filter stream/copy $(E LD_LIBRARY_PATH=/opt/nothing)
-    gp $pre-dev-no-uvm "${P[@]}" --filter stream/copy "${no_uvm[@]}"
-    gp $pre-dev-no-gpu-flags "${P[@]}" --filter stream/copy --no-gpu-flags
-    [ "$engine" = podman ] && gp $pre-dev-podman-gpus-flag "${P[@]}" --filter stream/copy --no-gpu-flags \
+    # One fault: its name (the report is $pre-NAME), then the run's arguments; only the faults
+    # whose names match the regular expression $GPUPARITY_FAULT_FILTER (default all).
+    fault() {
+      local name=$1; shift
+      [[ $name =~ ${GPUPARITY_FAULT_FILTER:-.} ]] || return 0
+      gp "$pre-$name" "$@"
+    }
+    fault env-tf32-override "${P[@]}" "${gpu[@]}" --filter 'gemm/cublaslt/tf32' $(E NVIDIA_TF32_OVERRIDE=0)
+    fault env-module-loading-eager "${P[@]}" "${gpu[@]}" --filter '^startup/' $(E CUDA_MODULE_LOADING=EAGER)
+    fault env-launch-blocking "${P[@]}" "${gpu[@]}" --filter 'latency/(launch|graph_launch)' $(E CUDA_LAUNCH_BLOCKING=1)
+    fault env-cuda-visible-devices "${P[@]}" "${gpu[@]}" --filter stream/copy $(E CUDA_VISIBLE_DEVICES=-1)
+    fault lib-path-overridden "${P[@]}" "${gpu[@]}" --filter stream/copy $(E LD_LIBRARY_PATH=/opt/nothing)
+    fault dev-no-uvm "${P[@]}" --filter stream/copy "${no_uvm[@]}"
+    fault dev-no-gpu-flags "${P[@]}" --filter stream/copy --no-gpu-flags
+    [ "$engine" = podman ] && fault dev-podman-gpus-flag "${P[@]}" --filter stream/copy --no-gpu-flags \
       --container-arg=--gpus --container-arg=all
-    gp $pre-cgroup-cpus-quarter "${P[@]}" "${gpu[@]}" --filter 'latency/(launch|memcpy_h2d_small)|^startup/' --cpus 0.25
-    gp $pre-cgroup-memory-256m "${P[@]}" "${gpu[@]}" --filter 'copy/' --container-arg=--memory=256m
-    gp $pre-cgroup-pids-16 "${P[@]}" "${gpu[@]}" --filter '^startup/' --container-arg=--pids-limit=16
-    gp $pre-rlimit-nofile-16 "${P[@]}" "${gpu[@]}" --filter stream/copy --ulimit nofile=16:16
-    gp $pre-rlimit-memlock-0 "${P[@]}" "${gpu[@]}" --filter 'copy/' --ulimit memlock=0:0
-    gp $pre-shm-1m "${P[@]}" "${gpu[@]}" --filter 'stream/copy|latency/launch' --shm-size 1m
+    fault cgroup-cpus-quarter "${P[@]}" "${gpu[@]}" --filter 'latency/(launch|memcpy_h2d_small)|^startup/' --cpus 0.25
+    fault cgroup-memory-256m "${P[@]}" "${gpu[@]}" --filter 'copy/' --container-arg=--memory=256m
+    fault cgroup-pids-16 "${P[@]}" "${gpu[@]}" --filter '^startup/' --container-arg=--pids-limit=16
+    fault rlimit-nofile-16 "${P[@]}" "${gpu[@]}" --filter stream/copy --ulimit nofile=16:16
+    fault rlimit-memlock-0 "${P[@]}" "${gpu[@]}" --filter 'copy/' --ulimit memlock=0:0
+    fault shm-1m "${P[@]}" "${gpu[@]}" --filter 'stream/copy|latency/launch' --shm-size 1m
   }
   # The runs the harness issue asks for, in groups the modes below combine.
   prebuilt_ctest() {
@@ -339,12 +350,15 @@ harness|gate|gate-long|parity-long|parity-aa|pair|misconfig|aa-long|template|set
     ;;
   settle)
     pinned_check
-    # The sensitivity run first (short), so a call cut at its limit still has it.
+    [ "${GPUPARITY_FAULTS:-0}" = 1 ] && fault_runs podman
+    # The sensitivity run first (short: it ends once its metrics are decided), so a call cut
+    # at its limit still has it; the default budget unless $GPUPARITY_QUOTA_BUDGET.
     [ "${GPUPARITY_QUOTA_RUN:-1}" = 0 ] || gp cpu-quota-half --runtime podman --image "$tag" \
-      --cpus 0.5 --budget 60 --filter 'latency/launch|latency/graph_launch|latency/memcpy_h2d_small|startup/'
+      --cpus 0.5 ${GPUPARITY_QUOTA_BUDGET:+--budget "$GPUPARITY_QUOTA_BUDGET"} \
+      --filter 'latency/launch|latency/graph_launch|latency/memcpy_h2d_small|startup/'
     first=${GPUPARITY_FIRST:-1}
     for i in $(seq "$first" $((first + ${GPUPARITY_REPEATS:-5} - 1))); do
-      gp "parity-podman-$i" --runtime podman --image "$tag"
+      [ "${GPUPARITY_PARITY_RUNS:-1}" = 0 ] || gp "parity-podman-$i" --runtime podman --image "$tag"
       [ "${GPUPARITY_AA_RUNS:-1}" = 0 ] || gp "aa-native-$i" --native-vs-native
     done
     [ "${GPUPARITY_NODE_RUN:-0}" = 1 ] && node_run --runtime podman --image "$tag"
