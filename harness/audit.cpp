@@ -166,13 +166,15 @@ bool container_without_evidence(const side_view& n, const side_view& c,
     return true;
   }
   if (c.exit_code == 125 || c.exit_code == 126 || c.exit_code == 127) {
-    // The engine's own words first: a daemon it cannot reach is not a GPU problem (a custom
-    // template reaches this without the image check that names it before the trials).
-    const std::string daemon = engine_unreachable_fix(runtime_executable(rt), c.stderr_text);
+    // The engine's own words first: a daemon it cannot reach, or a resource limit it could
+    // not set, is not a GPU problem (a custom template reaches this without the image check
+    // that names an unreachable daemon before the trials).
+    std::string fix = engine_unreachable_fix(runtime_executable(rt), c.stderr_text);
+    if (fix.empty()) fix = engine_rlimit_fix(c.stderr_text, rt.extra);
     out.push_back(
         {"container_did_not_start", "error",
          "the runtime could not start the container (exit " + std::to_string(c.exit_code) + ")",
-         "", err, daemon.empty() ? no_gpu_fix(n, c, rt) : daemon, {}});
+         "", err, fix.empty() ? no_gpu_fix(n, c, rt) : fix, {}});
     return true;
   }
   // The engine reports a signal as 128 + N; a process gpuparity started itself (apptainer,

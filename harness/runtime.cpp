@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <iterator>
 #include <sstream>
 
 namespace gpuparity::harness {
@@ -155,6 +156,60 @@ std::string engine_unreachable_fix(const std::string& engine, const std::string&
            ", or dockerd/podman system service), or point DOCKER_HOST/CONTAINER_HOST at a "
            "running one";
   return "";
+}
+
+namespace {
+// The limit an engine's error names: "RLIMIT_NPROC" as crun writes it, or runc's "rlimit
+// type N" translated to Linux's name; "" when it names none.
+std::string refused_rlimit(const std::string& error) {
+  if (const auto at = error.find("RLIMIT_"); at != std::string::npos) {
+    auto end = at + 7;
+    while (end < error.size() && std::isupper(static_cast<unsigned char>(error[end]))) ++end;
+    return error.substr(at, end - at);
+  }
+  static const char* const linux_names[] = {
+      "RLIMIT_CPU",    "RLIMIT_FSIZE",   "RLIMIT_DATA",  "RLIMIT_STACK",      "RLIMIT_CORE",
+      "RLIMIT_RSS",    "RLIMIT_NPROC",   "RLIMIT_NOFILE", "RLIMIT_MEMLOCK",   "RLIMIT_AS",
+      "RLIMIT_LOCKS",  "RLIMIT_SIGPENDING", "RLIMIT_MSGQUEUE", "RLIMIT_NICE", "RLIMIT_RTPRIO",
+      "RLIMIT_RTTIME"};
+  const std::string type = "rlimit type ";
+  if (const auto at = error.find(type); at != std::string::npos) {
+    const auto digits = at + type.size();
+    std::size_t n = 0, end = digits;
+    while (end < error.size() && std::isdigit(static_cast<unsigned char>(error[end])) && end < digits + 3)
+      n = n * 10 + static_cast<std::size_t>(error[end++] - '0');
+    if (end > digits && n < std::size(linux_names)) return linux_names[n];
+  }
+  return "";
+}
+}  // namespace
+
+std::string engine_rlimit_fix(const std::string& error, const std::vector<std::string>& extra) {
+  std::string lower = error;
+  for (auto& ch : lower) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  const bool refused = lower.find("rlimit") != std::string::npos &&
+                       (lower.find("not permitted") != std::string::npos ||
+                        lower.find("permission denied") != std::string::npos ||
+                        lower.find("invalid argument") != std::string::npos);
+  if (!refused) return "";
+  std::string passed;
+  for (std::size_t i = 0; i < extra.size(); ++i) {
+    if (extra[i].rfind("--ulimit=", 0) == 0)
+      passed += (passed.empty() ? "" : " ") + extra[i];
+    else if (extra[i] == "--ulimit" && i + 1 < extra.size())
+      passed += (passed.empty() ? "" : " ") + extra[i] + " " + extra[i + 1];
+  }
+  const std::string limit = refused_rlimit(error);
+  return "the engine could not set " + (limit.empty() ? std::string("a resource limit") : limit) +
+         " on the container's process: a limit above the engine's own needs CAP_SYS_RESOURCE. " +
+         (passed.empty() ? std::string("No --ulimit was passed, so the engine's default ulimits "
+                                       "(containers.conf default_ulimits, daemon.json "
+                                       "default-ulimits) ask for it")
+                         : "Passed: " + passed +
+                               "; with them the engine also sets its default ulimits "
+                               "(containers.conf default_ulimits, daemon.json default-ulimits)") +
+         ": lower the limit to at most what `ulimit -a` shows for the engine's user, or run the "
+         "engine with CAP_SYS_RESOURCE";
 }
 
 bool template_passes_gpus(const std::vector<std::string>& tokens) {

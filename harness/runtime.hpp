@@ -59,6 +59,12 @@ std::vector<std::string> inspect_image_command(const container_config& c);
 // podman --remote), what to do about it; "" for other errors.
 std::string engine_unreachable_fix(const std::string& engine, const std::string& error);
 
+// When the runtime's own error says it could not set a resource limit on the container's
+// process (crun: "setrlimit `RLIMIT_NPROC`: Operation not permitted"; runc: "error setting
+// rlimit type 7: operation not permitted"), what to do about it, naming the limit and the
+// --ulimit flags among `extra`; "" for other errors.
+std::string engine_rlimit_fix(const std::string& error, const std::vector<std::string>& extra);
+
 // Whether a custom template has a {gpus} token (or one inside a token).
 bool template_passes_gpus(const std::vector<std::string>& tokens);
 

@@ -93,6 +93,35 @@ TEST(EngineUnreachable, NamesTheServiceOrTheSocketPermission) {
   EXPECT_EQ(engine_unreachable_fix("podman", "Error: gpuparity/x: image not known"), "");
 }
 
+// crun's words on the H100 machine (podman 4.3, no CAP_SYS_RESOURCE, --ulimit nofile=16:16:
+// results/.../podman-2026-12-07/fault-rlimit-nofile-16) and runc's (docker); the limit is
+// named, runc's number translated, the --ulimit flags passed are quoted.
+TEST(EngineRlimit, NamesTheLimitTheEngineCouldNotSet) {
+  const auto crun = engine_rlimit_fix(
+      "Error: crun: setrlimit `RLIMIT_NPROC`: Operation not permitted: OCI permission denied",
+      {"--ulimit=nofile=16:16", "--cpus", "2"});
+  EXPECT_NE(crun.find("RLIMIT_NPROC"), std::string::npos) << crun;
+  EXPECT_NE(crun.find("Passed: --ulimit=nofile=16:16;"), std::string::npos) << crun;
+  EXPECT_NE(crun.find("CAP_SYS_RESOURCE"), std::string::npos) << crun;
+  const auto runc = engine_rlimit_fix(
+      "docker: Error response from daemon: failed to create shim task: OCI runtime create "
+      "failed: runc create failed: unable to start container process: error during container "
+      "init: error setting rlimits for ready process: error setting rlimit type 8: operation "
+      "not permitted: unknown.",
+      {"--ulimit", "memlock=-1:-1"});
+  EXPECT_NE(runc.find("RLIMIT_MEMLOCK"), std::string::npos) << runc;
+  EXPECT_NE(runc.find("Passed: --ulimit memlock=-1:-1;"), std::string::npos) << runc;
+  const auto defaults = engine_rlimit_fix("crun: setrlimit `RLIMIT_NOFILE`: Invalid argument", {});
+  EXPECT_NE(defaults.find("No --ulimit was passed"), std::string::npos) << defaults;
+  EXPECT_NE(defaults.find("RLIMIT_NOFILE"), std::string::npos) << defaults;
+  // An unknown type number still gets the advice, without a wrong name.
+  const auto odd = engine_rlimit_fix("error setting rlimit type 99: operation not permitted", {});
+  EXPECT_NE(odd.find("a resource limit"), std::string::npos) << odd;
+  EXPECT_EQ(engine_rlimit_fix("Error: gpuparity/x: image not known", {"--ulimit=nofile=16:16"}), "");
+  EXPECT_EQ(engine_rlimit_fix("could not select device driver \"\" with capabilities: [[gpu]]", {}),
+            "");
+}
+
 TEST(ContainerCommand, InputStaysOneArgument) {
   container_config c;
   c.image = "img; rm -rf /";  // never interpreted by a shell

@@ -154,8 +154,9 @@ TEST(Simulate, ThePlanFitsTheBudgetAtTheFirstMeasuredPairsCost) {
     EXPECT_EQ(j.open, 0) << "seed " << seed << ": a metric ended short of its plan";
     for (const auto& m : j.metrics) {
       EXPECT_EQ(m["rule"]["planned_samples"], planned);
-      if (m["verdict"] == "inconclusive" && m["decides"].get<bool>())
+      if (m["verdict"] == "inconclusive" && m["decides"].get<bool>()) {
         EXPECT_TRUE(m["rule"]["last_look"].get<bool>()) << m["name"];
+      }
     }
     EXPECT_EQ(rule_json(s.judged_with, s.plan_pair_s)["planned_trials_from"],
               "the first measured pair");
