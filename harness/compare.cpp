@@ -210,4 +210,18 @@ json make_baseline(const std::vector<measurement_set>& runs) {
   return doc;
 }
 
+thin_metrics thin_baseline_metrics(const json& baseline) {
+  thin_metrics t;
+  for (const auto& m : baseline["metrics"]) {
+    const std::size_t n = m["samples"].size();
+    if (n >= baseline_samples_wanted) continue;
+    if (t.count == 0 || n < t.fewest) {
+      t.fewest = n;
+      t.example = m["name"].get<std::string>();
+    }
+    ++t.count;
+  }
+  return t;
+}
+
 }  // namespace gpuparity::harness

@@ -40,4 +40,19 @@ nlohmann::ordered_json compare_measurements(const measurement_set& baseline,
 // unnamed) GPU models, or one of them had a failed case or an audit error.
 nlohmann::ordered_json make_baseline(const std::vector<measurement_set>& runs);
 
+// The samples a baseline's metric needs to show no_regression against a default run, which
+// settles most metrics at 3 trials a side: compare's 90% rank interval over 3 candidate
+// samples needs at least 4 baseline ones to exist, and on the H100 runs of 2026-12-07 a
+// baseline of one run (3 a metric) judged 7-11 of 26 metrics, one of two runs (6 or more)
+// all 26 in each of six later runs (results/README.md).
+constexpr std::size_t baseline_samples_wanted = 6;
+
+// The metrics of a baseline document with fewer than baseline_samples_wanted samples, and
+// the fewest any has; what `gpuparity baseline` warns about.
+struct thin_metrics {
+  std::size_t count = 0, fewest = 0;
+  std::string example;
+};
+thin_metrics thin_baseline_metrics(const nlohmann::ordered_json& baseline);
+
 }  // namespace gpuparity::harness

@@ -127,6 +127,13 @@ int cmd_baseline(const std::vector<std::string>& inputs, const std::string& side
   con.progress(std::to_string(doc["metrics"].size()) + " metrics from " +
                std::to_string(inputs.size()) + " report(s) written to " +
                (out == "-" ? "standard output" : out));
+  if (const auto thin = thin_baseline_metrics(doc); thin.count > 0)
+    con.warning(std::to_string(thin.count) + " of " + std::to_string(doc["metrics"].size()) +
+                " metrics have fewer than " + std::to_string(baseline_samples_wanted) +
+                " samples (" + thin.example + ": " + std::to_string(thin.fewest) +
+                "): too few for compare or run --baseline to show no_regression against a "
+                "default run; pool more runs (gpuparity baseline R1.json R2.json) or make "
+                "the run with --min-trials " + std::to_string(baseline_samples_wanted));
   for (const auto& d : doc["dropped_metrics"])
     con.warning(d["name"].get<std::string>() + " left out (not measured in " +
                 std::to_string(d["missing_from"].size()) +

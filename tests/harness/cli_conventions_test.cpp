@@ -88,6 +88,29 @@ TEST(ConventionsCli, QuietBaselineAndCompare) {
   EXPECT_NE(cmp.out.find("no_regression"), std::string::npos) << "the summary still prints";
 }
 
+// A default run settles most metrics at 3 trials a side: a baseline of one such run cannot
+// judge the next one, and says so once; two runs pooled can, and say nothing.
+TEST(ConventionsCli, ABaselineTooThinToJudgeADefaultRunSaysHowToThickenIt) {
+  const auto d = fresh_dir("thin_baseline");
+  const std::string runs = std::string(GPUPARITY_RESULTS) + "/NVIDIA_H100_80GB_HBM3/runs/podman-2026-12-07/";
+  const auto one = run_program(
+      {GPUPARITY_EXE, "baseline", "-q", runs + "parity-podman-1.report.json", "-o", d + "/one.json"});
+  EXPECT_EQ(one.exit_code, 0) << one.err;
+  EXPECT_EQ(count(one.err, "warning: "), 1u) << one.err;
+  EXPECT_NE(one.err.find("metrics have fewer than 6 samples"), std::string::npos) << one.err;
+  EXPECT_NE(one.err.find("--min-trials 6"), std::string::npos) << one.err;
+  const auto next = run_program(
+      {GPUPARITY_EXE, "compare", "-q", d + "/one.json", runs + "parity-podman-2.report.json"});
+  EXPECT_EQ(next.exit_code, 3) << "what the warning is about: " << next.out;
+  const auto two = run_program({GPUPARITY_EXE, "baseline", "-q", runs + "parity-podman-1.report.json",
+                                runs + "parity-podman-2.report.json", "-o", d + "/two.json"});
+  EXPECT_EQ(two.exit_code, 0) << two.err;
+  EXPECT_EQ(two.err, "");
+  const auto judged = run_program(
+      {GPUPARITY_EXE, "compare", "-q", d + "/two.json", runs + "parity-podman-3.report.json"});
+  EXPECT_EQ(judged.exit_code, 0) << judged.out;
+}
+
 TEST(ConventionsCli, RunHelpMarksTheImageRequiredAndShowsExamples) {
   const auto r = run_program({GPUPARITY_EXE, "run", "--help"});
   EXPECT_EQ(r.exit_code, 0);
