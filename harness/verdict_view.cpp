@@ -91,9 +91,13 @@ verdict_summary summarise(const json& doc) {
   for (const auto& [k, n] : per) v.counts.emplace_back(k.second, n);
   std::stable_sort(v.metrics.begin(), v.metrics.end(),
                    [](const metric_line& a, const metric_line& b) {
+                     // Each (verdict, informational) group contiguous: a rendering's table
+                     // per group is then one table, informational ones after the deciding.
                      if (a.open != b.open) return a.open;
+                     if (a.decides != b.decides) return a.decides;
                      const int ra = verdict_rank(a.verdict), rb = verdict_rank(b.verdict);
                      if (ra != rb) return ra < rb;
+                     if (a.verdict != b.verdict) return a.verdict < b.verdict;
                      return a.name < b.name;
                    });
   v.open = static_cast<std::size_t>(

@@ -29,7 +29,9 @@ struct verdict_summary {
   // Deciding metrics per verdict, worst first; informational ones counted apart.
   std::vector<std::pair<std::string, int>> counts;
   int informational = 0, unjudged = 0;
-  std::vector<metric_line> metrics;  // open ones first, then by verdict rank, then name
+  // Open ones first, then the other deciding ones, then the informational ones; within
+  // each, by verdict rank, verdict, name.
+  std::vector<metric_line> metrics;
   std::size_t open = 0;              // how many of `metrics` lead as open
   std::string advice;                // the run's advice as a sentence, "" if none
 };
