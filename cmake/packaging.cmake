@@ -67,7 +67,14 @@ set(GPUPARITY_DEB_CUDA_DEPENDS "${_cuda_depends}" CACHE STRING
 if(GPUPARITY_DEB_CUDA_DEPENDS)
   set(CPACK_DEBIAN_WORKLOADS_PACKAGE_DEPENDS "${GPUPARITY_DEB_CUDA_DEPENDS}")
 endif()
+if(_cudart_package)
+  # dpkg-query -S prints "package: path"; the package is what the .deb will depend on.
+  string(REGEX REPLACE ":.*" "" _cudart_owner "${_cudart_package}")
+  set(_cudart_from " (from package ${_cudart_owner})")
+else()
+  set(_cudart_from " (no dpkg package owns it)")
+endif()
 message(STATUS "gpuparity: gpuparity-workloads .deb: CUDA runtime "
-  "${_cudart}${_cudart_package}; Depends beside dpkg-shlibdeps': "
+  "${_cudart}${_cudart_from}; Depends beside dpkg-shlibdeps': "
   "'${GPUPARITY_DEB_CUDA_DEPENDS}'")
 include(CPack)
