@@ -288,6 +288,15 @@ harness|gate|gate-long|parity-long|parity-aa|pair|misconfig|aa-long|template|set
     fault env-launch-blocking "${P[@]}" "${gpu[@]}" --filter 'latency/(launch|graph_launch)' $(E CUDA_LAUNCH_BLOCKING=1)
     fault env-cuda-visible-devices "${P[@]}" "${gpu[@]}" --filter stream/copy $(E CUDA_VISIBLE_DEVICES=-1)
     fault lib-path-overridden "${P[@]}" "${gpu[@]}" --filter stream/copy $(E LD_LIBRARY_PATH=/opt/nothing)
+    # A cuda-compat libcuda first on the loader's path: the toolkit's own compat folder, which
+    # works over an older kernel module (forward compatibility) and fails over a newer one
+    # (error 803); the summary says which this machine's is.
+    local compat=/usr/local/cuda/compat
+    if ls $compat/libcuda.so.* >/dev/null 2>&1; then
+      log "cuda-compat: $(basename "$(ls $compat/libcuda.so.*.* | head -1)"), kernel module $(awk '/NVRM version/ {for (i = 1; i <= NF; i++) if ($i ~ /^[0-9]+\.[0-9]+/) {print $i; exit}}' /proc/driver/nvidia/version)"
+      fault lib-cuda-compat "${P[@]}" "${gpu[@]}" --filter stream/copy \
+        --container-arg=--volume=$compat:/opt/cuda-compat:ro $(E LD_LIBRARY_PATH=/opt/cuda-compat:/usr/local/nvidia/lib64)
+    fi
     fault dev-no-uvm "${P[@]}" --filter stream/copy "${no_uvm[@]}"
     fault dev-no-gpu-flags "${P[@]}" --filter stream/copy --no-gpu-flags
     [ "$engine" = podman ] && fault dev-podman-gpus-flag "${P[@]}" --filter stream/copy --no-gpu-flags \
