@@ -185,31 +185,60 @@ std::string refused_rlimit(const std::string& error) {
 }  // namespace
 
 std::string engine_rlimit_fix(const std::string& error, const std::vector<std::string>& extra) {
-  std::string lower = error;
-  for (auto& ch : lower) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-  const bool refused = lower.find("rlimit") != std::string::npos &&
-                       (lower.find("not permitted") != std::string::npos ||
-                        lower.find("permission denied") != std::string::npos ||
-                        lower.find("invalid argument") != std::string::npos);
-  if (!refused) return "";
-  std::string passed;
-  for (std::size_t i = 0; i < extra.size(); ++i) {
-    if (extra[i].rfind("--ulimit=", 0) == 0)
-      passed += (passed.empty() ? "" : " ") + extra[i];
-    else if (extra[i] == "--ulimit" && i + 1 < extra.size())
-      passed += (passed.empty() ? "" : " ") + extra[i] + " " + extra[i + 1];
+  // One line of the engine's error that is the refusal itself (crun: "setrlimit `RLIMIT_X`:
+  // Operation not permitted", runc: "error setting rlimit type N: operation not
+  // permitted"), not a mention of rlimits beside some other failure.
+  std::string refusal;
+  bool invalid = false;
+  std::istringstream lines(error);
+  for (std::string line; refusal.empty() && std::getline(lines, line);) {
+    std::string lower = line;
+    for (auto& ch : lower) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    if (lower.find("setrlimit") == std::string::npos &&
+        lower.find("error setting rlimit") == std::string::npos)
+      continue;
+    invalid = lower.find("invalid argument") != std::string::npos;
+    if (invalid || lower.find("not permitted") != std::string::npos ||
+        lower.find("permission denied") != std::string::npos)
+      refusal = line;
   }
-  const std::string limit = refused_rlimit(error);
-  return "the engine could not set " + (limit.empty() ? std::string("a resource limit") : limit) +
-         " on the container's process: a limit above the engine's own needs CAP_SYS_RESOURCE. " +
-         (passed.empty() ? std::string("No --ulimit was passed, so the engine's default ulimits "
-                                       "(containers.conf default_ulimits, daemon.json "
-                                       "default-ulimits) ask for it")
-                         : "Passed: " + passed +
-                               "; with them the engine also sets its default ulimits "
-                               "(containers.conf default_ulimits, daemon.json default-ulimits)") +
-         ": lower the limit to at most what `ulimit -a` shows for the engine's user, or run the "
-         "engine with CAP_SYS_RESOURCE";
+  if (refusal.empty()) return "";
+  const std::string limit = refused_rlimit(refusal);
+  // The flag that sets it: RLIMIT_NPROC -> nproc, as docker and podman name it.
+  std::string flag = limit.empty() ? "" : limit.substr(7);
+  for (auto& ch : flag) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  std::string passed;
+  bool this_one_passed = false;
+  for (std::size_t i = 0; i < extra.size(); ++i) {
+    std::string value;
+    if (extra[i].rfind("--ulimit=", 0) == 0)
+      value = extra[i].substr(9);
+    else if (extra[i] == "--ulimit" && i + 1 < extra.size())
+      value = extra[i + 1];
+    else
+      continue;
+    passed += (passed.empty() ? "--ulimit " : ", --ulimit ") + value;
+    this_one_passed = this_one_passed || (!flag.empty() && value.rfind(flag + "=", 0) == 0);
+  }
+  const std::string what = limit.empty() ? std::string("a resource limit") : limit;
+  std::string fix = "the engine could not set " + what + " on the container's process";
+  if (invalid)
+    return fix + ": a soft limit above its hard limit, or an open-file limit above the "
+                 "kernel's fs.nr_open; correct the value" +
+           (passed.empty() ? std::string(" in the engine's default ulimits") : " (" + passed + ")");
+  fix += ": a limit above the engine's own needs CAP_SYS_RESOURCE. ";
+  if (!flag.empty() && !this_one_passed)
+    fix += "It was not passed: the engine added it itself (podman sets nofile and nproc to "
+           "1048576 unless --ulimit gives them; docker its daemon's default-ulimits, "
+           "podman's containers.conf default_ulimits)" +
+           (passed.empty() ? std::string("") : ", beside " + passed) +
+           ". Pass --ulimit " + flag + "=N:N with N at most the engine user's hard limit "
+           "(ulimit -H -a), or run the engine with CAP_SYS_RESOURCE";
+  else
+    fix += "Lower " + (passed.empty() ? std::string("the limit") : passed) +
+           " to at most the engine user's hard limit (ulimit -H -a), or run the engine with "
+           "CAP_SYS_RESOURCE";
+  return fix;
 }
 
 bool template_passes_gpus(const std::vector<std::string>& tokens) {

@@ -59,7 +59,7 @@ const expected cases[] = {
      "nothing to fix", true},
     // podman 4.3 on a machine without CAP_SYS_RESOURCE: crun could not set the limits at all.
     {"NVIDIA_H100_80GB_HBM3/runs/podman-2026-12-07/fault-rlimit-nofile-16.report.json", "error", "container_did_not_start",
-     "RLIMIT_NPROC", true},
+     "--ulimit nproc=N:N", true},
     {"NVIDIA_H100_80GB_HBM3/runs/podman-2026-12-07/parity-podman-3.report.json", "inconclusive", "other_differences",
      "nothing to fix", true},
     {"NVIDIA_H100_80GB_HBM3/runs/podman-2026-12-07/cpu-quota-half.report.json", "degraded", "cpu_quota",

@@ -97,12 +97,15 @@ TEST(EngineUnreachable, NamesTheServiceOrTheSocketPermission) {
 // results/.../podman-2026-12-07/fault-rlimit-nofile-16) and runc's (docker); the limit is
 // named, runc's number translated, the --ulimit flags passed are quoted.
 TEST(EngineRlimit, NamesTheLimitTheEngineCouldNotSet) {
+  // The limit was not passed: podman added nproc itself, and the fix says which flag to give.
   const auto crun = engine_rlimit_fix(
       "Error: crun: setrlimit `RLIMIT_NPROC`: Operation not permitted: OCI permission denied",
       {"--ulimit=nofile=16:16", "--cpus", "2"});
   EXPECT_NE(crun.find("RLIMIT_NPROC"), std::string::npos) << crun;
-  EXPECT_NE(crun.find("Passed: --ulimit=nofile=16:16;"), std::string::npos) << crun;
-  EXPECT_NE(crun.find("CAP_SYS_RESOURCE"), std::string::npos) << crun;
+  EXPECT_NE(crun.find("the engine added it itself"), std::string::npos) << crun;
+  EXPECT_NE(crun.find("beside --ulimit nofile=16:16"), std::string::npos) << crun;
+  EXPECT_NE(crun.find("Pass --ulimit nproc=N:N"), std::string::npos) << crun;
+  // The limit passed is the one refused: lower it.
   const auto runc = engine_rlimit_fix(
       "docker: Error response from daemon: failed to create shim task: OCI runtime create "
       "failed: runc create failed: unable to start container process: error during container "
@@ -110,15 +113,23 @@ TEST(EngineRlimit, NamesTheLimitTheEngineCouldNotSet) {
       "not permitted: unknown.",
       {"--ulimit", "memlock=-1:-1"});
   EXPECT_NE(runc.find("RLIMIT_MEMLOCK"), std::string::npos) << runc;
-  EXPECT_NE(runc.find("Passed: --ulimit memlock=-1:-1;"), std::string::npos) << runc;
-  const auto defaults = engine_rlimit_fix("crun: setrlimit `RLIMIT_NOFILE`: Invalid argument", {});
-  EXPECT_NE(defaults.find("No --ulimit was passed"), std::string::npos) << defaults;
-  EXPECT_NE(defaults.find("RLIMIT_NOFILE"), std::string::npos) << defaults;
+  EXPECT_NE(runc.find("Lower --ulimit memlock=-1:-1 to at most"), std::string::npos) << runc;
+  EXPECT_EQ(runc.find("added it itself"), std::string::npos) << runc;
+  // An invalid value is not a missing capability.
+  const auto invalid =
+      engine_rlimit_fix("crun: setrlimit `RLIMIT_NOFILE`: Invalid argument", {"--ulimit=nofile=9:8"});
+  EXPECT_NE(invalid.find("soft limit above its hard limit"), std::string::npos) << invalid;
+  EXPECT_EQ(invalid.find("CAP_SYS_RESOURCE"), std::string::npos) << invalid;
   // An unknown type number still gets the advice, without a wrong name.
   const auto odd = engine_rlimit_fix("error setting rlimit type 99: operation not permitted", {});
   EXPECT_NE(odd.find("a resource limit"), std::string::npos) << odd;
   EXPECT_EQ(engine_rlimit_fix("Error: gpuparity/x: image not known", {"--ulimit=nofile=16:16"}), "");
   EXPECT_EQ(engine_rlimit_fix("could not select device driver \"\" with capabilities: [[gpu]]", {}),
+            "");
+  // A mention of rlimits on one line and a permission problem on another is not a refusal.
+  EXPECT_EQ(engine_rlimit_fix("WARN: setrlimit of RLIMIT_CORE skipped\nError: open "
+                              "/dev/nvidia0: permission denied",
+                              {}),
             "");
 }
 
