@@ -40,9 +40,9 @@ nlohmann::ordered_json compare_measurements(const measurement_set& baseline,
 // unnamed) GPU models, or one of them had a failed case or an audit error.
 nlohmann::ordered_json make_baseline(const std::vector<measurement_set>& runs);
 
-// The samples a baseline's metric needs to show no_regression against a default run, which
-// settles most metrics at 3 trials a side: compare's 90% rank interval over 3 candidate
-// samples needs at least 4 baseline ones to exist, and on the H100 runs of 2026-12-07 a
+// The samples a baseline's metric should have to judge a default run, which settles most
+// metrics at 3 trials a side: compare's 90% rank interval over 3 candidate samples needs at
+// least 4 baseline ones to exist, and is wide at 4-5. On the H100 runs of 2026-12-07 a
 // baseline of one run (3 a metric) judged 7-11 of 26 metrics, one of two runs (6 or more)
 // all 26 in each of six later runs (results/README.md).
 constexpr std::size_t baseline_samples_wanted = 6;

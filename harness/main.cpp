@@ -131,9 +131,10 @@ int cmd_baseline(const std::vector<std::string>& inputs, const std::string& side
     con.warning(std::to_string(thin.count) + " of " + std::to_string(doc["metrics"].size()) +
                 " metrics have fewer than " + std::to_string(baseline_samples_wanted) +
                 " samples (" + thin.example + ": " + std::to_string(thin.fewest) +
-                "): too few for compare or run --baseline to show no_regression against a "
-                "default run; pool more runs (gpuparity baseline R1.json R2.json) or make "
-                "the run with --min-trials " + std::to_string(baseline_samples_wanted));
+                "): compare and run --baseline judge a default run against so few with wide "
+                "intervals, or (below 4) not at all; pool more runs (gpuparity baseline "
+                "R1.json R2.json), or make the run with --min-trials " +
+                std::to_string(baseline_samples_wanted) + " and a --budget that reaches it");
   for (const auto& d : doc["dropped_metrics"])
     con.warning(d["name"].get<std::string>() + " left out (not measured in " +
                 std::to_string(d["missing_from"].size()) +
@@ -188,6 +189,12 @@ int cmd_simulate(const std::vector<std::string>& inputs, simulate_options so, bo
   try {
     const recorded_runs r = load_recorded(inputs);
     if (!budget_given) so.rule.budget_s = r.budget_s;
+    if (!r.native_vs_native.empty() && r.native_vs_native.size() < r.sources.size())
+      std::cerr << "gpuparity simulate: warning: " << r.native_vs_native.size() << " of "
+                << r.sources.size()
+                << " reports are native-vs-native runs: their second side joins the container "
+                   "pool, so as_recorded describes neither kind; simulate the container runs "
+                   "alone for it\n";
     doc = simulate(r, inputs, so);
   } catch (const document_error& e) {
     std::cerr << "gpuparity simulate: ERROR: " << e.what() << "\n";

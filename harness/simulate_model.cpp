@@ -206,6 +206,7 @@ recorded_runs load_recorded(const std::vector<std::string>& paths) {
                            ": pool reports of one GPU model");
     }
     r.sources.push_back(path);
+    if (json_text(doc, "mode") == "native-vs-native") r.native_vs_native.push_back(path);
     for (const auto& p : doc["programs"]) {
       const std::string name = json_text(p, "name");
       if (std::none_of(r.programs.begin(), r.programs.end(),

@@ -56,6 +56,9 @@ struct recorded_runs {
   std::map<std::string, std::string> context;               // gpu_name, gpu_uuid
   cost_model cost;
   double budget_s = 0.0;  // the first report's config.budget_seconds
+  // Sources of native-vs-native runs: their second side is pooled as the container side,
+  // so the as_recorded scenario of a mix describes neither kind of run.
+  std::vector<std::string> native_vs_native;
 };
 
 // Read through the validating loader (documents.hpp); throws document_error for a

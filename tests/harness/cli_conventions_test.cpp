@@ -111,6 +111,21 @@ TEST(ConventionsCli, ABaselineTooThinToJudgeADefaultRunSaysHowToThickenIt) {
   EXPECT_EQ(judged.exit_code, 0) << judged.out;
 }
 
+// An A/A run's second side is native: pooled with container runs as "container" samples it
+// would make as_recorded describe neither, which the simulator says; alone it says nothing.
+TEST(ConventionsCli, SimulateSaysWhenNativeVsNativeRunsJoinTheContainerPool) {
+  const std::string runs = std::string(GPUPARITY_RESULTS) + "/NVIDIA_H100_80GB_HBM3/runs/podman-2026-12-07/";
+  const auto mixed = run_program({GPUPARITY_EXE, "simulate", "--runs", "2",
+                                  runs + "parity-podman-1.report.json",
+                                  runs + "aa-native-1.report.json"});
+  EXPECT_EQ(mixed.exit_code, 0) << mixed.err;
+  EXPECT_EQ(count(mixed.err, "warning: 1 of 2 reports are native-vs-native runs"), 1u) << mixed.err;
+  const auto alone = run_program(
+      {GPUPARITY_EXE, "simulate", "--runs", "2", runs + "parity-podman-1.report.json"});
+  EXPECT_EQ(alone.exit_code, 0) << alone.err;
+  EXPECT_EQ(alone.err.find("warning"), std::string::npos) << alone.err;
+}
+
 TEST(ConventionsCli, RunHelpMarksTheImageRequiredAndShowsExamples) {
   const auto r = run_program({GPUPARITY_EXE, "run", "--help"});
   EXPECT_EQ(r.exit_code, 0);
