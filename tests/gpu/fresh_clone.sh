@@ -1,12 +1,13 @@
 #!/bin/bash
 # A new user's first report, on the GPU machine: a fresh clone of a git bundle ($1), then
 # the README's commands and nothing else, each with its output, exit status and wall time
-# in $OUT/fresh-clone-transcript.txt (committed under docs/). Lines marked "lent machine"
+# in $OUT/fresh-clone-transcript.txt (docs/first-run.md quotes it). Lines marked "lent machine"
 # stand in for what a real GPU node has already (a container engine with a CDI spec, a
 # registry with a CUDA runtime image): ../shared/gpubox gives this machine podman and
 # makes the runtime image from its own files, since no registry is reachable from it.
-# The run's report, JUnit-free as the README's command writes it, is copied to
-# $OUT/runs/$GPUPARITY_FRESH_RUN_NAME (default parity-podman-fresh).report.json.
+# The run's report (the README's command writes no JUnit or Prometheus file) is copied to
+# $OUT/runs/$GPUPARITY_FRESH_RUN_NAME (default parity-podman-fresh).report.json. Exit status:
+# the run's (0 parity), 1 when a step before it failed or it wrote no report.
 set -uo pipefail
 OUT=${OUT:-/tmp/out}
 bundle=$(realpath "${1:?usage: fresh_clone.sh GIT-BUNDLE [GPUBOX-DIR]}")
@@ -50,7 +51,8 @@ step build/harness/gpuparity run --runtime podman --image gpuparity/prebuilt:0.1
 rc=$?
 say "# Reading the result (README): the same summary from the report"
 step build/harness/gpuparity report report.json --text -
+say "# the run's exit status: $rc"
+[ -f report.json ] || { say "# the run wrote no report.json"; exit 1; }
 cp report.json "$OUT/runs/$name.report.json"
 build/harness/gpuparity report report.json --html "$OUT/runs/$name.html" >/dev/null
-say "# the run's exit status: $rc"
-exit 0
+exit $rc
