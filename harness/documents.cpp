@@ -120,9 +120,17 @@ void telemetry(const json_check& c, const json& doc) {
   if (!tel) return;
   const bool available = c.field(*tel, "telemetry", "available", bool_type)->get<bool>();
   c.field(*tel, "telemetry", "reason", string_type | null_type);
-  if (const json* d = c.field(*tel, "telemetry", "device", object_type, available))
+  if (const json* d = c.field(*tel, "telemetry", "device", object_type, available)) {
     for (const char* k : {"max_sm_clock_mhz", "power_limit_w"})
       c.number(*d, "telemetry.device", k, 0.0, HUGE_VAL, false, false);
+    // The GPU's state (gpu_state.hpp), which the audit reads: each part optional.
+    if (const json* st = c.field(*d, "telemetry.device", "state", object_type, false)) {
+      for (const char* k : {"compute_mode", "mig_mode"})
+        c.field(*st, "telemetry.device.state", k, string_type, false);
+      for (const char* k : {"other_compute_processes_at_start", "other_compute_processes_at_end"})
+        c.integer(*st, "telemetry.device.state", k, 0, 1 << 20, false);
+    }
+  }
   if (!available) return;
   const json& rows = c.array(*tel, "telemetry", "samples");
   for (std::size_t i = 0; i < rows.size(); ++i) {

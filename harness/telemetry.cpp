@@ -30,6 +30,11 @@ struct telemetry::nvml {
   int (*power_limit)(device_t, unsigned*) = nullptr;  // milliwatts
   int (*reasons)(device_t, unsigned long long*) = nullptr;
   int (*name)(device_t, char*, unsigned) = nullptr;
+  int (*compute_mode)(device_t, int*) = nullptr;
+  int (*mig_mode)(device_t, unsigned*, unsigned*) = nullptr;
+  // nvmlDeviceGetComputeRunningProcesses(_v3, _v2): called with no buffer it only counts,
+  // so the layout of its process records (which changed between versions) never matters.
+  int (*processes)(device_t, unsigned*, void*) = nullptr;
   bool initialised = false;
 
   ~nvml() {
@@ -97,6 +102,12 @@ bool telemetry::start(const std::string& gpu_uuid) {
     n->reasons = symbol<int (*)(device_t, unsigned long long*)>(
         n->lib, "nvmlDeviceGetCurrentClocksThrottleReasons");
   n->name = symbol<int (*)(device_t, char*, unsigned)>(n->lib, "nvmlDeviceGetName");
+  n->compute_mode = symbol<int (*)(device_t, int*)>(n->lib, "nvmlDeviceGetComputeMode");
+  n->mig_mode = symbol<int (*)(device_t, unsigned*, unsigned*)>(n->lib, "nvmlDeviceGetMigMode");
+  for (const char* f : {"nvmlDeviceGetComputeRunningProcesses_v3",
+                        "nvmlDeviceGetComputeRunningProcesses_v2",
+                        "nvmlDeviceGetComputeRunningProcesses"})
+    if (!n->processes) n->processes = symbol<int (*)(device_t, unsigned*, void*)>(n->lib, f);
   if (!n->init || !n->by_uuid || !n->clock || !n->temperature || !n->power || !n->reasons) {
     reason_ = "NVML (" + library_ + ") lacks the sampling functions";
     return false;
@@ -119,7 +130,16 @@ bool telemetry::start(const std::string& gpu_uuid) {
   if (n->max_clock && n->max_clock(n->device, clock_sm, &v) == 0) device_["max_sm_clock_mhz"] = v;
   if (n->max_clock && n->max_clock(n->device, clock_mem, &v) == 0)
     device_["max_memory_clock_mhz"] = v;
+  static const char* const modes[] = {"default", "exclusive_thread", "prohibited",
+                                      "exclusive_process"};
+  int mode = -1;
+  if (n->compute_mode && n->compute_mode(n->device, &mode) == 0 && mode >= 0 && mode < 4)
+    state_.compute_mode = modes[mode];
+  unsigned mig = 0, pending = 0;
+  if (n->mig_mode && n->mig_mode(n->device, &mig, &pending) == 0)
+    state_.mig_mode = mig ? "enabled" : "disabled";
   nvml_ = std::move(n);
+  state_.other_processes_at_start = other_processes();
   reason_.clear();
   stop_ = false;
   thread_ = std::thread([this] { loop(); });
@@ -151,7 +171,17 @@ void telemetry::loop() {
 
 void telemetry::stop() {
   stop_ = true;
-  if (thread_.joinable()) thread_.join();
+  if (!thread_.joinable()) return;
+  thread_.join();
+  state_.other_processes_at_end = other_processes();
+}
+
+int telemetry::other_processes() const {
+  if (!nvml_ || !nvml_->processes) return -1;
+  unsigned count = 0;
+  // NVML_SUCCESS (0): none; NVML_ERROR_INSUFFICIENT_SIZE (7): count holds how many.
+  const int rc = nvml_->processes(nvml_->device, &count, nullptr);
+  return rc == 0 ? 0 : rc == 7 ? static_cast<int>(count) : -1;
 }
 
 std::vector<telemetry_sample> telemetry::samples() const {
@@ -166,6 +196,16 @@ nlohmann::ordered_json telemetry::to_json() const {
   j["reason"] = reason_.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(reason_);
   j["source"] = "NVML";
   j["device"] = device_;
+  if (reason_.empty()) {
+    auto st = nlohmann::ordered_json::object();
+    if (!state_.compute_mode.empty()) st["compute_mode"] = state_.compute_mode;
+    if (!state_.mig_mode.empty()) st["mig_mode"] = state_.mig_mode;
+    if (state_.other_processes_at_start >= 0)
+      st["other_compute_processes_at_start"] = state_.other_processes_at_start;
+    if (state_.other_processes_at_end >= 0)
+      st["other_compute_processes_at_end"] = state_.other_processes_at_end;
+    j["device"]["state"] = st;
+  }
   j["period_seconds"] = period_s_;
   j["columns"] = {"t_seconds",     "sm_clock_mhz", "memory_clock_mhz",
                   "temperature_c", "power_w",      "clock_event_reasons"};

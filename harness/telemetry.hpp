@@ -13,6 +13,8 @@
 #include <thread>
 #include <vector>
 
+#include "gpu_state.hpp"
+
 namespace gpuparity::harness {
 
 struct telemetry_sample {
@@ -48,6 +50,9 @@ class telemetry {
 
   std::vector<telemetry_sample> samples() const;
   const std::string& unavailable_reason() const { return reason_; }
+  // The GPU's state read when sampling started and stopped (unknown parts when NVML lacks
+  // the functions, or sampling never started).
+  const gpu_state& state() const { return state_; }
 
   // The report's "telemetry" object: availability, device facts and the time series.
   nlohmann::ordered_json to_json() const;
@@ -55,6 +60,7 @@ class telemetry {
  private:
   struct nvml;
   void loop();
+  int other_processes() const;  // compute processes on the GPU now; -1 when unknown
 
   std::chrono::steady_clock::time_point origin_;
   double period_s_;
@@ -62,6 +68,7 @@ class telemetry {
   std::unique_ptr<nvml> nvml_;
   std::string reason_ = "not started";
   nlohmann::ordered_json device_ = nlohmann::ordered_json::object();
+  gpu_state state_;
   std::atomic<bool> stop_{false};
   std::thread thread_;
   mutable std::mutex mutex_;

@@ -106,6 +106,22 @@ TEST(Documents, AWrongTypeNamesTheFieldPath) {
   EXPECT_NE(refusal(doc).find("metrics[0].native.n: expected an integer"), std::string::npos);
 }
 
+// The GPU's state the audit reads (telemetry.device.state): optional, but typed when there.
+TEST(Documents, TheGpuStateIsTypedWhenPresent) {
+  auto doc = read_json_file(runs + "podman-2026-12-07/parity-podman-1.report.json");
+  ASSERT_TRUE(doc["telemetry"]["available"].get<bool>());
+  doc["telemetry"]["device"]["state"] = {{"compute_mode", "default"},
+                                         {"other_compute_processes_at_start", 2}};
+  EXPECT_EQ(refusal(doc), "");
+  doc["telemetry"]["device"]["state"]["other_compute_processes_at_start"] = -1;
+  EXPECT_NE(refusal(doc).find("telemetry.device.state.other_compute_processes_at_start"),
+            std::string::npos)
+      << refusal(doc);
+  doc["telemetry"]["device"]["state"] = {{"compute_mode", 3}};
+  EXPECT_NE(refusal(doc).find("telemetry.device.state.compute_mode"), std::string::npos)
+      << refusal(doc);
+}
+
 TEST(Documents, SamplesMustBeFiniteAndAboveZero) {
   // (Infinity cannot come from a file: the parser refuses "1e999"; it can from memory.)
   for (const json& v : {json(0), json(-1.5), json(std::numeric_limits<double>::infinity())}) {

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+
 namespace gpuparity::harness {
 namespace {
 
@@ -34,6 +36,43 @@ TEST(Telemetry, SaysWhyWhenNvmlCannotBeLoaded) {
   EXPECT_FALSE(j["available"].get<bool>());
   EXPECT_TRUE(j["reason"].is_string());
   EXPECT_TRUE(j["samples"].empty());
+}
+
+// The GPU's state through a stand-in NVML (fake_nvml.cpp): the compute processes that are
+// not gpuparity's when sampling starts and stops, the compute mode, MIG; absent parts stay
+// unknown.
+TEST(Telemetry, ReadsTheGpuStateWhenSamplingStartsAndStops) {
+  setenv("FAKE_NVML_PROCESSES", "2", 1);
+  setenv("FAKE_NVML_COMPUTE_MODE", "3", 1);
+  unsetenv("FAKE_NVML_MIG");
+  telemetry t(std::chrono::steady_clock::now(), 0.01, GPUPARITY_FAKE_NVML);
+  ASSERT_TRUE(t.start("GPU-00000000-0000-0000-0000-000000000000")) << t.unavailable_reason();
+  setenv("FAKE_NVML_PROCESSES", "1", 1);
+  t.stop();
+  EXPECT_EQ(t.state().other_processes_at_start, 2);
+  EXPECT_EQ(t.state().other_processes_at_end, 1);
+  EXPECT_EQ(t.state().compute_mode, "exclusive_process");
+  EXPECT_EQ(t.state().mig_mode, "");
+  const auto j = t.to_json();
+  EXPECT_TRUE(j["available"].get<bool>());
+  EXPECT_EQ(j["device"]["state"],
+            nlohmann::ordered_json({{"compute_mode", "exclusive_process"},
+                                    {"other_compute_processes_at_start", 2},
+                                    {"other_compute_processes_at_end", 1}}));
+  EXPECT_EQ(j["device"]["name"], "Fake GPU");
+
+  setenv("FAKE_NVML_PROCESSES", "0", 1);
+  setenv("FAKE_NVML_COMPUTE_MODE", "0", 1);
+  setenv("FAKE_NVML_MIG", "1", 1);
+  telemetry idle(std::chrono::steady_clock::now(), 0.01, GPUPARITY_FAKE_NVML);
+  ASSERT_TRUE(idle.start("GPU-00000000-0000-0000-0000-000000000000"));
+  idle.stop();
+  EXPECT_EQ(idle.state().other_processes_at_start, 0);
+  EXPECT_EQ(idle.state().other_processes_at_end, 0);
+  EXPECT_EQ(idle.state().compute_mode, "default");
+  EXPECT_EQ(idle.state().mig_mode, "enabled");
+  for (const char* v : {"FAKE_NVML_PROCESSES", "FAKE_NVML_COMPUTE_MODE", "FAKE_NVML_MIG"})
+    unsetenv(v);
 }
 
 }  // namespace
