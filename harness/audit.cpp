@@ -337,10 +337,14 @@ void same_namespace_finding(const side_view& n, const side_view& c, std::vector<
 }  // namespace
 
 std::vector<finding> audit(const side_view& n, const side_view& c, const container_config& rt,
-                           const std::map<std::string, std::string>& degraded) {
+                           const std::map<std::string, std::string>& degraded,
+                           const gpu_state& state) {
   std::vector<finding> out;
   same_namespace_finding(n, c, out);
   gpu_findings(n, c, rt, out);
+  findings shared;  // the GPU's own state holds for both sides, evidence or not
+  gpu_state_rules(state, degraded, shared);
+  out.insert(out.end(), shared.found.begin(), shared.found.end());
   findings env;
   // The variables gpuparity set natively for --gpus are no difference of the container's
   // making: that both sides ran on the selected GPU is proven by its UUID (gpu_selection.hpp).

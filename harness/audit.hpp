@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "gpu_state.hpp"
 #include "runtime.hpp"
 
 namespace gpuparity::harness {
@@ -37,8 +38,10 @@ struct side_view {
 // native/container: the latest trial of each side. degraded: names of the metrics to
 // explain (degraded, or measured natively but not in the container) with their class
 // ("latency", ...), so findings can say what they explain.
+// state: the GPU's own state from NVML (unknown by default), shared by both sides.
 std::vector<finding> audit(const side_view& native, const side_view& container,
                            const container_config& runtime,
-                           const std::map<std::string, std::string>& degraded = {});
+                           const std::map<std::string, std::string>& degraded = {},
+                           const gpu_state& state = {});
 
 }  // namespace gpuparity::harness

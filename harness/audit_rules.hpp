@@ -41,6 +41,9 @@ void resource_rules(const context& n, const context& c, const degraded_metrics& 
 // namespace (audit_multi_gpu_rules.cpp).
 void multi_gpu_rules(const side_view& n, const side_view& c, const degraded_metrics& d,
                      findings& out);
+// The GPU's own state, shared by both sides: other processes on it, a compute mode that
+// forbids or serialises its use, MIG (audit_gpu_state.cpp).
+void gpu_state_rules(const gpu_state& s, const degraded_metrics& d, findings& out);
 // NVIDIA device nodes that differ but did not stop the GPU.
 void device_node_rules(const context& n, const context& c, findings& out);
 

@@ -435,7 +435,7 @@ int run_parity(const run_options& o) {
     for (const auto& [name, s] : all_samples)
       if (!s.native.empty() && s.container.empty())
         to_explain.emplace(name, metric_class_name(s.kind.cls));
-    for (const auto& f : audit(nv, cv, o.container, to_explain))
+    for (const auto& f : audit(nv, cv, o.container, to_explain, tel.state()))
       report["audit"].push_back({{"id", f.id},
                                  {"severity", f.severity},
                                  {"title", f.title},

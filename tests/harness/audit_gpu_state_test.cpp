@@ -1,0 +1,95 @@
+// The GPU's own state (NVML, gpu_state.hpp) in the audit: shared by both sides, so no
+// difference between them, but what makes every result on the GPU slower, noisier or
+// impossible is named with its fix; an idle GPU in the default mode adds no warning.
+#include <gtest/gtest.h>
+
+#include "audit_evidence.hpp"
+
+namespace gpuparity::harness {
+namespace {
+
+using namespace audit_evidence;
+
+const finding* find(const std::vector<finding>& f, const std::string& id) {
+  for (const auto& x : f)
+    if (x.id == id) return &x;
+  return nullptr;
+}
+
+TEST(AuditGpuState, AnIdleGpuInTheDefaultModeAddsNothing) {
+  sides s;
+  gpu_state idle;
+  idle.compute_mode = "default";
+  idle.mig_mode = "disabled";
+  idle.other_processes_at_start = idle.other_processes_at_end = 0;
+  const auto f = audit(s.n, s.c, container_config{}, {}, idle);
+  expect_no_warning(f);
+  for (const char* id : {"gpu_shared", "gpu_compute_mode", "gpu_mig"})
+    EXPECT_EQ(find(f, id), nullptr) << id;
+  // Unknown (NVML without the functions, or no telemetry) adds nothing either.
+  expect_no_warning(audit(s.n, s.c, container_config{}, {}, gpu_state{}));
+}
+
+TEST(AuditGpuState, OtherProcessesOnTheGpuAreNamedAndExplainWhatWentWrong) {
+  sides s;
+  gpu_state busy;
+  busy.other_processes_at_start = 0;  // one came during the run
+  busy.other_processes_at_end = 1;
+  const std::map<std::string, std::string> degraded = {
+      {"gemm/cublaslt/bf16/8192:flop_per_second", "compute"}};
+  const auto f = audit(s.n, s.c, container_config{}, degraded, busy);
+  const auto* g = find(f, "gpu_shared");
+  ASSERT_NE(g, nullptr);
+  EXPECT_EQ(g->severity, "warning");
+  EXPECT_TRUE(has(g->title, "1 other compute process(es)")) << g->title;
+  EXPECT_TRUE(has(g->native, "0 when sampling started, 1 when it stopped")) << g->native;
+  EXPECT_TRUE(has(g->fix, "idle GPU")) << g->fix;
+  EXPECT_TRUE(names(g->explains, "gemm/cublaslt/bf16/8192:flop_per_second"));
+  EXPECT_EQ(f.front().id, "gpu_shared") << "what explains a degraded metric leads";
+}
+
+TEST(AuditGpuState, AComputeModeThatForbidsOrSerialisesUseIsNamed) {
+  sides s;
+  gpu_state exclusive;
+  exclusive.compute_mode = "exclusive_process";
+  const std::map<std::string, std::string> failed = {{"nccl/all_reduce/8388608:busbw_bytes_per_second",
+                                                      "bandwidth"},
+                                                     {"stream/copy:bytes_per_second", "bandwidth"}};
+  const auto f = audit(s.n, s.c, container_config{}, failed, exclusive);
+  const auto* m = find(f, "gpu_compute_mode");
+  ASSERT_NE(m, nullptr);
+  EXPECT_EQ(m->severity, "warning");
+  EXPECT_TRUE(has(m->title, "EXCLUSIVE_PROCESS")) << m->title;
+  EXPECT_TRUE(has(m->fix, "-c DEFAULT")) << m->fix;
+  // Only what several processes at once can break, not a copy's bandwidth.
+  EXPECT_EQ(m->explains, std::vector<std::string>{"nccl/all_reduce/8388608:busbw_bytes_per_second"});
+
+  gpu_state prohibited;
+  prohibited.compute_mode = "prohibited";
+  const auto p = audit(s.n, s.c, container_config{}, {}, prohibited);
+  ASSERT_NE(find(p, "gpu_compute_mode"), nullptr);
+  EXPECT_EQ(find(p, "gpu_compute_mode")->severity, "error") << "no parity on a GPU none may use";
+}
+
+TEST(AuditGpuState, MigIsNotedNotWarned) {
+  sides s;
+  gpu_state mig;
+  mig.mig_mode = "enabled";
+  const auto f = audit(s.n, s.c, container_config{}, {}, mig);
+  ASSERT_NE(find(f, "gpu_mig"), nullptr);
+  expect_no_warning(f);
+}
+
+// A container that left no evidence still gets the GPU's state: it holds for both sides.
+TEST(AuditGpuState, HoldsWhenTheContainerLeftNoEvidence) {
+  sides s;
+  s.left_no_evidence(139);
+  gpu_state busy;
+  busy.other_processes_at_start = 3;
+  const auto f = audit(s.n, s.c, container_config{}, {}, busy);
+  EXPECT_EQ(f.front().id, "container_workload_crashed") << "the error stays first";
+  EXPECT_NE(find(f, "gpu_shared"), nullptr);
+}
+
+}  // namespace
+}  // namespace gpuparity::harness
