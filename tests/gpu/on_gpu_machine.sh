@@ -43,7 +43,8 @@
 #             with one misconfiguration a user could really have (environment, libraries,
 #             device nodes, cgroups, rlimits and /dev/shm), reports fault-<name>; the GPU's
 #             own settings (clocks, ECC, compute mode) are left alone on a lent machine;
-#             GPUPARITY_FAULT_FILTER (a regular expression) picks faults by name
+#             GPUPARITY_FAULT_FILTER (a regular expression) picks faults by name;
+#             gpu-shared runs a GEMM loop natively beside one run (the GPU's state class)
 #   template : native vs podman through --runtime custom (a --runtime-template naming podman
 #             and its CDI device) on the STREAM and FMA cases, then the harness's container
 #             tests with podman (the hung workload killed with its container)
@@ -307,6 +308,16 @@ harness|gate|gate-long|parity-long|parity-aa|pair|misconfig|aa-long|template|set
     fault rlimit-nofile-16 "${P[@]}" "${gpu[@]}" --filter stream/copy --ulimit nofile=16:16
     fault rlimit-memlock-0 "${P[@]}" "${gpu[@]}" --filter 'copy/' --ulimit memlock=0:0
     fault shm-1m "${P[@]}" "${gpu[@]}" --filter 'stream/copy|latency/launch' --shm-size 1m
+    # The GPU's state: another process computing on it through the run (bf16 GEMMs natively,
+    # in a process group of its own, killed after). The GPU's settings (compute mode, clocks,
+    # ECC) are left alone on a lent machine.
+    if [[ gpu-shared =~ ${GPUPARITY_FAULT_FILTER:-.} ]]; then
+      setsid bash -c 'while :; do build-prebuilt/bench/gpuparity-bench --benchmark_filter=gemm/cublaslt/bf16/8192 >/dev/null 2>&1; done' &
+      local load=$!
+      sleep 3
+      fault gpu-shared "${P[@]}" "${gpu[@]}" --filter 'stream/copy|gemm/cublaslt/bf16/8192'
+      kill -- -"$load" 2>/dev/null; wait "$load" 2>/dev/null
+    fi
   }
   # The runs the harness issue asks for, in groups the modes below combine.
   prebuilt_ctest() {
