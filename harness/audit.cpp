@@ -342,9 +342,6 @@ std::vector<finding> audit(const side_view& n, const side_view& c, const contain
   std::vector<finding> out;
   same_namespace_finding(n, c, out);
   gpu_findings(n, c, rt, out);
-  findings shared;  // the GPU's own state holds for both sides, evidence or not
-  gpu_state_rules(state, degraded, shared);
-  out.insert(out.end(), shared.found.begin(), shared.found.end());
   findings env;
   // The variables gpuparity set natively for --gpus are no difference of the container's
   // making: that both sides ran on the selected GPU is proven by its UUID (gpu_selection.hpp).
@@ -360,10 +357,16 @@ std::vector<finding> audit(const side_view& n, const side_view& c, const contain
   resource_rules(n.context, c.context, degraded, env);
   multi_gpu_rules(n, c, degraded, env);
   device_node_rules(n.context, c.context, env);
-  if (!c.context.empty()) {
-    out.insert(out.end(), env.found.begin(), env.found.end());
-    order_and_collapse(out, env.other);
-  }
+  if (!c.context.empty()) out.insert(out.end(), env.found.begin(), env.found.end());
+  // The GPU's own state holds for both sides, evidence or not; it explains only what no
+  // difference between the sides does (a CPU quota stays a quota's), and comes after them.
+  auto unexplained = degraded;
+  for (const auto& f : out)
+    for (const auto& m : f.explains) unexplained.erase(m);
+  findings shared;
+  gpu_state_rules(state, unexplained, shared);
+  out.insert(out.end(), shared.found.begin(), shared.found.end());
+  if (!c.context.empty()) order_and_collapse(out, env.other);
   return out;
 }
 

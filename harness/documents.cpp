@@ -125,8 +125,11 @@ void telemetry(const json_check& c, const json& doc) {
       c.number(*d, "telemetry.device", k, 0.0, HUGE_VAL, false, false);
     // The GPU's state (gpu_state.hpp), which the audit reads: each part optional.
     if (const json* st = c.field(*d, "telemetry.device", "state", object_type, false)) {
-      for (const char* k : {"compute_mode", "mig_mode"})
-        c.field(*st, "telemetry.device.state", k, string_type, false);
+      if (st->contains("compute_mode"))
+        c.one_of(*st, "telemetry.device.state", "compute_mode",
+                 {"default", "exclusive_thread", "prohibited", "exclusive_process"});
+      if (st->contains("mig_mode"))
+        c.one_of(*st, "telemetry.device.state", "mig_mode", {"enabled", "disabled"});
       for (const char* k : {"other_compute_processes_at_start", "other_compute_processes_at_end"})
         c.integer(*st, "telemetry.device.state", k, 0, 1 << 20, false);
     }

@@ -13,8 +13,11 @@ struct gpu_state {
   std::string compute_mode;
   // "enabled" or "disabled"; "" when unknown (a GPU without MIG, an old driver).
   std::string mig_mode;
-  // Compute processes on the GPU while none of gpuparity's ran: when sampling started
-  // (after the first trial) and when it stopped (after the last); -1 when unknown.
+  // Every compute process on the GPU at two moments when none of gpuparity's should run:
+  // when sampling started (after the first trial) and when it stopped (after the last; the
+  // audit leaves this one out when a trial failed or was stopped, since gpuparity's own
+  // processes may still be exiting); -1 when unknown. On a MIG GPU, not verified: NVML may not resolve
+  // the instance's UUID, and then nothing of the state is known.
   int other_processes_at_start = -1, other_processes_at_end = -1;
 };
 

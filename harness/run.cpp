@@ -435,7 +435,14 @@ int run_parity(const run_options& o) {
     for (const auto& [name, s] : all_samples)
       if (!s.native.empty() && s.container.empty())
         to_explain.emplace(name, metric_class_name(s.kind.cls));
-    for (const auto& f : audit(nv, cv, o.container, to_explain, tel.state()))
+    // The processes counted when sampling stopped are every compute process on the GPU then:
+    // after a trial that failed, was stopped or interrupted, gpuparity's own may still be
+    // exiting (a killed container, NCCL's ranks), so that count says nothing.
+    gpu_state state = tel.state();
+    if (!error.empty() || interrupted_signal() != 0 ||
+        std::any_of(trials.begin(), trials.end(), [](const trial& t) { return !t.error.empty(); }))
+      state.other_processes_at_end = -1;
+    for (const auto& f : audit(nv, cv, o.container, to_explain, state))
       report["audit"].push_back({{"id", f.id},
                                  {"severity", f.severity},
                                  {"title", f.title},

@@ -52,8 +52,7 @@ TEST(AuditGpuState, AComputeModeThatForbidsOrSerialisesUseIsNamed) {
   sides s;
   gpu_state exclusive;
   exclusive.compute_mode = "exclusive_process";
-  const std::map<std::string, std::string> failed = {{"nccl/all_reduce/8388608:busbw_bytes_per_second",
-                                                      "bandwidth"},
+  const std::map<std::string, std::string> failed = {{"startup/first_kernel:seconds", "startup"},
                                                      {"stream/copy:bytes_per_second", "bandwidth"}};
   const auto f = audit(s.n, s.c, container_config{}, failed, exclusive);
   const auto* m = find(f, "gpu_compute_mode");
@@ -62,7 +61,7 @@ TEST(AuditGpuState, AComputeModeThatForbidsOrSerialisesUseIsNamed) {
   EXPECT_TRUE(has(m->title, "EXCLUSIVE_PROCESS")) << m->title;
   EXPECT_TRUE(has(m->fix, "-c DEFAULT")) << m->fix;
   // Only what several processes at once can break, not a copy's bandwidth.
-  EXPECT_EQ(m->explains, std::vector<std::string>{"nccl/all_reduce/8388608:busbw_bytes_per_second"});
+  EXPECT_EQ(m->explains, std::vector<std::string>{"startup/first_kernel:seconds"});
 
   gpu_state prohibited;
   prohibited.compute_mode = "prohibited";
@@ -78,6 +77,27 @@ TEST(AuditGpuState, MigIsNotedNotWarned) {
   const auto f = audit(s.n, s.c, container_config{}, {}, mig);
   ASSERT_NE(find(f, "gpu_mig"), nullptr);
   expect_no_warning(f);
+}
+
+// A difference between the sides keeps the metrics it explains: the GPU's state is the
+// cause only of what nothing else explains, and comes after the sides' own findings.
+TEST(AuditGpuState, ACpuQuotaStaysTheCauseOfWhatItExplains) {
+  sides s;
+  s.c.context["env_cgroup_cpu_max"] = "5000 100000";
+  s.c.context["env_cpu_quota_cpus"] = "0.05";
+  gpu_state busy;
+  busy.other_processes_at_start = 2;
+  const auto f = audit(s.n, s.c, container_config{},
+                       {{"latency/launch:latency_seconds", "round_trip"},
+                        {"gemm/cublaslt/bf16/8192:flop_per_second", "compute"}},
+                       busy);
+  const auto* q = find(f, "cpu_quota");
+  const auto* g = find(f, "gpu_shared");
+  ASSERT_NE(q, nullptr);
+  ASSERT_NE(g, nullptr);
+  EXPECT_TRUE(names(q->explains, "latency/launch:latency_seconds"));
+  EXPECT_EQ(g->explains, std::vector<std::string>{"gemm/cublaslt/bf16/8192:flop_per_second"});
+  EXPECT_LT(q - f.data(), g - f.data()) << "the quota first";
 }
 
 // A container that left no evidence still gets the GPU's state: it holds for both sides.
