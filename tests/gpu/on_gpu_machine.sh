@@ -308,15 +308,23 @@ harness|gate|gate-long|parity-long|parity-aa|pair|misconfig|aa-long|template|set
     fault rlimit-nofile-16 "${P[@]}" "${gpu[@]}" --filter stream/copy --ulimit nofile=16:16
     fault rlimit-memlock-0 "${P[@]}" "${gpu[@]}" --filter 'copy/' --ulimit memlock=0:0
     fault shm-1m "${P[@]}" "${gpu[@]}" --filter 'stream/copy|latency/launch' --shm-size 1m
-    # The GPU's state: another process computing on it through the run (bf16 GEMMs natively,
-    # in a process group of its own, killed after). The GPU's settings (compute mode, clocks,
-    # ECC) are left alone on a lent machine.
+    # The GPU's state: another process computing on it through the run (one long-lived
+    # gpuparity-bench repeating bf16 GEMMs natively, killed after, also if this script is).
+    # The GPU's settings (compute mode, clocks, ECC) are left alone on a lent machine.
     if [[ gpu-shared =~ ${GPUPARITY_FAULT_FILTER:-.} ]]; then
-      setsid bash -c 'while :; do build-prebuilt/bench/gpuparity-bench --benchmark_filter=gemm/cublaslt/bf16/8192 >/dev/null 2>&1; done' &
+      build-prebuilt/bench/gpuparity-bench --benchmark_filter=gemm/cublaslt/bf16/8192 \
+        --benchmark_repetitions=100000 >/dev/null 2>&1 &
       local load=$!
-      sleep 3
+      trap 'kill -9 '"$load"' 2>/dev/null' EXIT INT TERM
+      sleep 5
+      nvidia-smi --query-compute-apps=pid,process_name --format=csv,noheader >>"$OUT/summary.txt"
       fault gpu-shared "${P[@]}" "${gpu[@]}" --filter 'stream/copy|gemm/cublaslt/bf16/8192'
-      kill -- -"$load" 2>/dev/null; wait "$load" 2>/dev/null
+      kill -9 "$load" 2>/dev/null; wait "$load" 2>/dev/null
+      trap - EXIT INT TERM
+      for _ in 1 2 3 4 5 6 7 8 9 10; do  # the next run starts on an idle GPU
+        [ -z "$(nvidia-smi --query-compute-apps=pid --format=csv,noheader)" ] && break
+        sleep 1
+      done
     fi
   }
   # The runs the harness issue asks for, in groups the modes below combine.
