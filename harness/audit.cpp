@@ -22,18 +22,12 @@ cause container_gpu_cause(const context& n, const context& c) {
   return {};
 }
 
-// A flag among the runtime's extra flags, as passed ("--memory=256m", "-m 256m"); "" if absent.
+// A flag among the runtime's extra flags, the last time it was passed, as written
+// ("--memory=256m", "-m 256m"); "" if absent.
 std::string flag_passed(const std::vector<std::string>& extra,
                         std::initializer_list<const char*> names) {
-  std::string found;
-  for (std::size_t i = 0; i < extra.size(); ++i)
-    for (const std::string name : names) {
-      if (extra[i] == name)
-        found = i + 1 < extra.size() ? name + " " + extra[i + 1] : name;
-      else if (extra[i].rfind(name + "=", 0) == 0)
-        found = extra[i];
-    }
-  return found;
+  const auto all = flags_passed(extra, names);
+  return all.empty() ? "" : all.back().as_written;
 }
 
 // The workload program's own loader failed ("gpuparity-bench: error while loading shared

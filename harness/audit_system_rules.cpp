@@ -286,8 +286,8 @@ cause libcuda_off_loader_path(const context& n, const context& c) {
   std::string dir;
   std::istringstream dirs(files);
   for (std::string d; dirs >> d;)
-    if (d != "/usr/lib/x86_64-linux-gnu" && d != "/usr/lib/aarch64-linux-gnu" && d != "/usr/lib64" &&
-        d != "/usr/lib" && d != "/lib64" && d != "/lib") {
+    if (d != "/usr/lib/x86_64-linux-gnu" && d != "/usr/lib/aarch64-linux-gnu" &&
+        d != "/usr/lib64" && d != "/usr/lib" && d != "/lib64" && d != "/lib") {
       dir = d;
       break;
     }

@@ -16,8 +16,8 @@ struct gpu_state {
   // Every compute process on the GPU at two moments when none of gpuparity's should run:
   // when sampling started (after the first trial) and when it stopped (after the last; the
   // audit leaves this one out when a trial failed or was stopped, since gpuparity's own
-  // processes may still be exiting); -1 when unknown. On a MIG GPU, not verified: NVML may not resolve
-  // the instance's UUID, and then nothing of the state is known.
+  // processes may still be exiting); -1 when unknown. On a MIG GPU, not verified: NVML may
+  // not resolve the instance's UUID, and then nothing of the state is known.
   int other_processes_at_start = -1, other_processes_at_end = -1;
 };
 

@@ -439,9 +439,8 @@ int run_parity(const run_options& o) {
     // after a trial that failed, was stopped or interrupted, gpuparity's own may still be
     // exiting (a killed container, NCCL's ranks), so that count says nothing.
     gpu_state state = tel.state();
-    if (!error.empty() || interrupted_signal() != 0 ||
-        std::any_of(trials.begin(), trials.end(), [](const trial& t) { return !t.error.empty(); }))
-      state.other_processes_at_end = -1;
+    // (The scheduler's error names the first trial that failed or was stopped.)
+    if (!error.empty() || interrupted_signal() != 0) state.other_processes_at_end = -1;
     for (const auto& f : audit(nv, cv, o.container, to_explain, state))
       report["audit"].push_back({{"id", f.id},
                                  {"severity", f.severity},

@@ -72,7 +72,10 @@ void add_run_options(CLI::App* run, run_cli& v) {
   run->add_option("--workload-arg", o.workload_args,
                   "a flag for the workload programs (repeatable)")
       ->allow_extra_args(false);
-  run->add_option("--budget", o.budget_s, "seconds of trials (default 180; a healthy run ends when every metric is settled)")->check(seconds_check);
+  run->add_option("--budget", o.budget_s,
+                  "seconds of trials (default 180; a healthy run ends when every metric is "
+                  "settled)")
+      ->check(seconds_check);
   run->add_option("--min-trials", o.min_trials,
                   "measured trials per side before stopping (default 3)")
       ->check(CLI::Range(2, 1000));

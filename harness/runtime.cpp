@@ -158,7 +158,27 @@ std::string engine_unreachable_fix(const std::string& engine, const std::string&
   return "";
 }
 
+std::vector<passed_flag> flags_passed(const std::vector<std::string>& extra,
+                                      std::initializer_list<const char*> names) {
+  std::vector<passed_flag> out;
+  for (std::size_t i = 0; i < extra.size(); ++i)
+    for (const std::string name : names) {
+      if (extra[i] == name) {
+        const bool valued = i + 1 < extra.size();
+        out.push_back({valued ? name + " " + extra[i + 1] : name, valued ? extra[i + 1] : ""});
+      } else if (extra[i].rfind(name + "=", 0) == 0) {
+        out.push_back({extra[i], extra[i].substr(name.size() + 1)});
+      }
+    }
+  return out;
+}
+
 namespace {
+std::string lowered(std::string s) {
+  for (auto& ch : s) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  return s;
+}
+
 // The limit an engine's error names: "RLIMIT_NPROC" as crun writes it, or runc's "rlimit
 // type N" translated to Linux's name; "" when it names none.
 std::string refused_rlimit(const std::string& error) {
@@ -176,7 +196,8 @@ std::string refused_rlimit(const std::string& error) {
   if (const auto at = error.find(type); at != std::string::npos) {
     const auto digits = at + type.size();
     std::size_t n = 0, end = digits;
-    while (end < error.size() && std::isdigit(static_cast<unsigned char>(error[end])) && end < digits + 3)
+    while (end < error.size() && end < digits + 3 &&
+           std::isdigit(static_cast<unsigned char>(error[end])))
       n = n * 10 + static_cast<std::size_t>(error[end++] - '0');
     if (end > digits && n < std::size(linux_names)) return linux_names[n];
   }
@@ -192,8 +213,7 @@ std::string engine_rlimit_fix(const std::string& error, const std::vector<std::s
   bool invalid = false;
   std::istringstream lines(error);
   for (std::string line; refusal.empty() && std::getline(lines, line);) {
-    std::string lower = line;
-    for (auto& ch : lower) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    const std::string lower = lowered(line);
     if (lower.find("setrlimit") == std::string::npos &&
         lower.find("error setting rlimit") == std::string::npos)
       continue;
@@ -205,20 +225,13 @@ std::string engine_rlimit_fix(const std::string& error, const std::vector<std::s
   if (refusal.empty()) return "";
   const std::string limit = refused_rlimit(refusal);
   // The flag that sets it: RLIMIT_NPROC -> nproc, as docker and podman name it.
-  std::string flag = limit.empty() ? "" : limit.substr(7);
-  for (auto& ch : flag) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  const std::string flag = limit.empty() ? "" : lowered(limit.substr(7));
   std::string passed;
   bool this_one_passed = false;
-  for (std::size_t i = 0; i < extra.size(); ++i) {
-    std::string value;
-    if (extra[i].rfind("--ulimit=", 0) == 0)
-      value = extra[i].substr(9);
-    else if (extra[i] == "--ulimit" && i + 1 < extra.size())
-      value = extra[i + 1];
-    else
-      continue;
-    passed += (passed.empty() ? "--ulimit " : ", --ulimit ") + value;
-    this_one_passed = this_one_passed || (!flag.empty() && value.rfind(flag + "=", 0) == 0);
+  for (const auto& u : flags_passed(extra, {"--ulimit"})) {
+    if (u.value.empty()) continue;
+    passed += (passed.empty() ? "--ulimit " : ", --ulimit ") + u.value;
+    this_one_passed = this_one_passed || (!flag.empty() && u.value.rfind(flag + "=", 0) == 0);
   }
   const std::string what = limit.empty() ? std::string("a resource limit") : limit;
   std::string fix = "the engine could not set " + what + " on the container's process";

@@ -1,6 +1,7 @@
 #pragma once
 // How each container runtime is asked to run a workload with the GPU: argv vectors only.
 #include <optional>
+#include <initializer_list>
 #include <string>
 #include <vector>
 
@@ -58,6 +59,14 @@ std::vector<std::string> inspect_image_command(const container_config& c);
 // When the runtime's own error says it cannot reach its daemon or socket (docker,
 // podman --remote), what to do about it; "" for other errors.
 std::string engine_unreachable_fix(const std::string& engine, const std::string& error);
+
+// A flag among a runtime's extra flags, each time it was passed: as written ("--memory=256m",
+// "-m 256m") and its value ("256m"; "" for a last flag without one).
+struct passed_flag {
+  std::string as_written, value;
+};
+std::vector<passed_flag> flags_passed(const std::vector<std::string>& extra,
+                                      std::initializer_list<const char*> names);
 
 // When the runtime's own error says it could not set a resource limit on the container's
 // process (crun: "setrlimit `RLIMIT_NPROC`: Operation not permitted"; runc: "error setting
