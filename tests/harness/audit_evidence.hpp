@@ -50,6 +50,13 @@ struct sides {
   }
 };
 
+// The finding with this id, or nullptr.
+inline const finding* find(const std::vector<finding>& f, const std::string& id) {
+  for (const auto& x : f)
+    if (x.id == id) return &x;
+  return nullptr;
+}
+
 inline bool names(const std::vector<std::string>& v, const std::string& x) {
   return std::find(v.begin(), v.end(), x) != v.end();
 }

@@ -313,12 +313,6 @@ const std::string peer = "peer/bandwidth/0to1:bytes_per_second";
 const std::string gpu_a = "GPU-aaaaaaaa-0000-0000-0000-000000000000";
 const std::string gpu_b = "GPU-bbbbbbbb-0000-0000-0000-000000000000";
 
-const finding* find(const std::vector<finding>& f, const std::string& id) {
-  for (const auto& x : f)
-    if (x.id == id) return &x;
-  return nullptr;
-}
-
 // Docker's default 64 MB /dev/shm and an all-reduce that failed in the container: the top
 // finding names both sizes and the fix.
 TEST(AuditFaults, ASmallShmExplainsAnNcclCaseThatFailedInTheContainer) {

@@ -10,12 +10,6 @@ namespace {
 
 using namespace audit_evidence;
 
-const finding* find(const std::vector<finding>& f, const std::string& id) {
-  for (const auto& x : f)
-    if (x.id == id) return &x;
-  return nullptr;
-}
-
 TEST(AuditGpuState, AnIdleGpuInTheDefaultModeAddsNothing) {
   sides s;
   gpu_state idle;
