@@ -44,7 +44,10 @@
 #             device nodes, cgroups, rlimits and /dev/shm), reports fault-<name>; the GPU's
 #             own settings (clocks, ECC, compute mode) are left alone on a lent machine;
 #             GPUPARITY_FAULT_FILTER (a regular expression) picks faults by name;
-#             gpu-shared runs a GEMM loop natively beside one run (the GPU's state class)
+#             gpu-shared runs a GEMM loop natively beside one run (the GPU's state class);
+#             GPUPARITY_FAULT_ENGINE=docker runs it with docker (needs .gpubox-docker, as
+#             docker mode) without docker mode's other runs; GPUPARITY_QUOTA_BUDGET gives
+#             cgroup-cpus-quarter its own budget (default 20 s as the others)
 #   template : native vs podman through --runtime custom (a --runtime-template naming podman
 #             and its CDI device) on the STREAM and FMA cases, then the harness's container
 #             tests with podman (the hung workload killed with its container)
@@ -236,7 +239,11 @@ images)
   grep -E "tests passed|tests failed" "$OUT/images.log" | tail -2
   ;;
 harness|gate|gate-long|parity-long|parity-aa|pair|misconfig|aa-long|template|settle|docker|faults)
-  if [ "$what" = docker ]; then prebuilt_image docker; else prebuilt_image; fi
+  if [ "$what" = docker ] || [ "$what/${GPUPARITY_FAULT_ENGINE:-}" = faults/docker ]; then
+    prebuilt_image docker
+  else
+    prebuilt_image
+  fi
   # The same build natively and in the image: build-prebuilt's gpuparity finds its
   # gpuparity-bench beside it, and the image carries that build's install.
   G=build-prebuilt/harness/gpuparity
@@ -302,7 +309,9 @@ harness|gate|gate-long|parity-long|parity-aa|pair|misconfig|aa-long|template|set
     fault dev-no-gpu-flags "${P[@]}" --filter stream/copy --no-gpu-flags
     [ "$engine" = podman ] && fault dev-podman-gpus-flag "${P[@]}" --filter stream/copy --no-gpu-flags \
       --container-arg=--gpus --container-arg=all
-    fault cgroup-cpus-quarter "${P[@]}" "${gpu[@]}" --filter 'latency/(launch|memcpy_h2d_small)|^startup/' --cpus 0.25
+    # Long enough for the quota's few trials to decide (its fault run alone has a longer budget).
+    fault cgroup-cpus-quarter --runtime "$engine" --image "$tag" --budget "${GPUPARITY_QUOTA_BUDGET:-20}" \
+      "${gpu[@]}" --filter 'latency/(launch|memcpy_h2d_small)|^startup/' --cpus 0.25
     fault cgroup-memory-256m "${P[@]}" "${gpu[@]}" --filter 'copy/' --container-arg=--memory=256m
     fault cgroup-pids-16 "${P[@]}" "${gpu[@]}" --filter '^startup/' --container-arg=--pids-limit=16
     fault rlimit-nofile-16 "${P[@]}" "${gpu[@]}" --filter stream/copy --ulimit nofile=16:16
@@ -368,7 +377,7 @@ harness|gate|gate-long|parity-long|parity-aa|pair|misconfig|aa-long|template|set
     [ "${GPUPARITY_NODE_RUN:-0}" = 1 ] && node_run --runtime docker --image "$tag" "${hand[@]}"
     ;;
   faults)
-    fault_runs podman
+    fault_runs "${GPUPARITY_FAULT_ENGINE:-podman}"
     ;;
   aa-long)
     gp aa-native-long --native-vs-native --budget "${GPUPARITY_BUDGET:-400}"
