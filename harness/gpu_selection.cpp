@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "process.hpp"
+#include "text.hpp"
 #include "run.hpp"
 #include "trial.hpp"
 
@@ -68,9 +69,9 @@ gpu_selection parse_gpu_selection(const std::string& text) {
     throw std::invalid_argument("--gpus " + text +
                                 ": MIG devices are not supported yet: pass the GPU's own UUID "
                                 "or index");
-  std::string lower = text;
-  for (std::size_t i = 4; i < lower.size(); ++i)
-    lower[i] = static_cast<char>(std::tolower(static_cast<unsigned char>(lower[i])));
+  // "GPU-" kept as written; the hex digits after it lowercased.
+  const std::string lower =
+      text.size() <= 4 ? text : text.substr(0, 4) + ascii_lower(text.substr(4));
   if (!is_gpu_uuid(lower)) throw std::invalid_argument(usage);
   return {gpu_selection_kind::uuid, lower};
 }

@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "process.hpp"
+#include "text.hpp"
 
 namespace gpuparity::harness {
 namespace {
@@ -14,12 +15,6 @@ std::string trimmed(const std::string& s) {
   const auto b = s.find_first_not_of(" \t\r");
   if (b == std::string::npos) return "";
   return s.substr(b, s.find_last_not_of(" \t\r") - b + 1);
-}
-
-std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return s;
 }
 
 bool all_digits(const std::string& s) {
@@ -62,7 +57,7 @@ std::vector<node_gpu> parse_nvidia_smi_gpus(const std::string& csv) {
     if (f[1].rfind("GPU-", 0) != 0)
       throw std::invalid_argument("nvidia-smi printed \"" + line + "\": " + f[1] +
                                   " is not a GPU UUID (GPU-...)");
-    node_gpu g{std::stoi(f[0]), "GPU-" + lower(f[1].substr(4)), f[2], f[3]};
+    node_gpu g{std::stoi(f[0]), "GPU-" + ascii_lower(f[1].substr(4)), f[2], f[3]};
     if (!indices.insert(g.index).second || !uuids.insert(g.uuid).second)
       throw std::invalid_argument("nvidia-smi listed GPU " + f[0] + " (" + g.uuid + ") twice");
     gpus.push_back(g);
@@ -120,7 +115,8 @@ std::vector<node_gpu> select_node_gpus(const std::vector<node_gpu>& listed,
     const auto hit = std::find_if(listed.begin(), listed.end(), [&](const node_gpu& g) {
       return all_digits(item)
                  ? g.index == std::stoi(item)
-                 : item.rfind("GPU-", 0) == 0 && g.uuid == "GPU-" + lower(item.substr(4));
+                 : item.rfind("GPU-", 0) == 0 &&
+                       g.uuid == "GPU-" + ascii_lower(item.substr(4));
     });
     if (hit == listed.end())
       throw std::invalid_argument("--gpus " + selection + ": " +

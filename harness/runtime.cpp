@@ -5,6 +5,8 @@
 #include <iterator>
 #include <sstream>
 
+#include "text.hpp"
+
 namespace gpuparity::harness {
 
 const char* runtime_name(runtime_kind k) {
@@ -174,11 +176,6 @@ std::vector<passed_flag> flags_passed(const std::vector<std::string>& extra,
 }
 
 namespace {
-std::string lowered(std::string s) {
-  for (auto& ch : s) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-  return s;
-}
-
 // The limit an engine's error names: "RLIMIT_NPROC" as crun writes it, or runc's "rlimit
 // type N" translated to Linux's name; "" when it names none.
 std::string refused_rlimit(const std::string& error) {
@@ -213,7 +210,7 @@ std::string engine_rlimit_fix(const std::string& error, const std::vector<std::s
   bool invalid = false;
   std::istringstream lines(error);
   for (std::string line; refusal.empty() && std::getline(lines, line);) {
-    const std::string lower = lowered(line);
+    const std::string lower = ascii_lower(line);
     if (lower.find("setrlimit") == std::string::npos &&
         lower.find("error setting rlimit") == std::string::npos)
       continue;
@@ -225,7 +222,7 @@ std::string engine_rlimit_fix(const std::string& error, const std::vector<std::s
   if (refusal.empty()) return "";
   const std::string limit = refused_rlimit(refusal);
   // The flag that sets it: RLIMIT_NPROC -> nproc, as docker and podman name it.
-  const std::string flag = limit.empty() ? "" : lowered(limit.substr(7));
+  const std::string flag = limit.empty() ? "" : ascii_lower(limit.substr(7));
   std::string passed;
   bool this_one_passed = false;
   for (const auto& u : flags_passed(extra, {"--ulimit"})) {
