@@ -435,12 +435,8 @@ int run_parity(const run_options& o) {
     for (const auto& [name, s] : all_samples)
       if (!s.native.empty() && s.container.empty())
         to_explain.emplace(name, metric_class_name(s.kind.cls));
-    // The processes counted when sampling stopped are every compute process on the GPU then:
-    // after a trial that failed, was stopped or interrupted, gpuparity's own may still be
-    // exiting (a killed container, NCCL's ranks), so that count says nothing.
-    gpu_state state = tel.state();
     // (The scheduler's error names the first trial that failed or was stopped.)
-    if (!error.empty() || interrupted_signal() != 0) state.other_processes_at_end = -1;
+    const gpu_state state = as_audited(tel.state(), !error.empty() || interrupted_signal() != 0);
     for (const auto& f : audit(nv, cv, o.container, to_explain, state))
       report["audit"].push_back({{"id", f.id},
                                  {"severity", f.severity},

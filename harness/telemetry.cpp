@@ -197,14 +197,7 @@ nlohmann::ordered_json telemetry::to_json() const {
   j["source"] = "NVML";
   j["device"] = device_;
   if (reason_.empty()) {
-    auto st = nlohmann::ordered_json::object();
-    if (!state_.compute_mode.empty()) st["compute_mode"] = state_.compute_mode;
-    if (!state_.mig_mode.empty()) st["mig_mode"] = state_.mig_mode;
-    if (state_.other_processes_at_start >= 0)
-      st["other_compute_processes_at_start"] = state_.other_processes_at_start;
-    if (state_.other_processes_at_end >= 0)
-      st["other_compute_processes_at_end"] = state_.other_processes_at_end;
-    j["device"]["state"] = st;
+    j["device"]["state"] = harness::to_json(state_);
   }
   j["period_seconds"] = period_s_;
   j["columns"] = {"t_seconds",     "sm_clock_mhz", "memory_clock_mhz",

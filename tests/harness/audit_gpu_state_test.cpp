@@ -105,5 +105,31 @@ TEST(AuditGpuState, HoldsWhenTheContainerLeftNoEvidence) {
   EXPECT_NE(find(f, "gpu_shared"), nullptr);
 }
 
+// The report's telemetry.device.state and back (the audit replay reads it), and the count at
+// the end dropped after a failed or interrupted run, when gpuparity's own may be exiting.
+TEST(AuditGpuState, TheReportsStateReadsBackAndAFailedRunDropsTheCountAtTheEnd) {
+  gpu_state s;
+  s.compute_mode = "exclusive_process";
+  s.mig_mode = "disabled";
+  s.other_processes_at_start = 1;
+  s.other_processes_at_end = 2;
+  const auto j = to_json(s);
+  EXPECT_EQ(j["other_compute_processes_at_end"], 2);
+  const auto back = gpu_state_from_json(nlohmann::json::parse(j.dump()));
+  EXPECT_EQ(back.compute_mode, "exclusive_process");
+  EXPECT_EQ(back.mig_mode, "disabled");
+  EXPECT_EQ(back.other_processes_at_start, 1);
+  EXPECT_EQ(back.other_processes_at_end, 2);
+  // Unknown parts are left out, and read back as unknown; so is a mistyped one.
+  EXPECT_TRUE(to_json(gpu_state{}).empty());
+  const auto odd = gpu_state_from_json(nlohmann::json{{"other_compute_processes_at_start", "3"}});
+  EXPECT_EQ(odd.other_processes_at_start, -1);
+  EXPECT_EQ(gpu_state_from_json(nlohmann::json()).compute_mode, "");
+  const auto failed = as_audited(back, true);
+  EXPECT_EQ(failed.other_processes_at_end, -1);
+  EXPECT_EQ(failed.other_processes_at_start, 1);
+  EXPECT_EQ(as_audited(back, false).other_processes_at_end, 2);
+}
+
 }  // namespace
 }  // namespace gpuparity::harness

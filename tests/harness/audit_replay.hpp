@@ -1,7 +1,8 @@
 #pragma once
 // The audit replayed on a committed report: each side's evidence as the run had it (the
 // report's `sides`, the last trial's exit code and stderr), the runtime's flags from its
-// `runtime`, and the metrics it judged worse or the container failed to measure.
+// `runtime`, the metrics it judged worse or the container failed to measure, and the GPU's
+// state (`telemetry.device.state`) as run.cpp gave it to the audit.
 #include <map>
 #include <string>
 
@@ -14,6 +15,7 @@ struct replayed {
   side_view native, container;
   container_config runtime;
   std::map<std::string, std::string> to_explain;
+  gpu_state state;
   nlohmann::json recorded;  // the report's own audit
 };
 
@@ -64,6 +66,13 @@ inline replayed replay(const std::string& path) {
     if (measured_natively.count(name) && !measured_in_container.count(name))
       r.to_explain.emplace(name, text(m, "class"));
   }
+  // A failed trial or a run that ended in error (an interrupted one among them) had the
+  // count at the end dropped.
+  bool failed = !j.value("error", nlohmann::json()).is_null();
+  for (const auto& t : j["trials"]) failed = failed || !text(t, "error").empty();
+  const auto tel = j.value("telemetry", nlohmann::json::object());
+  const auto dev = tel.value("device", nlohmann::json::object());
+  r.state = as_audited(gpu_state_from_json(dev.value("state", nlohmann::json::object())), failed);
   r.recorded = j.value("audit", nlohmann::json::array());
   return r;
 }

@@ -74,7 +74,7 @@ TEST_P(AuditReplay, TheTopFindingNamesTheCause) {
   ASSERT_TRUE(std::filesystem::exists(path)) << path;
   const auto r = audit_replay::replay(path);
   EXPECT_EQ(read_json_file(path)["verdict"], e.verdict);
-  const auto f = audit(r.native, r.container, r.runtime, r.to_explain);
+  const auto f = audit(r.native, r.container, r.runtime, r.to_explain, r.state);
   ASSERT_FALSE(f.empty());
   EXPECT_EQ(f[0].id, e.top) << f[0].title << "\nfix: " << f[0].fix;
   EXPECT_NE(f[0].fix.find(e.in_fix), std::string::npos) << f[0].fix;
