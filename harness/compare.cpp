@@ -93,6 +93,7 @@ json compare_measurements(const measurement_set& base, const measurement_set& ca
     const std::string who = s == &base ? "baseline " : "candidate ";
     for (const auto& f : s->failed) ev.failed.push_back(who + f);
     for (const auto& a : s->audit_errors) ev.audit_errors.push_back(who + a);
+    for (const auto& a : s->disturbed) ev.disturbed.push_back(who + a);
   }
   json metrics = json::array(), only_base = json::array();
   for (const auto& [name, bs] : base.metrics) {
@@ -152,6 +153,9 @@ json make_baseline(const std::vector<measurement_set>& runs) {
     if (!r.audit_errors.empty())
       throw measurement_error(r.source + ": the audit found an error (" +
                               short_list(r.audit_errors) + "): fix it and run again");
+    if (!r.disturbed.empty())
+      throw measurement_error(r.source + ": its measurement was disturbed (" +
+                              short_list(r.disturbed) + "): measure the baseline on an idle GPU");
     if (r.facts.gpu_name.empty())
       throw measurement_error(r.source + " does not name its GPU: a baseline is for one GPU model");
     if (r.facts.gpu_name != first.facts.gpu_name)

@@ -12,6 +12,20 @@ std::string short_list(const std::vector<std::string>& items, std::size_t shown)
   return s;
 }
 
+audit_gaps audit_gaps_of(const nlohmann::ordered_json& findings) {
+  audit_gaps g;
+  if (!findings.is_array()) return g;
+  for (const auto& f : findings) {
+    const auto text = [&f](const char* k) {
+      return f.contains(k) && f[k].is_string() ? f[k].get<std::string>() : std::string();
+    };
+    const std::string line = text("id") + ": " + text("title");
+    if (text("severity") == "error") g.errors.push_back(line);
+    else if (text("id") == "gpu_shared") g.disturbed.push_back(line);
+  }
+  return g;
+}
+
 namespace {
 
 // The gaps that make any verdict an error, in the order a reader should fix them.
@@ -28,9 +42,16 @@ std::string blocking_gap(const evidence& e) {
   return "";
 }
 
-std::string unjudged_reason(const evidence& e) {
-  return std::to_string(e.unjudged.size()) +
-         " metric(s) measured on one side only: " + short_list(e.unjudged);
+// Why a verdict that would pass is inconclusive, or "" when nothing holds it back.
+std::string open_reason(const evidence& e) {
+  if (e.open) return std::to_string(e.open) + " metric(s) inconclusive";
+  if (!e.unjudged.empty())
+    return std::to_string(e.unjudged.size()) +
+           " metric(s) measured on one side only: " + short_list(e.unjudged);
+  if (!e.disturbed.empty())
+    return "the measurement was disturbed (" + short_list(e.disturbed) +
+           "): no pass on it; run again on an idle GPU";
+  return "";
 }
 
 }  // namespace
@@ -45,9 +66,7 @@ decision decide_run(const evidence& e) {
   if (gap.empty() && e.judged == 0) gap = "no metric was measured on both sides";
   if (!gap.empty()) return {exit_error, "error", gap};
   if (e.worse) return {exit_degraded, "degraded", std::to_string(e.worse) + " metric(s) degraded"};
-  if (e.open || !e.unjudged.empty())
-    return {exit_inconclusive, "inconclusive",
-            e.open ? std::to_string(e.open) + " metric(s) inconclusive" : unjudged_reason(e)};
+  if (const auto why = open_reason(e); !why.empty()) return {exit_inconclusive, "inconclusive", why};
   return {exit_parity, "parity", ""};
 }
 
@@ -60,9 +79,7 @@ decision decide_comparison(const evidence& e) {
     return {exit_not_comparable, "not_comparable", "no metric was measured in both documents"};
   if (e.worse)
     return {exit_degraded, "regression", std::to_string(e.worse) + " metric(s) regressed"};
-  if (e.open || !e.unjudged.empty())
-    return {exit_inconclusive, "inconclusive",
-            e.open ? std::to_string(e.open) + " metric(s) inconclusive" : unjudged_reason(e)};
+  if (const auto why = open_reason(e); !why.empty()) return {exit_inconclusive, "inconclusive", why};
   return {exit_parity, "no_regression", ""};
 }
 

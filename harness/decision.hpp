@@ -3,7 +3,8 @@
 // (`parity`, `no_regression`). Call sites gather the evidence; they never re-derive a
 // verdict. A pass needs every gap below empty: a metric measured on one side only, a case
 // that failed, facts the two sides must share and do not, an audit finding of severity
-// error, or a run-level error.
+// error, or a run-level error; and no finding that the measurement itself was disturbed.
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -14,6 +15,7 @@ struct evidence {
   std::vector<std::string> failed;        // cases that failed verification or errored
   std::vector<std::string> mismatched;    // facts both sides must share: "GPU model: A vs B"
   std::vector<std::string> audit_errors;  // audit findings of severity error ("id: title")
+  std::vector<std::string> disturbed;     // audit findings that the measurement was disturbed
   std::vector<std::string> missing;       // metrics measured on one side only, unexplained
   std::vector<std::string> vanished;  // measured in a warm-up, in no judged trial on either side
   std::vector<std::string> unjudged;  // on one side only, explained (the user's --filter, a
@@ -25,6 +27,16 @@ struct evidence {
                              // measured trial (run: inconclusive, not an error)
 };
 
+// A report's audit findings (its "audit" array) that forbid a pass, as "id: title": those of
+// severity error, and those saying the measurement itself was disturbed: other processes
+// computing on the GPU during the run (`gpu_shared`) slow both sides and make them noisier,
+// so equal sides prove nothing about the container, and a baseline measured so is no
+// reference. A disturbed run is inconclusive at best, never a pass.
+struct audit_gaps {
+  std::vector<std::string> errors, disturbed;
+};
+audit_gaps audit_gaps_of(const nlohmann::ordered_json& findings);
+
 struct decision {
   int exit_code;
   std::string verdict;
@@ -33,12 +45,12 @@ struct decision {
 
 // run: error (4) for a run-level error, a failed case, a mismatch, an audit error, a
 // missing metric or nothing judged; then degraded (1), inconclusive (3, also for unjudged
-// metrics), parity (0).
+// metrics and a disturbed measurement), parity (0).
 decision decide_run(const evidence& e);
 
 // compare: error (4) for an error, a failed case, an audit error or a missing metric;
 // not_comparable (5) for a mismatch or nothing judged; then regression (1), inconclusive
-// (3, also for unjudged metrics), no_regression (0).
+// (3, also for unjudged metrics and a disturbed measurement), no_regression (0).
 decision decide_comparison(const evidence& e);
 
 // node (`gpuparity node`, node.hpp): the worst of its parts, never a pass that a part does

@@ -217,9 +217,9 @@ evidence gather_evidence(const std::vector<trial>& trials,
   // Every trial's GPU, per side: the model and the UUID must be one and the same, and the
   // one the user selected by UUID (gpu_selection.hpp).
   e.mismatched = identify_gpus(trials, selected).mismatched;
-  for (const auto& f : audit_findings)
-    if (f["severity"] == "error")
-      e.audit_errors.push_back(f["id"].get<std::string>() + ": " + f["title"].get<std::string>());
+  auto gaps = audit_gaps_of(audit_findings);
+  e.audit_errors = std::move(gaps.errors);
+  e.disturbed = std::move(gaps.disturbed);
   for (const auto& m : j.metrics) {
     if (!m["decides"].get<bool>()) continue;
     ++e.judged;

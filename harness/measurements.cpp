@@ -2,6 +2,7 @@
 
 #include <cctype>
 
+#include "decision.hpp"
 #include "documents.hpp"
 #include "json_util.hpp"
 
@@ -48,9 +49,9 @@ void gaps_of_run(const json& doc, measurement_set& m) {
           m.failed.push_back(side + " " + f["case"].get<std::string>() + ": " +
                              f["status"].get<std::string>());
   }
-  for (const auto& a : doc["audit"])
-    if (a["severity"] == "error")
-      m.audit_errors.push_back(a["id"].get<std::string>() + ": " + a["title"].get<std::string>());
+  auto gaps = audit_gaps_of(doc["audit"]);
+  m.audit_errors = std::move(gaps.errors);
+  m.disturbed = std::move(gaps.disturbed);
 }
 
 void from_run_report(const json& doc, const std::string& side, measurement_set& m) {

@@ -32,9 +32,11 @@ struct measurement_set {
   hardware_facts facts;
   std::map<std::string, metric_series> metrics;
   // What forbids a pass on this document's evidence: cases that failed or were incorrect
-  // ("stream/copy: incorrect"), and a run report's audit findings of severity error.
+  // ("stream/copy: incorrect"), a run report's audit findings of severity error, and those
+  // saying its measurement was disturbed (decision.hpp's audit_gaps_of).
   std::vector<std::string> failed;
   std::vector<std::string> audit_errors;
+  std::vector<std::string> disturbed;
 
   nlohmann::ordered_json describe() const;  // for the documents that cite it
 };

@@ -38,14 +38,30 @@ struct fixture_files {
   ~fixture_files() {
     for (const auto& f : {engine, out}) std::remove(f.c_str());
   }
-  test::program_result run(const std::string& fault) const {
-    return run_program(
-        {GPUPARITY_EXE, "run", "--runtime", "custom", "--runtime-template",
-         engine + " {image} {command}", "--image", fault, "--bench", fake, "--programs", "bench",
-         "--min-trials", "5", "--budget", "60", "--no-telemetry", "-o", out},
-        {{"GPUPARITY_RECORDED_OUTPUT",
-          std::string(GPUPARITY_TEST_DATA) + "/h100-gpuparity-bench.json"},
-         {"GPUPARITY_FAKE_BENCH", fake}});
+  // `nvml`: the environment of a stand-in NVML (tests/harness/fake_nvml.cpp) that the run's
+  // telemetry loads; none: no telemetry.
+  test::program_result run(const std::string& fault,
+                           const std::vector<std::pair<std::string, std::string>>& nvml = {}) const {
+    std::vector<std::string> args = {GPUPARITY_EXE, "run", "--runtime", "custom", "--runtime-template",
+                                     engine + " {image} {command}", "--image", fault, "--bench", fake,
+                                     "--programs", "bench", "--min-trials", "5", "--budget", "60",
+                                     "-o", out};
+    std::vector<std::pair<std::string, std::string>> env = {
+        {"GPUPARITY_RECORDED_OUTPUT", std::string(GPUPARITY_TEST_DATA) + "/h100-gpuparity-bench.json"},
+        {"GPUPARITY_FAKE_BENCH", fake}};
+    if (nvml.empty()) {
+      args.insert(args.end() - 2, "--no-telemetry");
+    } else {
+      // The loader finds the stand-in by NVML's own name, as it finds the driver's.
+      const std::string lib = dir + "fp-nvml-" + tag;
+      mkdir(lib.c_str(), 0755);
+      const std::string so = lib + "/libnvidia-ml.so.1";
+      std::remove(so.c_str());
+      EXPECT_EQ(symlink(GPUPARITY_FAKE_NVML, so.c_str()), 0);
+      env.emplace_back("LD_LIBRARY_PATH", lib);
+      env.insert(env.end(), nvml.begin(), nvml.end());
+    }
+    return run_program(args, env);
   }
   nlohmann::json report() const { return nlohmann::json::parse(test::slurp(out)); }
   // Runs with the fault and expects an error run (exit 4, verdict error); its report.
@@ -68,6 +84,35 @@ TEST(FalsePass, TheUnfaultedReplayIsParity) {
   EXPECT_EQ(rep["verdict"], "parity");
   EXPECT_TRUE(rep["verdict_reason"].is_null());
   EXPECT_TRUE(rep["missing_metrics"].empty());
+}
+
+// Another process computing on the GPU through the run (NVML counts it when no trial runs):
+// both sides slowed alike may well look equal, and that proves nothing. With the same
+// telemetry and an idle GPU the run is parity, so the shared GPU alone holds the pass back.
+TEST(FalsePass, ASharedGpuIsNeverAPass) {
+  const fixture_files f;
+  const auto idle = f.run("none", {{"FAKE_NVML_PROCESSES", "0"}});
+  EXPECT_EQ(idle.exit_code, 0) << idle.err;
+  auto rep = f.report();
+  EXPECT_EQ(rep["verdict"], "parity");
+  EXPECT_EQ(rep["telemetry"]["device"]["state"]["other_compute_processes_at_start"], 0)
+      << "the stand-in NVML was not loaded: " << rep["telemetry"].dump().substr(0, 300);
+  const auto shared = f.run("none", {{"FAKE_NVML_PROCESSES", "1"}});
+  EXPECT_EQ(shared.exit_code, 3) << shared.err;
+  rep = f.report();
+  EXPECT_EQ(rep["verdict"], "inconclusive");
+  ASSERT_TRUE(rep["verdict_reason"].is_string());
+  EXPECT_NE(rep["verdict_reason"].get<std::string>().find("gpu_shared"), std::string::npos)
+      << rep["verdict_reason"];
+  ASSERT_FALSE(rep["audit"].empty());
+  EXPECT_EQ(rep["audit"][0]["id"], "gpu_shared") << "what holds the verdict back leads";
+  // The same report as a gate's candidate, and as a baseline: no pass, no reference.
+  const auto cmp = run_program({GPUPARITY_EXE, "compare", f.out, f.out, "-o", f.out + ".cmp.json"});
+  EXPECT_EQ(cmp.exit_code, 3) << cmp.out << cmp.err;
+  const auto base = run_program({GPUPARITY_EXE, "baseline", f.out, "-o", f.out + ".base.json"});
+  EXPECT_EQ(base.exit_code, 4) << base.out << base.err;
+  EXPECT_NE(base.err.find("idle GPU"), std::string::npos) << base.err;
+  std::remove((f.out + ".cmp.json").c_str());
 }
 
 // The container side loses stream/copy in four ways; each is an error naming the metric.
