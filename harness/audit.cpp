@@ -364,4 +364,11 @@ std::vector<finding> audit(const side_view& n, const side_view& c, const contain
   return out;
 }
 
+std::vector<finding> audit_gpu_state(const gpu_state& state,
+                                     const std::map<std::string, std::string>& degraded) {
+  findings f;
+  gpu_state_rules(state, degraded, f);
+  return f.found;
+}
+
 }  // namespace gpuparity::harness

@@ -44,4 +44,9 @@ std::vector<finding> audit(const side_view& native, const side_view& container,
                            const std::map<std::string, std::string>& degraded = {},
                            const gpu_state& state = {});
 
+// The GPU's own state alone (audit_gpu_state.cpp), for a native vs native run: no container
+// to audit, but a shared GPU disturbs it as much, and must not let it pass.
+std::vector<finding> audit_gpu_state(const gpu_state& state,
+                                     const std::map<std::string, std::string>& degraded = {});
+
 }  // namespace gpuparity::harness

@@ -12,16 +12,23 @@ std::string short_list(const std::vector<std::string>& items, std::size_t shown)
   return s;
 }
 
+namespace {
+std::string text_of(const nlohmann::ordered_json& f, const char* k) {
+  return f.is_object() && f.contains(k) && f[k].is_string() ? f[k].get<std::string>() : "";
+}
+}  // namespace
+
+bool disturbs_measurement(const nlohmann::ordered_json& finding) {
+  return text_of(finding, "severity") != "error" && text_of(finding, "id") == "gpu_shared";
+}
+
 audit_gaps audit_gaps_of(const nlohmann::ordered_json& findings) {
   audit_gaps g;
   if (!findings.is_array()) return g;
   for (const auto& f : findings) {
-    const auto text = [&f](const char* k) {
-      return f.contains(k) && f[k].is_string() ? f[k].get<std::string>() : std::string();
-    };
-    const std::string line = text("id") + ": " + text("title");
-    if (text("severity") == "error") g.errors.push_back(line);
-    else if (text("id") == "gpu_shared") g.disturbed.push_back(line);
+    const std::string line = text_of(f, "id") + ": " + text_of(f, "title");
+    if (text_of(f, "severity") == "error") g.errors.push_back(line);
+    else if (disturbs_measurement(f)) g.disturbed.push_back(line);
   }
   return g;
 }
@@ -43,14 +50,15 @@ std::string blocking_gap(const evidence& e) {
 }
 
 // Why a verdict that would pass is inconclusive, or "" when nothing holds it back.
+// A disturbed measurement first: more trials would not settle it.
 std::string open_reason(const evidence& e) {
+  if (!e.disturbed.empty())
+    return "the measurement was disturbed (" + short_list(e.disturbed) +
+           "): no pass on it; run again on an idle GPU";
   if (e.open) return std::to_string(e.open) + " metric(s) inconclusive";
   if (!e.unjudged.empty())
     return std::to_string(e.unjudged.size()) +
            " metric(s) measured on one side only: " + short_list(e.unjudged);
-  if (!e.disturbed.empty())
-    return "the measurement was disturbed (" + short_list(e.disturbed) +
-           "): no pass on it; run again on an idle GPU";
   return "";
 }
 
@@ -68,6 +76,15 @@ decision decide_run(const evidence& e) {
   if (e.worse) return {exit_degraded, "degraded", std::to_string(e.worse) + " metric(s) degraded"};
   if (const auto why = open_reason(e); !why.empty()) return {exit_inconclusive, "inconclusive", why};
   return {exit_parity, "parity", ""};
+}
+
+decision recheck_pass(const nlohmann::ordered_json& findings) {
+  evidence e;
+  e.judged = 1;  // the stored verdict judged its metrics; only the findings are re-read
+  auto gaps = audit_gaps_of(findings);
+  e.audit_errors = std::move(gaps.errors);
+  e.disturbed = std::move(gaps.disturbed);
+  return decide_run(e);
 }
 
 decision decide_comparison(const evidence& e) {

@@ -36,12 +36,19 @@ struct audit_gaps {
   std::vector<std::string> errors, disturbed;
 };
 audit_gaps audit_gaps_of(const nlohmann::ordered_json& findings);
+// One finding (not of severity error) that says the measurement was disturbed: the
+// renderings show it as what holds a pass back (JUnit: skipped), not as a note.
+bool disturbs_measurement(const nlohmann::ordered_json& finding);
 
 struct decision {
   int exit_code;
   std::string verdict;
   std::string reason;  // why, when the verdict is not a pass ("" for a pass)
 };
+
+// A stored `parity` against the report's own audit findings (one from an older gpuparity, or
+// edited): the verdict decide_run gives those findings alone (error, inconclusive, or parity).
+decision recheck_pass(const nlohmann::ordered_json& findings);
 
 // run: error (4) for a run-level error, a failed case, a mismatch, an audit error, a
 // missing metric or nothing judged; then degraded (1), inconclusive (3, also for unjudged

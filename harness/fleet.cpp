@@ -7,6 +7,7 @@
 #include <set>
 #include <tuple>
 
+#include "decision.hpp"
 #include "documents.hpp"
 #include "findings_view.hpp"
 #include "json_util.hpp"
@@ -243,6 +244,11 @@ fleet_node read_fleet_node(const std::string& path) {
     if (!known_verdict(n.verdict)) {
       n.reason = "verdict \"" + n.verdict + "\"" + (n.reason.empty() ? "" : ": " + n.reason);
       n.verdict = "error";
+    }
+    // A pass its own audit forbids is not one (decision.hpp).
+    if (n.verdict == "parity") {
+      const auto d = recheck_pass(r.value("audit", json::array()));
+      if (d.verdict != "parity") n.verdict = d.verdict, n.exit_code = d.exit_code, n.reason = d.reason;
     }
     n.top_finding = top_finding_of(r);
     for (const auto& m : r["metrics"])

@@ -3,6 +3,7 @@
 // rendered by `gpuparity report`; these say what the node report holds.
 #include <sstream>
 
+#include "decision.hpp"
 #include "json_util.hpp"
 #include "node.hpp"
 #include "outputs.hpp"
@@ -75,12 +76,13 @@ void junit_part(std::ostringstream& x, const std::string& name, const json& p,
   }
   for (const auto& a : p.value("audit", json::array())) {
     ++t;
-    const bool err = json_text(a, "severity") == "error";
+    const bool err = json_text(a, "severity") == "error", skip = disturbs_measurement(a);
     f += err;
+    k += skip;  // a disturbed measurement holds the pass back (decision.hpp)
     cases << "    <testcase classname=\"" << xml_escape(cls) << ".audit\" name=\""
           << xml_escape(json_text(a, "id")) << "\" time=\"0\">\n      "
-          << (err ? "<failure type=\"audit\" message=\"" : "<system-out>")
-          << xml_escape(json_text(a, "title")) << (err ? "\"/>\n" : "</system-out>\n")
+          << (err ? "<failure type=\"audit\" message=\"" : skip ? "<skipped message=\"" : "<system-out>")
+          << xml_escape(json_text(a, "title")) << (err || skip ? "\"/>\n" : "</system-out>\n")
           << "    </testcase>\n";
   }
   if (json_text(p, "verdict") == "error") {

@@ -5,6 +5,7 @@
 #include <sstream>
 #include <vector>
 
+#include "decision.hpp"
 #include "findings_view.hpp"
 #include "json_util.hpp"
 #include "report.hpp"
@@ -92,6 +93,9 @@ void junit_suite(std::ostringstream& x, const std::string& name, const json& doc
         ++f;
         cases << "      <failure type=\"audit\" message=\"" << text << "\">" << text
               << "</failure>\n";
+      } else if (disturbs_measurement(a)) {
+        ++k;  // no pass rests on it (decision.hpp)
+        cases << "      <skipped message=\"measurement disturbed: " << text << "\"/>\n";
       } else {
         cases << "      <system-out>[" << xml_escape(json_text(a, "severity")) << "] " << text
               << "</system-out>\n";

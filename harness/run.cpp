@@ -428,7 +428,7 @@ int run_parity(const run_options& o) {
                                      {"added_seconds", median(ccost) - median(ncost)},
                                      {"native_samples", ncost},
                                      {"container_samples", ccost}};
-  if (!o.native_vs_native) {
+  {
     // What the audit explains: the degraded metrics and those the container failed to
     // measure (a case that failed there only), so a failure gets its cause too.
     auto to_explain = j.degraded;
@@ -437,7 +437,10 @@ int run_parity(const run_options& o) {
         to_explain.emplace(name, metric_class_name(s.kind.cls));
     // (The scheduler's error names the first trial that failed or was stopped.)
     const gpu_state state = as_audited(tel.state(), !error.empty() || interrupted_signal() != 0);
-    for (const auto& f : audit(nv, cv, o.container, to_explain, state))
+    // A native vs native run has no container to audit; the GPU's state holds for it too.
+    const auto found = o.native_vs_native ? audit_gpu_state(state, to_explain)
+                                          : audit(nv, cv, o.container, to_explain, state);
+    for (const auto& f : found)
       report["audit"].push_back({{"id", f.id},
                                  {"severity", f.severity},
                                  {"title", f.title},

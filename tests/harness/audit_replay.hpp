@@ -66,9 +66,9 @@ inline replayed replay(const std::string& path) {
     if (measured_natively.count(name) && !measured_in_container.count(name))
       r.to_explain.emplace(name, text(m, "class"));
   }
-  // A failed trial or a run that ended in error (an interrupted one among them) had the
-  // count at the end dropped.
-  bool failed = !j.value("error", nlohmann::json()).is_null();
+  // As run.cpp: the count at the end dropped after a trial that failed or was stopped (the
+  // trial's error) or an interrupted run (its error "interrupted by SIG...").
+  bool failed = text(j, "error").rfind("interrupted by ", 0) == 0;
   for (const auto& t : j["trials"]) failed = failed || !text(t, "error").empty();
   const auto tel = j.value("telemetry", nlohmann::json::object());
   const auto dev = tel.value("device", nlohmann::json::object());

@@ -36,16 +36,20 @@ struct fixture_files {
     chmod(engine.c_str(), 0755);
   }
   ~fixture_files() {
-    for (const auto& f : {engine, out}) std::remove(f.c_str());
+    for (const auto& f : {engine, out, dir + "fp-nvml-" + tag + "/libnvidia-ml.so.1",
+                          dir + "fp-nvml-" + tag})
+      std::remove(f.c_str());
   }
   // `nvml`: the environment of a stand-in NVML (tests/harness/fake_nvml.cpp) that the run's
-  // telemetry loads; none: no telemetry.
+  // telemetry loads; none: no telemetry. `more`: further arguments of the run.
   test::program_result run(const std::string& fault,
-                           const std::vector<std::pair<std::string, std::string>>& nvml = {}) const {
+                           const std::vector<std::pair<std::string, std::string>>& nvml = {},
+                           const std::vector<std::string>& more = {}) const {
     std::vector<std::string> args = {GPUPARITY_EXE, "run", "--runtime", "custom", "--runtime-template",
                                      engine + " {image} {command}", "--image", fault, "--bench", fake,
                                      "--programs", "bench", "--min-trials", "5", "--budget", "60",
                                      "-o", out};
+    args.insert(args.end() - 2, more.begin(), more.end());
     std::vector<std::pair<std::string, std::string>> env = {
         {"GPUPARITY_RECORDED_OUTPUT", std::string(GPUPARITY_TEST_DATA) + "/h100-gpuparity-bench.json"},
         {"GPUPARITY_FAKE_BENCH", fake}};
@@ -97,7 +101,7 @@ TEST(FalsePass, ASharedGpuIsNeverAPass) {
   EXPECT_EQ(rep["verdict"], "parity");
   EXPECT_EQ(rep["telemetry"]["device"]["state"]["other_compute_processes_at_start"], 0)
       << "the stand-in NVML was not loaded: " << rep["telemetry"].dump().substr(0, 300);
-  const auto shared = f.run("none", {{"FAKE_NVML_PROCESSES", "1"}});
+  const auto shared = f.run("none", {{"FAKE_NVML_PROCESSES", "1"}}, {"--junit", f.out + ".xml"});
   EXPECT_EQ(shared.exit_code, 3) << shared.err;
   rep = f.report();
   EXPECT_EQ(rep["verdict"], "inconclusive");
@@ -106,13 +110,37 @@ TEST(FalsePass, ASharedGpuIsNeverAPass) {
       << rep["verdict_reason"];
   ASSERT_FALSE(rep["audit"].empty());
   EXPECT_EQ(rep["audit"][0]["id"], "gpu_shared") << "what holds the verdict back leads";
-  // The same report as a gate's candidate, and as a baseline: no pass, no reference.
-  const auto cmp = run_program({GPUPARITY_EXE, "compare", f.out, f.out, "-o", f.out + ".cmp.json"});
+  // Its JUnit shows what holds the pass back, not an all-green suite.
+  EXPECT_NE(test::slurp(f.out + ".xml").find("<skipped message=\"measurement disturbed: "),
+            std::string::npos);
+  // The same report as a gate's candidate (against the idle run's), and as a baseline: no
+  // pass, no reference. The idle report against itself passes, so the shared GPU is why.
+  const std::string idle_report = f.out + ".idle.json", cmp_out = f.out + ".cmp.json";
+  {
+    const auto again = f.run("none", {{"FAKE_NVML_PROCESSES", "0"}});
+    ASSERT_EQ(again.exit_code, 0) << again.err;
+    std::rename(f.out.c_str(), idle_report.c_str());
+  }
+  EXPECT_EQ(run_program({GPUPARITY_EXE, "compare", idle_report, idle_report, "-o", cmp_out}).exit_code, 0);
+  f.run("none", {{"FAKE_NVML_PROCESSES", "1"}});
+  const auto cmp = run_program({GPUPARITY_EXE, "compare", idle_report, f.out, "-o", cmp_out});
   EXPECT_EQ(cmp.exit_code, 3) << cmp.out << cmp.err;
+  const auto doc = nlohmann::json::parse(test::slurp(cmp_out));
+  EXPECT_EQ(doc["verdict"], "inconclusive");
+  EXPECT_NE(doc["verdict_reason"].get<std::string>().find("candidate gpu_shared"), std::string::npos)
+      << doc["verdict_reason"];
   const auto base = run_program({GPUPARITY_EXE, "baseline", f.out, "-o", f.out + ".base.json"});
   EXPECT_EQ(base.exit_code, 4) << base.out << base.err;
   EXPECT_NE(base.err.find("idle GPU"), std::string::npos) << base.err;
-  std::remove((f.out + ".cmp.json").c_str());
+  // An A/A run (no container to audit) on the shared GPU: the same.
+  const auto aa = f.run("none", {{"FAKE_NVML_PROCESSES", "2"}}, {"--native-vs-native"});
+  EXPECT_EQ(aa.exit_code, 3) << aa.err;
+  rep = f.report();
+  EXPECT_EQ(rep["mode"], "native-vs-native");
+  EXPECT_EQ(rep["verdict"], "inconclusive");
+  ASSERT_FALSE(rep["audit"].empty());
+  EXPECT_EQ(rep["audit"][0]["id"], "gpu_shared");
+  for (const auto& p : {idle_report, cmp_out, f.out + ".xml"}) std::remove(p.c_str());
 }
 
 // The container side loses stream/copy in four ways; each is an error naming the metric.

@@ -128,6 +128,40 @@ TEST(FleetCli, UnreadableReportsAreNodesInErrorNeverDropped) {
   }
 }
 
+// A node report that says parity while its own audit forbids a pass (one from an older
+// gpuparity, or edited): a shared GPU makes the node inconclusive, an audit error an error.
+TEST(FleetCli, AParityItsOwnAuditForbidsIsNotCounted) {
+  const fleet_dir d("contradicted");
+  for (int i = 0; i < 3; ++i) d.write("node" + std::to_string(i));
+  const auto plant = [&](const std::string& name, const char* id, const char* severity) {
+    const std::string path = d.write(name);
+    json r = json::parse(test::slurp(path));
+    r["audit"].push_back({{"id", id}, {"severity", severity}, {"title", "planted"},
+                          {"native", ""}, {"container", ""}, {"fix", ""},
+                          {"explains", json::array()}});
+    std::ofstream(path) << r.dump();
+  };
+  plant("shared", "gpu_shared", "warning");
+  const auto r = run_program({exe, "fleet", d.path(), "-o", "-"});
+  ASSERT_EQ(r.exit_code, 3) << r.err;
+  json doc = json::parse(r.out);
+  EXPECT_EQ(doc["verdict"], "inconclusive");
+  const auto node = [&doc](const std::string& name) {
+    for (const auto& n : doc["nodes"])
+      if (n["node"] == name) return n;
+    return json();
+  };
+  EXPECT_EQ(node("shared")["verdict"], "inconclusive");
+  EXPECT_NE(node("shared")["reason"].get<std::string>().find("gpu_shared: planted"),
+            std::string::npos) << node("shared");
+  EXPECT_EQ(node("node0")["verdict"], "parity");
+  plant("broken", "no_gpu_in_container", "error");
+  const auto e = run_program({exe, "fleet", d.path(), "-o", "-"});
+  ASSERT_EQ(e.exit_code, 4) << e.err;
+  doc = json::parse(e.out);
+  EXPECT_EQ(node("broken")["verdict"], "error");
+}
+
 TEST(FleetCli, AFolderWithoutReportsAndABadOptionAreRefused) {
   const fleet_dir d("empty");
   const auto r = run_program({exe, "fleet", d.path()});
