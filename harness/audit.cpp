@@ -165,6 +165,7 @@ bool container_without_evidence(const side_view& n, const side_view& c,
     // that names an unreachable daemon before the trials).
     std::string fix = engine_unreachable_fix(runtime_executable(rt), c.stderr_text);
     if (fix.empty()) fix = engine_rlimit_fix(c.stderr_text, rt.extra);
+    if (fix.empty()) fix = engine_open_files_fix(c.stderr_text, rt.extra);
     out.push_back(
         {"container_did_not_start", "error",
          "the runtime could not start the container (exit " + std::to_string(c.exit_code) + ")",

@@ -237,18 +237,35 @@ std::string engine_rlimit_fix(const std::string& error, const std::vector<std::s
                  "kernel's fs.nr_open; correct the value" +
            (passed.empty() ? std::string(" in the engine's default ulimits") : " (" + passed + ")");
   fix += ": a limit above the engine's own needs CAP_SYS_RESOURCE. ";
+  // The engine's hard limit can be below the shell's: on the H100 machine crun refused
+  // nproc=100000 under a shell hard limit of 515419 and set nproc=1000.
+  const std::string may_set =
+      " (at most the engine's own hard limit, which can be lower than your shell's "
+      "`ulimit -H -a`: if that value is refused too, try a smaller one)";
   if (!flag.empty() && !this_one_passed)
     fix += "It was not passed: the engine added it itself (podman sets nofile and nproc to "
            "1048576 unless --ulimit gives them; docker its daemon's default-ulimits, "
            "podman's containers.conf default_ulimits)" +
            (passed.empty() ? std::string("") : ", beside " + passed) +
-           ". Pass --ulimit " + flag + "=N:N with N at most the engine user's hard limit "
-           "(ulimit -H -a), or run the engine with CAP_SYS_RESOURCE";
+           ". Pass --ulimit " + flag + "=N:N with N a value the engine may set" + may_set +
+           ", or run the engine with CAP_SYS_RESOURCE";
   else
     fix += "Lower " + (passed.empty() ? std::string("the limit") : passed) +
-           " to at most the engine user's hard limit (ulimit -H -a), or run the engine with "
-           "CAP_SYS_RESOURCE";
+           " to a value the engine may set" + may_set + ", or run the engine with CAP_SYS_RESOURCE";
   return fix;
+}
+
+std::string engine_open_files_fix(const std::string& error, const std::vector<std::string>& extra) {
+  if (error.find("Too many open files") == std::string::npos) return "";
+  std::string passed;
+  for (const auto& u : flags_passed(extra, {"--ulimit"}))
+    if (u.value.rfind("nofile=", 0) == 0) passed = "--ulimit " + u.value;
+  if (passed.empty()) return "";  // not the limit this run set: some other exhaustion
+  return "the engine ran out of open files while it set the container up: the OCI runtime "
+         "(crun) applies the container's open-file limit (" + passed + ") before it mounts "
+         "the image's and the GPU's files, so a limit this low stops it before the workload "
+         "starts; raise it (--ulimit nofile=1048576:1048576, or leave it out): CUDA itself "
+         "fails under a few dozen descriptors";
 }
 
 bool template_passes_gpus(const std::vector<std::string>& tokens) {

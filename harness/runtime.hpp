@@ -74,6 +74,11 @@ std::vector<passed_flag> flags_passed(const std::vector<std::string>& extra,
 // --ulimit flags among `extra`; "" for other errors.
 std::string engine_rlimit_fix(const std::string& error, const std::vector<std::string>& extra);
 
+// When the runtime ran out of open files setting the container up under the --ulimit
+// nofile= among `extra` (crun: "openat2 `usr/local`: Too many open files"), what to do; ""
+// otherwise (no such words, or no open-file limit passed).
+std::string engine_open_files_fix(const std::string& error, const std::vector<std::string>& extra);
+
 // Whether a custom template has a {gpus} token (or one inside a token).
 bool template_passes_gpus(const std::vector<std::string>& tokens);
 

@@ -188,6 +188,25 @@ TEST(Audit, AUuidTheCdiSpecLacksNamesTheUuidStrategy) {
   EXPECT_EQ(g->fix.find("--device-name-strategy"), std::string::npos) << g->fix;
 }
 
+// crun out of open files while it sets the container up under a low --ulimit nofile (the H100
+// machine, podman 4.3, both nofile and nproc passed): the engine's start failed, and the fix
+// names the open-file limit, not the GPU support.
+TEST(Audit, AnEngineOutOfOpenFilesNamesTheOpenFileLimit) {
+  const auto n = h100_side();
+  container_config podman;
+  podman.kind = runtime_kind::podman;
+  podman.gpu_flags = true;
+  podman.extra = {"--ulimit=nproc=1000:1000", "--ulimit=nofile=16:16"};
+  auto c = no_gpu(n, "Error: OCI runtime error: crun: openat2 `usr/local`: Too many open files");
+  c.context.clear();
+  c.exit_code = 126;
+  const auto f = audit(n, c, podman);
+  ASSERT_FALSE(f.empty());
+  EXPECT_EQ(f[0].id, "container_did_not_start");
+  EXPECT_NE(f[0].fix.find("ran out of open files"), std::string::npos) << f[0].fix;
+  EXPECT_NE(f[0].fix.find("--ulimit nofile=16:16"), std::string::npos) << f[0].fix;
+}
+
 // The variables gpuparity itself sets natively for --gpus are no difference of the
 // container's making (the UUIDs prove the GPU); the same variable set by the user is.
 TEST(Audit, TheVariablesGpuparitySetForGpusAreNoDifference) {
