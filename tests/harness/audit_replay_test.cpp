@@ -64,6 +64,18 @@ const expected cases[] = {
      "nothing to fix", true},
     {"NVIDIA_H100_80GB_HBM3/runs/podman-2026-12-07/cpu-quota-half.report.json", "degraded", "cpu_quota",
      "--cpus", true},
+    // The rest of the matrix with podman (faults-2026-12-07): a cuda-compat libcuda older than
+    // the kernel module, the quarter CPU at a budget that decides, another process computing
+    // on the GPU (NVML's count, replayed from telemetry.device.state), and the open-file
+    // fault with nproc at the shell's hard limit, which crun still refused.
+    {"NVIDIA_H100_80GB_HBM3/runs/faults-2026-12-07/fault-lib-cuda-compat.report.json", "error", "no_gpu_in_container",
+     "cuda-compat libcuda 580.95.05", true},
+    {"NVIDIA_H100_80GB_HBM3/runs/faults-2026-12-07/fault-cgroup-cpus-quarter.report.json", "degraded", "cpu_quota",
+     "--cpus", true},
+    {"NVIDIA_H100_80GB_HBM3/runs/faults-2026-12-07/fault-gpu-shared.report.json", "inconclusive", "gpu_shared",
+     "idle GPU", true},
+    {"NVIDIA_H100_80GB_HBM3/runs/faults-2026-12-07/fault-rlimit-nofile-16-nproc-kept.report.json", "error",
+     "container_did_not_start", "lower than your shell's", true},
 };
 
 class AuditReplay : public testing::TestWithParam<expected> {};
