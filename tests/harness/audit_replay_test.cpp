@@ -76,6 +76,11 @@ const expected cases[] = {
      "idle GPU", true},
     {"NVIDIA_H100_80GB_HBM3/runs/faults-2026-12-07/fault-rlimit-nofile-16-nproc-kept.report.json", "error",
      "container_did_not_start", "lower than your shell's", true},
+    // With nproc at a value crun sets, the open-file limit itself stops crun.
+    {"NVIDIA_H100_80GB_HBM3/runs/faults-2026-12-07/fault-rlimit-nofile-16-nproc-1000.report.json", "error",
+     "container_did_not_start", "ran out of open files", true},
+    {"NVIDIA_H100_80GB_HBM3/runs/faults-2026-12-07/fault-rlimit-nofile-64-nproc-1000.report.json", "error",
+     "container_did_not_start", "(--ulimit nofile=64:64)", true},
 };
 
 class AuditReplay : public testing::TestWithParam<expected> {};
