@@ -1,5 +1,6 @@
 #include "decision.hpp"
 
+#include "json_util.hpp"
 #include "node.hpp"
 #include "run.hpp"
 
@@ -12,23 +13,19 @@ std::string short_list(const std::vector<std::string>& items, std::size_t shown)
   return s;
 }
 
-namespace {
-std::string text_of(const nlohmann::ordered_json& f, const char* k) {
-  return f.is_object() && f.contains(k) && f[k].is_string() ? f[k].get<std::string>() : "";
-}
-}  // namespace
-
 bool disturbs_measurement(const nlohmann::ordered_json& finding) {
-  return text_of(finding, "severity") != "error" && text_of(finding, "id") == "gpu_shared";
+  return json_text(finding, "severity") != "error" && json_text(finding, "id") == "gpu_shared";
 }
 
 audit_gaps audit_gaps_of(const nlohmann::ordered_json& findings) {
   audit_gaps g;
   if (!findings.is_array()) return g;
   for (const auto& f : findings) {
-    const std::string line = text_of(f, "id") + ": " + text_of(f, "title");
-    if (text_of(f, "severity") == "error") g.errors.push_back(line);
-    else if (disturbs_measurement(f)) g.disturbed.push_back(line);
+    const std::string line = json_text(f, "id") + ": " + json_text(f, "title");
+    if (json_text(f, "severity") == "error")
+      g.errors.push_back(line);
+    else if (disturbs_measurement(f))
+      g.disturbed.push_back(line);
   }
   return g;
 }
@@ -74,7 +71,8 @@ decision decide_run(const evidence& e) {
   if (gap.empty() && e.judged == 0) gap = "no metric was measured on both sides";
   if (!gap.empty()) return {exit_error, "error", gap};
   if (e.worse) return {exit_degraded, "degraded", std::to_string(e.worse) + " metric(s) degraded"};
-  if (const auto why = open_reason(e); !why.empty()) return {exit_inconclusive, "inconclusive", why};
+  if (const auto why = open_reason(e); !why.empty())
+    return {exit_inconclusive, "inconclusive", why};
   return {exit_parity, "parity", ""};
 }
 
@@ -96,7 +94,8 @@ decision decide_comparison(const evidence& e) {
     return {exit_not_comparable, "not_comparable", "no metric was measured in both documents"};
   if (e.worse)
     return {exit_degraded, "regression", std::to_string(e.worse) + " metric(s) regressed"};
-  if (const auto why = open_reason(e); !why.empty()) return {exit_inconclusive, "inconclusive", why};
+  if (const auto why = open_reason(e); !why.empty())
+    return {exit_inconclusive, "inconclusive", why};
   return {exit_parity, "no_regression", ""};
 }
 

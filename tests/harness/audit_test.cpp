@@ -132,6 +132,15 @@ side_view no_gpu(const side_view& n, const std::string& stderr_text = "") {
   return c;
 }
 
+// The engine failed to start the container (exit 125-127): no evidence from inside, only
+// the engine's words.
+side_view engine_failed(const side_view& n, const std::string& stderr_text, int exit_code) {
+  auto c = no_gpu(n, stderr_text);
+  c.context.clear();
+  c.exit_code = exit_code;
+  return c;
+}
+
 TEST(Audit, PodmanGpusFlagWithoutCdiIsNamed) {
   const auto n = h100_side();
   container_config rt;
@@ -151,17 +160,16 @@ TEST(Audit, MissingCdiSpecAndDockerToolkitAreNamed) {
   const auto n = h100_side();
   container_config podman;
   podman.kind = runtime_kind::podman;
-  auto c = no_gpu(n, "Error: setting up CDI devices: unresolvable CDI devices nvidia.com/gpu=all");
-  c.context.clear();
-  c.exit_code = 125;
+  auto c = engine_failed(
+      n, "Error: setting up CDI devices: unresolvable CDI devices nvidia.com/gpu=all", 125);
   const auto f = audit(n, c, podman);
   ASSERT_NE(find(f, "container_did_not_start"), nullptr);
   EXPECT_NE(find(f, "container_did_not_start")->fix.find("cdi generate"), std::string::npos);
-  auto d = no_gpu(n,
-                  "docker: Error response from daemon: could not select device driver \"\" with "
-                  "capabilities: [[gpu]].");
-  d.context.clear();
-  d.exit_code = 125;
+  auto d =
+      engine_failed(n,
+                    "docker: Error response from daemon: could not select device driver \"\" with "
+                    "capabilities: [[gpu]].",
+                    125);
   const auto g = audit(n, d, container_config{});
   ASSERT_NE(find(g, "container_did_not_start"), nullptr);
   EXPECT_NE(find(g, "container_did_not_start")->fix.find("NVIDIA Container Toolkit"),
@@ -175,10 +183,10 @@ TEST(Audit, AUuidTheCdiSpecLacksNamesTheUuidStrategy) {
   container_config podman;
   podman.kind = runtime_kind::podman;
   podman.gpus = parse_gpu_selection(n.context.at("gpu_uuid"));
-  auto c = no_gpu(n, "Error: setting up CDI devices: unresolvable CDI devices nvidia.com/gpu=" +
-                         n.context.at("gpu_uuid"));
-  c.context.clear();
-  c.exit_code = 125;
+  auto c = engine_failed(n,
+                         "Error: setting up CDI devices: unresolvable CDI devices nvidia.com/gpu=" +
+                             n.context.at("gpu_uuid"),
+                         125);
   const auto* f = find(audit(n, c, podman), "container_did_not_start");
   ASSERT_NE(f, nullptr);
   EXPECT_NE(f->fix.find("--device-name-strategy=uuid"), std::string::npos) << f->fix;
@@ -197,9 +205,8 @@ TEST(Audit, AnEngineOutOfOpenFilesNamesTheOpenFileLimit) {
   podman.kind = runtime_kind::podman;
   podman.gpu_flags = true;
   podman.extra = {"--ulimit=nproc=1000:1000", "--ulimit=nofile=16:16"};
-  auto c = no_gpu(n, "Error: OCI runtime error: crun: openat2 `usr/local`: Too many open files");
-  c.context.clear();
-  c.exit_code = 126;
+  auto c = engine_failed(
+      n, "Error: OCI runtime error: crun: openat2 `usr/local`: Too many open files", 126);
   const auto f = audit(n, c, podman);
   ASSERT_FALSE(f.empty());
   EXPECT_EQ(f[0].id, "container_did_not_start");
@@ -231,11 +238,11 @@ TEST(Audit, TheVariablesGpuparitySetForGpusAreNoDifference) {
 
 TEST(Audit, AnUnreachableDaemonIsNotAGpuProblem) {
   const auto n = h100_side();
-  auto d = no_gpu(n,
-                  "docker: Cannot connect to the Docker daemon at unix:///var/run/docker.sock. "
-                  "Is the docker daemon running?");
-  d.context.clear();
-  d.exit_code = 125;
+  auto d =
+      engine_failed(n,
+                    "docker: Cannot connect to the Docker daemon at unix:///var/run/docker.sock. "
+                    "Is the docker daemon running?",
+                    125);
   container_config custom;
   custom.kind = runtime_kind::custom;
   custom.command_template = split_template("docker run --rm {image} {command}");
